@@ -195,3 +195,19 @@ class Answer:
     mode: str = "composer"  # "composer" | "model"
     latency_ms: float = 0.0
     extra: dict[str, object] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Scope chosen by the user: which regulations, types, bodies and statuses to search."""
+
+    documents: tuple[str, ...] = ()  # doc ids or titles
+    doc_types: tuple[str, ...] = ()
+    issuing_bodies: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    current_only: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        """Return True when nothing narrows the search."""
+        return not (self.documents or self.doc_types or self.issuing_bodies or self.statuses or self.current_only)
