@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Document types as maintainers know them; free text is allowed, these are the usual ones.
-DOCUMENT_TYPES = ("法律", "行政法规", "部门规章", "规范性文件", "地方性法规", "司法解释", "国家标准", "内部制度", "其他")
+DOCUMENT_TYPES = (
+    "法律", "行政法规", "部门规章", "规范性文件", "地方性法规", "司法解释", "国家标准", "内部制度", "其他",
+)
 # Status of a version, as printed in Chinese legal databases.
 STATUS_IN_FORCE = "现行有效"
 STATUS_AMENDED = "已修改"
