@@ -1,0 +1,342 @@
+"""SourceText -> ParsedDocument: 编/章/节 headings, 条 with their 款 and 项, header metadata, numbering checks.
+
+Conventions of the result:
+- Article.label is the label as printed (第二十一条, 第二百五十三条之一); Article.paragraphs are the article's
+  款 as printed, the first one WITHOUT the label prefix (the label lives in Article.label only).
+- 项 and 目 lines (（一）…, 1. …) stay inside the paragraph they belong to, joined with "\\n".
+- Article.headings is the path of 编/章/节 (and other) headings above the article, whitespace-normalised
+  ("第一章 总则" even where printed "第一章　总  则").
+- An article starts only where a line or paragraph starts with 第X条 followed by a space, a full-width space or
+  the end of the line; 「依照本法第二十一条」 inside a sentence is a cross reference, never a heading.
+- A text without 条 but with numbered clauses (8.1.4.2 访问控制) is parsed as a standard (kind="clause");
+  a text with neither is split into paragraphs (kind="paragraph", label 第N段) with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant import header as hdr
+from assistant.clauses import STANDARD_CODE, looks_like_standard, parse_clauses
+from assistant.numerals import chinese_to_int, format_article_label
+from assistant.records import Article, DocumentMeta, ParsedDocument, SourceText
+
+logger = logging.getLogger(__name__)
+
+_NUM = "零〇一二两三四五六七八九十百千万"
+ARTICLE_START = re.compile(
+    rf"^[ \t\u3000]*(?:\*\*)?第[ \t]*([{_NUM}]+|\d+)[ \t]*条(?:之([{_NUM}]+|\d+))?(?:\*\*)?(?=[ \t\u3000]|$)"
+)
+_HEADING_LABEL = re.compile(rf"^第[ \t\u3000]*([{_NUM}]+|\d+)[ \t\u3000]*(分编|编|章|节)(?=[ \t\u3000]|$)")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_INFO_END = "<!-- INFO END -->"
+_LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
+_OTHER_LEVEL = 4
+_SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
+
+
+@dataclass
+class _Line:
+    offset: int
+    text: str  # stripped
+
+
+@dataclass
+class _OpenArticle:
+    number: int
+    suffix: int
+    label: str
+    offset: int
+    headings: tuple[str, ...]
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def blank_comments(text: str) -> str:
+    """Return text with <!-- … --> comments replaced by spaces of the same length, so offsets still hold."""
+    return _COMMENT.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
+
+
+def normalize_heading(text: str) -> str:
+    """Return a heading with its label and name separated by one space and the name's spacing removed."""
+    text = re.sub(r"[ \t\u3000]+", " ", text.replace("*", "")).strip()
+    match = _HEADING_LABEL.match(text)
+    if not match:
+        return _CJK_SPACE.sub("", text)
+    label = text[: match.end()].replace(" ", "")
+    name = _CJK_SPACE.sub("", text[match.end():].strip())
+    return f"{label} {name}".strip()
+
+
+def _split_lines(text: str) -> list[_Line]:
+    """Return the non-empty lines of text with their offsets, stripped of surrounding whitespace."""
+    lines = []
+    offset = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip(" \t\u3000\ufeff")
+        if stripped:
+            lines.append(_Line(offset + raw.find(stripped[0]), stripped))
+        offset += len(raw) + 1
+    return lines
+
+
+def _heading_of(line: str) -> tuple[int, str] | None:
+    """Return (level, normalised heading) when a line is a 编/章/节 or Markdown heading, else None."""
+    md = _MD_HEADING.match(line)
+    if md:
+        text = normalize_heading(md.group(2))
+        label = _HEADING_LABEL.match(text)
+        return (_LEVELS[label.group(2)] if label else _OTHER_LEVEL), text
+    label = _HEADING_LABEL.match(line)
+    # A plain-text heading is short and is not a sentence (「第二章规定的…」 would carry punctuation).
+    if label and len(line) <= 40 and not _SENTENCE_PUNCT.search(line):
+        return _LEVELS[label.group(2)], normalize_heading(line)
+    if re.fullmatch(r"附[ \t\u3000]*则", line):
+        return _LEVELS["章"], "附则"
+    return None
+
+
+def _article_start(line: str) -> tuple[int, int, str, str] | None:
+    """Return (number, suffix, printed label, rest of line) when a line starts an article."""
+    match = ARTICLE_START.match(line)
+    if not match:
+        return None
+    try:
+        number = chinese_to_int(match.group(1))
+        suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
+    except (ValueError, KeyError):
+        return None
+    if number <= 0 or number >= 100_000 or suffix >= 100:
+        return None
+    label = re.sub(r"[\s*]", "", match.group(0))
+    return number, suffix, label, line[match.end():].strip(" \t\u3000")
+
+
+def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, list[_Line], list[_Line]]:
+    """Return (title, header lines, body lines): the title line, the 题注 block and everything after."""
+    title = None
+    rest = lines
+    if rest and rest[0].text.startswith("# "):
+        title = rest[0].text[2:].strip()
+        rest = rest[1:]
+    elif rest and source.media_type != "markdown":
+        first = rest[0].text
+        if len(first) <= 80 and not _article_start(first) and not _heading_of(first) and not hdr.find_dates(first):
+            title = re.sub(r"[ \t\u3000]+", "", first) if re.search(r"[\u4e00-\u9fff]", first) else first
+            rest = rest[1:]
+    info_end = source.text.find(_INFO_END)
+    if info_end >= 0:
+        header = [line for line in rest if line.offset < info_end]
+        return title, header, [line for line in rest if line.offset > info_end]
+    header = []
+    for line in rest[:8]:
+        text = line.text
+        is_note = text.startswith(("（", "(")) or text.endswith(("）", ")"))
+        if _article_start(text) or _heading_of(text) or not (hdr.find_dates(text) or is_note):
+            break
+        header.append(line)
+    return title, header, rest[len(header):]
+
+
+def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
+    """Return the articles found in body lines and the preamble lines before the first one."""
+    articles: list[_OpenArticle] = []
+    preamble: list[str] = []
+    stack: list[tuple[int, str]] = []
+    current: _OpenArticle | None = None
+    for line in body:
+        heading = _heading_of(line.text)
+        if heading is not None:
+            level, text = heading
+            stack = [entry for entry in stack if entry[0] < level] + [heading]
+            current = None
+            continue
+        start = _article_start(line.text)
+        if start is not None:
+            number, suffix, label, rest = start
+            current = _OpenArticle(number, suffix, label, line.offset, tuple(text for _, text in stack))
+            if rest:
+                current.paragraphs.append(rest)
+            articles.append(current)
+            continue
+        text = re.sub(r"^>\s*", "", line.text)
+        if current is None:
+            preamble.append(text)
+        elif current.paragraphs and _ITEM_START.match(text):
+            current.paragraphs[-1] += "\n" + text
+        else:
+            current.paragraphs.append(text)
+    return articles, preamble
+
+
+def check_numbering(articles: list[Article]) -> list[str]:
+    """Return warnings for gaps, duplicates and out-of-order article numbers."""
+    warnings: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    if articles and (articles[0].number, articles[0].suffix) != (1, 0):
+        warnings.append(f"条文编号从{articles[0].label}开始，而不是第一条（numbering starts at {articles[0].label}）")
+    previous: Article | None = None
+    for article in articles:
+        key = (article.number, article.suffix)
+        if key in seen:
+            warnings.append(f"{article.label}重复出现（duplicate article {article.label}）")
+        elif previous is not None:
+            prev_key = (previous.number, previous.suffix)
+            if key < prev_key:
+                warnings.append(
+                    f"{article.label}出现在{previous.label}之后，顺序颠倒"
+                    f"（article out of order after {previous.label}）"
+                )
+            elif article.number > previous.number + 1:
+                first, last = previous.number + 1, article.number - 1
+                missing = format_article_label(first) + (f"至{format_article_label(last)}" if last > first else "")
+                warnings.append(f"缺少{missing}（{previous.label}之后是{article.label}；gap in article numbering）")
+        seen.add(key)
+        previous = article
+    return warnings
+
+
+def _paragraph_articles(body: list[_Line], source: SourceText) -> list[Article]:
+    """Return each paragraph of a text without 条 as an Article of kind "paragraph", labelled 第N段."""
+    articles = []
+    stack: list[tuple[int, str]] = []
+    for line in body:
+        heading = _heading_of(line.text)
+        if heading is not None:
+            stack = [entry for entry in stack if entry[0] < heading[0]] + [heading]
+            continue
+        number = len(articles) + 1
+        articles.append(
+            Article(
+                label=f"第{number}段",
+                number=number,
+                kind="paragraph",
+                headings=tuple(text for _, text in stack),
+                paragraphs=(line.text,),
+                page=source.page_at(line.offset),
+            )
+        )
+    return articles
+
+
+def _build_meta(
+    title: str, header_text: str, articles: list[Article], preamble: str, today: dt.date | None
+) -> tuple[DocumentMeta, list[str]]:
+    """Return the document's metadata from its header, preamble and final articles, plus warnings."""
+    warnings: list[str] = []
+    events = hdr.header_events(header_text)
+    version = hdr.version_date(events)
+    promulgated = [event.date for event in events if event.kind == "promulgated"]
+    promulgation = version or (max(promulgated) if promulgated else None)
+    # 「自公布之日起施行」 speaks of the first promulgation, not of a later revision.
+    first = min((event.date for event in events if event.kind in ("adopted", "promulgated")), default=promulgation)
+    header_effective = [event.date for event in events if event.kind == "effective"]
+    tail = [article.text for article in reversed(articles[-6:])]
+    effective = max(header_effective) if header_effective else hdr.effective_date_in(tail, first)
+    if effective and version and effective < version and not header_effective:
+        warnings.append(
+            f"正文所载施行日期{effective}早于最新修改日期{version}，是原文本的施行日期；本版本的施行日期未在文本中载明，"
+            "请在导入时补充（printed effective date predates the latest amendment）"
+        )
+        effective = None
+    amendments = tuple(sorted({event.date for event in events if event.kind == "amended"}))
+    body, doc_type = hdr.guess_issuer(title, header_text + "\n" + preamble[:500])
+    meta = DocumentMeta(
+        title=title,
+        doc_type=doc_type,
+        issuing_body=body,
+        doc_number=hdr.find_doc_number(header_text + "\n" + preamble[:500]),
+        promulgation_date=promulgation,
+        effective_date=effective,
+        status=hdr.status_for(effective, today),
+        version=version,
+        amendment_dates=amendments,
+    )
+    return meta, warnings
+
+
+def parse_document(
+    source: SourceText, *, title_hint: str | None = None, today: dt.date | None = None
+) -> ParsedDocument:
+    """Return the document split into articles (or clauses, or paragraphs) with its header metadata.
+
+    title_hint, when given, is used as the title (a maintainer's or catalog's title beats the printed one);
+    otherwise the title is the Markdown `# ` line, or the first short line of other text, or the file name.
+    today only fixes "now" for the 尚未施行 status in tests.
+    """
+    text = blank_comments(source.text)
+    lines = _split_lines(text)
+    printed_title, header_lines, body = _split_header(source, lines)
+    title = title_hint or printed_title or Path(source.path).stem
+    header_text = "\n".join(line.text for line in header_lines)
+    opened, preamble_lines = _parse_articles(body)
+    warnings: list[str] = []
+    if opened:
+        structure = "articles"
+        articles = [
+            Article(
+                label=item.label,
+                number=item.number,
+                suffix=item.suffix,
+                headings=item.headings,
+                paragraphs=tuple(item.paragraphs),
+                page=source.page_at(item.offset),
+            )
+            for item in opened
+        ]
+        warnings += check_numbering(articles)
+        empty = [article.label for article in articles if not article.paragraphs]
+        if empty:
+            warnings.append(f"以下条文没有正文（articles without text）：{'、'.join(empty[:10])}")
+    elif looks_like_standard(body):
+        structure = "clauses"
+        articles, clause_warnings = parse_clauses(body, source)
+        warnings += clause_warnings
+        preamble_lines = []
+    else:
+        structure = "paragraphs"
+        articles = _paragraph_articles(body, source)
+        warnings.append(
+            f"未识别到条文结构（第X条），已按段落切分为{len(articles)}段"
+            "（no 第X条 structure found; the text was split into paragraphs）"
+        )
+    preamble = "\n".join(preamble_lines)
+    meta, meta_warnings = _build_meta(title, header_text, articles, preamble, today)
+    warnings += meta_warnings
+    if structure == "clauses":
+        meta = _standard_meta(meta, header_text + "\n" + text[:3000])
+    if not articles:
+        warnings.append("文件中没有可引用的正文（no citable text found）")
+    logger.debug("parsed path=%s structure=%s units=%d warnings=%d", source.path, structure, len(articles),
+                 len(warnings))
+    return ParsedDocument(meta=meta, articles=tuple(articles), structure=structure, warnings=tuple(warnings),
+                          preamble=preamble)
+
+
+def _standard_meta(meta: DocumentMeta, head: str) -> DocumentMeta:
+    """Return meta completed for a clause-numbered national standard (code, 国家标准, version = year)."""
+    from dataclasses import replace
+
+    code_match = STANDARD_CODE.search(head)
+    code = re.sub(r"\s*[—–-]+\s*", "—", code_match.group(0)) if code_match else None
+    year = code.rsplit("—", 1)[-1] if code else None
+    doc_type = "国家标准" if code and code.startswith("GB") else meta.doc_type
+    published = re.search(r"(\d{4}-\d{2}-\d{2})\s*发布", head)
+    effective = re.search(r"(\d{4}-\d{2}-\d{2})\s*实施", head)
+    effective_date = effective.group(1) if effective else meta.effective_date
+    return replace(
+        meta,
+        standard_code=code,
+        doc_type=doc_type,
+        version=year or meta.version,
+        promulgation_date=published.group(1) if published else meta.promulgation_date,
+        effective_date=effective_date,
+        status=hdr.status_for(effective_date),
+        issuing_body=meta.issuing_body if meta.issuing_body else None,
+    )
