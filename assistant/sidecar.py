@@ -1,0 +1,116 @@
+"""Metadata overrides: a sidecar file next to a source (NAME.meta.toml / NAME.meta.json) or command-line options.
+
+Precedence: what the parser read from the header < the sidecar file < options given on the command line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+from assistant.errors import CorpusError
+from assistant.records import STATUSES, DocumentMeta
+
+# Accepted spellings (sidecar keys and CLI option names) -> DocumentMeta field.
+META_KEYS = {
+    "title": "title",
+    "type": "doc_type",
+    "doc_type": "doc_type",
+    "issuing_body": "issuing_body",
+    "issuing-body": "issuing_body",
+    "doc_number": "doc_number",
+    "doc-number": "doc_number",
+    "promulgated": "promulgation_date",
+    "promulgation_date": "promulgation_date",
+    "effective": "effective_date",
+    "effective_date": "effective_date",
+    "status": "status",
+    "version": "version",
+    "amendment_dates": "amendment_dates",
+    "standard_code": "standard_code",
+}
+_DATE_FIELDS = ("promulgation_date", "effective_date", "version")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+SIDECAR_SUFFIXES = (".meta.toml", ".meta.json")
+
+
+def sidecar_path(source: Path) -> Path | None:
+    """Return the sidecar file of a source (数据安全法.meta.toml or 数据安全法.pdf.meta.toml), if one exists."""
+    source = Path(source)
+    for suffix in SIDECAR_SUFFIXES:
+        for candidate in (source.with_name(source.stem + suffix), source.with_name(source.name + suffix)):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def is_sidecar(path: Path) -> bool:
+    """Return True for a metadata sidecar file (never ingested as a document itself)."""
+    return Path(path).name.lower().endswith(SIDECAR_SUFFIXES)
+
+
+def read_sidecar(source: Path) -> dict[str, object]:
+    """Return the overrides in a source's sidecar file, or {} when it has none.
+
+    Raises:
+        CorpusError: the sidecar cannot be parsed or names an unknown field.
+    """
+    path = sidecar_path(source)
+    if path is None:
+        return {}
+    try:
+        if path.name.lower().endswith(".toml"):
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
+        raise CorpusError(f"{path}: the metadata file cannot be read ({err}). Fix its syntax or delete it.") from err
+    if not isinstance(data, dict):
+        raise CorpusError(f"{path}: the metadata file must hold a table of fields such as title = \"...\".")
+    return {str(key): value for key, value in data.items()}
+
+
+def normalize_date(value: str, *, field: str, origin: str) -> str:
+    """Return a date as YYYY-MM-DD from 2026-01-01, 2026/1/1 or 2026年1月1日.
+
+    Raises:
+        CorpusError: the value is not a date.
+    """
+    match = _DATE.fullmatch(str(value).strip())
+    if not match:
+        raise CorpusError(f"{origin}: {field} {value!r} is not a date. Write it as YYYY-MM-DD, e.g. 2026-01-01.")
+    year, month, day = (int(part) for part in match.groups())
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise CorpusError(f"{origin}: {field} {value!r} is not a valid date. Write it as YYYY-MM-DD.")
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def apply_overrides(meta: DocumentMeta, overrides: Mapping[str, object], *, origin: str) -> DocumentMeta:
+    """Return meta with the given fields replaced; None values are ignored.
+
+    Raises:
+        CorpusError: an unknown field, a malformed date or an unknown status.
+    """
+    changes: dict[str, object] = {}
+    for key, value in overrides.items():
+        if value is None or value == "":
+            continue
+        field = META_KEYS.get(key)
+        if field is None:
+            raise CorpusError(
+                f"{origin}: unknown metadata field {key!r}. Known fields: {', '.join(sorted(set(META_KEYS)))}."
+            )
+        if field == "amendment_dates":
+            items = value if isinstance(value, list | tuple) else str(value).split(",")
+            changes[field] = tuple(normalize_date(str(item), field=key, origin=origin) for item in items)
+        elif field in _DATE_FIELDS:
+            changes[field] = normalize_date(str(value), field=key, origin=origin)
+        elif field == "status" and str(value) not in STATUSES:
+            raise CorpusError(f"{origin}: status {value!r} is not one of {'、'.join(STATUSES)}.")
+        else:
+            changes[field] = str(value).strip()
+    return dataclasses.replace(meta, **changes) if changes else meta
