@@ -1,0 +1,272 @@
+"""Deterministic answer composer: quotes the retrieved articles exactly, grouped by regulation, with [n] markers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.citations import build_citation
+from assistant.decline import article_text, coverage, covered_topics, query_terms, unsupported_quantities
+from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
+
+_LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
+_PENALTY_QUESTION = re.compile(
+    r"处罚|罚款|罚则|法律责任|承担.{0,6}责任|违反|违法|后果|惩罚|处分|吊销|怎么罚|如何罚|罚多少"
+)
+_PENALTY_TEXT = re.compile(r"罚款|处分|警告|吊销|拘留|追究刑事责任|没收违法所得|责令暂停|责令停业|关闭网站")
+_OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
+_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+_SHORT_ARTICLE = 260  # characters: quote such articles whole rather than picking paragraphs
+_LEAD_MAX = 120  # characters of the lead quote before it is cut at a comma
+DEFAULT_ANSWER_ARTICLES = 3  # articles an ordinary question's answer quotes; list questions take max_citations
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """An article picked for the answer, the 款 to quote (indices into paragraphs) and why."""
+
+    article: StoredArticle
+    paragraphs: tuple[int, ...]
+    role: str = "support"  # "lookup" | "lead" | "support" | "penalty" | "list"
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A composed answer: text with [n] markers and the citations they resolve to."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    declined: bool = False
+    kind: str = "answer"  # "lookup" | "missing" | "premise" | "penalty" | "list" | "answer" | "declined"
+
+
+def classify(question: str, retrieval: RetrievalResult) -> str:
+    """Return the kind of question: lookup, premise, penalty, list or answer."""
+    if retrieval.lookups:
+        return "lookup"
+    query = retrieval.standalone_query or question
+    if _PENALTY_QUESTION.search(query):
+        return "penalty"
+    if _LIST_QUESTION.search(query):
+        return "list"
+    return "answer"
+
+
+def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6) -> Composition:
+    """Return the answer composed from the retrieved articles, every statement marked with its source."""
+    kind = classify(question, retrieval)
+    if kind == "lookup":
+        return _compose_lookup(retrieval.lookups)
+    chosen = select_articles(question, retrieval, kind, max_citations)
+    if not chosen:
+        return decline_answer(question, retrieval)
+    premise = unsupported_quantities(question, [c.article for c in chosen[:1]])
+    if premise:
+        return _compose_correction(chosen[0], premise[0].text, retrieval, question)
+    lead = _lead_sentence(kind, chosen, _terms(question, retrieval))
+    return _render(lead, chosen, kind)
+
+
+def decline_answer(question: str, retrieval: RetrievalResult | None) -> Composition:
+    """Return the answer that says the corpus is silent, names what it does cover, and cites nothing."""
+    subject = (retrieval.standalone_query if retrieval else "") or question
+    subject = subject.strip().rstrip("？?。")
+    text = f"现有法规库中未找到能够回答「{subject}」的规定。"
+    topics = covered_topics(retrieval) if retrieval else []
+    if topics:
+        text += "法规库中与此话题最接近的是" + "、".join(topics) + "，但它们并未就此作出规定。"
+    text += "如需查询，可换一种问法，或指明具体法规和条文。"
+    return Composition(text=text, citations=(), declined=True, kind="declined")
+
+
+def select_articles(
+    question: str, retrieval: RetrievalResult, kind: str, limit: int
+) -> list[Chosen]:
+    """Return the articles the answer quotes, in the order they are presented."""
+    terms = _terms(question, retrieval)
+    hits = _unique_hits([*retrieval.hits, *retrieval.linked])
+    if not hits:
+        return []
+    scores = {h.article.key: coverage(terms, article_text(h.article)) for h in hits}
+    best = max(scores.values())
+    floor = 0.5 * best
+
+    def relevant(hit: Hit) -> bool:
+        return scores[hit.article.key] >= floor or hit is hits[0]
+
+    if kind == "penalty":
+        penalties = [h for h in hits if _is_penalty(h.article) and (h.via == "linked" or relevant(h))]
+        duties = [h for h in hits if not _is_penalty(h.article) and relevant(h)][:2]
+        picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
+        if not penalties:
+            picked = [(h, "support") for h in hits if relevant(h)][:DEFAULT_ANSWER_ARTICLES]
+    elif kind == "list":
+        # A list gathers every retrieved article imposing a duty; sanctions answer another question.
+        duties = [
+            h for h in hits
+            if scores[h.article.key] >= 0.35 * best and not _is_penalty(h.article)
+            and _OBLIGATION_TEXT.search(h.article.article.text)
+        ]
+        picked = [(h, "list") for h in (duties or hits[:1])]
+    else:
+        picked = [(h, "support") for h in hits[: limit + 2] if h.via != "linked" and relevant(h)]
+        picked = picked[:DEFAULT_ANSWER_ARTICLES]
+    picked = picked[:limit]
+    return [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked]
+
+
+def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
+    """Return the 款 of an article to quote: all of a short article, else the best-matching ones."""
+    paragraphs = hit.article.article.paragraphs
+    if len(hit.article.article.text) <= _SHORT_ARTICLE or kind == "list" or len(paragraphs) <= 1:
+        return tuple(range(len(paragraphs)))
+    if hit.paragraphs:
+        wanted = list(hit.paragraphs[:2])
+    else:
+        scored = sorted(range(len(paragraphs)), key=lambda i: -coverage(terms, paragraphs[i]))
+        top = coverage(terms, paragraphs[scored[0]])
+        wanted = [i for i in scored[:2] if coverage(terms, paragraphs[i]) >= 0.6 * top]
+    if kind == "penalty":
+        wanted += [i for i, p in enumerate(paragraphs) if _PENALTY_TEXT.search(p)][:1]
+    return _with_items(paragraphs, wanted)
+
+
+def _with_items(paragraphs: Sequence[str], wanted: Sequence[int]) -> tuple[int, ...]:
+    """Return the indices widened so a lead-in ending in ：keeps its items and an item keeps its lead-in."""
+    chosen = {i for i in wanted if 0 <= i < len(paragraphs)}
+    for index in list(chosen):
+        if _ITEM.match(paragraphs[index]):
+            lead = index
+            while lead > 0 and _ITEM.match(paragraphs[lead]):
+                lead -= 1
+            chosen.add(lead)
+            index = lead
+        if paragraphs[index].rstrip().endswith(("：", ":")):
+            follow = index + 1
+            while follow < len(paragraphs) and _ITEM.match(paragraphs[follow]):
+                chosen.add(follow)
+                follow += 1
+    return tuple(sorted(chosen))
+
+
+def best_sentence(text: str, terms: dict[str, float], prefer: re.Pattern[str] | None = None) -> str:
+    """Return the sentence of text that covers the question best (verbatim), earlier ones winning ties."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) > 4 and not _ITEM.match(s)]
+    if not sentences:
+        return text.strip()
+
+    def score(sentence: str) -> float:
+        bonus = 0.5 if prefer is not None and prefer.search(sentence) else 0.0
+        return coverage(terms, sentence) + bonus
+
+    return max(sentences, key=score)
+
+
+def _quote(article: StoredArticle, paragraphs: Sequence[int]) -> str:
+    """Return the quoted 款 of an article exactly as printed, one per line."""
+    texts = article.article.paragraphs
+    return "\n".join(texts[i] for i in paragraphs if 0 <= i < len(texts)) or article.article.text
+
+
+def _lead_sentence(kind: str, chosen: Sequence[Chosen], terms: dict[str, float]) -> str:
+    """Return the one-sentence direct answer that opens the text (markers refer to chosen order)."""
+    first = chosen[0]
+    where = f"《{first.article.title}》{first.article.article.label}"
+    if kind == "list" and len(chosen) > 1:
+        return f"共有{len(chosen)}条规定对此提出要求，见{_where_list(chosen)}，逐条列出如下："
+    prefer = _PENALTY_TEXT if kind == "penalty" else None
+    sentence = _shorten(best_sentence(_quote(first.article, first.paragraphs), terms, prefer))
+    opener = "相应的法律责任见" if kind == "penalty" and first.role == "penalty" else "根据"
+    return f"{opener}{where}：「{sentence}」[1]"
+
+
+def _where_list(chosen: Sequence[Chosen]) -> str:
+    """Return 《A》第一条[1]、第二条[2]，《B》第三条[3] grouping article labels under their regulation."""
+    groups: dict[str, list[str]] = {}
+    for marker, item in enumerate(chosen, start=1):
+        groups.setdefault(item.article.title, []).append(f"{item.article.article.label}[{marker}]")
+    return "，".join(f"《{title}》" + "、".join(labels) for title, labels in groups.items())
+
+
+def _render(lead: str, chosen: Sequence[Chosen], kind: str) -> Composition:
+    """Return the lead followed by the quotes grouped by regulation, and their citations."""
+    citations = []
+    groups: dict[str, list[str]] = {}
+    for marker, item in enumerate(chosen, start=1):
+        quote = _quote(item.article, item.paragraphs)
+        citations.append(build_citation(item.article, marker, quote))
+        label = item.article.article.label
+        if item.role == "penalty" and kind == "penalty":
+            label += "（法律责任）"
+        body = quote.replace("\n", "\n  ")
+        prefix = f"{len(groups.get(item.article.title, [])) + 1}. " if kind == "list" else "- "
+        groups.setdefault(item.article.title, []).append(f"{prefix}{label}：「{body}」[{marker}]")
+    sections = [f"《{title}》\n" + "\n".join(lines) for title, lines in groups.items()]
+    text = lead + "\n\n" + "\n\n".join(sections)
+    return Composition(text=text, citations=tuple(citations), kind=kind)
+
+
+def _compose_lookup(lookups: Sequence[LookupResult]) -> Composition:
+    """Return the text of each article asked for by reference, and say which ones do not exist."""
+    found = [lookup for lookup in lookups if lookup.article is not None]
+    missing = [lookup for lookup in lookups if lookup.article is None]
+    lines: list[str] = []
+    for lookup in missing:
+        where = f"《{lookup.title}》" if lookup.title else "法规库中的法规"
+        lines.append(lookup.message or f"{where}没有{lookup.label}，请核对条文序号。")
+    if not found:
+        return Composition(text="\n".join(lines), citations=(), declined=True, kind="missing")
+    chosen = [Chosen(lk.article, tuple(range(len(lk.article.article.paragraphs))), "lookup") for lk in found]
+    first = chosen[0].article
+    lead = f"《{first.title}》{first.article.label}规定如下[1]。"
+    if len(chosen) > 1:
+        lead = f"所问的{len(chosen)}条规定如下：{_where_list(chosen)}。"
+    composed = _render(lead, chosen, "lookup")
+    text = "\n".join(lines + [composed.text]) if lines else composed.text
+    return Composition(text=text, citations=composed.citations, kind="lookup")
+
+
+def _compose_correction(
+    governing: Chosen, asserted: str, retrieval: RetrievalResult, question: str
+) -> Composition:
+    """Return the correction of a question whose number the governing article does not state."""
+    terms = _terms(question, retrieval)
+    article = governing.article
+    sentence = best_sentence(_quote(article, governing.paragraphs), terms)
+    where = f"《{article.title}》{article.article.label}"
+    lead = f"不对。{where}并没有「{asserted}」的规定，该条规定的是：「{_shorten(sentence)}」[1]"
+    return _render(lead, [governing], "premise")
+
+
+def _shorten(sentence: str) -> str:
+    """Return a long sentence cut at a comma before _LEAD_MAX characters, marked with an ellipsis."""
+    if len(sentence) <= _LEAD_MAX:
+        return sentence
+    cut = sentence.rfind("，", 0, _LEAD_MAX)
+    return (sentence[:cut] if cut > 20 else sentence[:_LEAD_MAX]) + "……"
+
+
+def _terms(question: str, retrieval: RetrievalResult) -> dict[str, float]:
+    """Return the subject terms of the (rewritten) question."""
+    titles = [h.article.title for h in (*retrieval.hits, *retrieval.linked)]
+    return query_terms(retrieval.standalone_query or question, titles)
+
+
+def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """Return hits with repeats of one article (by document and label) removed, first kept."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for hit in hits:
+        key = (hit.article.doc_id, hit.article.article.label)
+        if key not in seen:
+            seen.add(key)
+            unique.append(hit)
+    return unique
+
+
+def _is_penalty(article: StoredArticle) -> bool:
+    """Return True for an article that sets a penalty (fine, sanction, criminal liability)."""
+    in_chapter = any("法律责任" in heading or "罚则" in heading for heading in article.article.headings)
+    return in_chapter or bool(_PENALTY_TEXT.search(article.article.text))

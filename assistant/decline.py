@@ -1,0 +1,204 @@
+"""Deciding to decline: retrieval evidence and query-term coverage; spotting questions with a false premise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.numerals import chinese_to_int
+from assistant.records import RetrievalResult, StoredArticle
+from assistant.textnorm import normalize_text, normalize_title
+
+# Officials write abbreviations the statutes never use; expand them before comparing with article text.
+ALIASES = {
+    "关基": "关键信息基础设施",
+    "cii": "关键信息基础设施",
+    "个保法": "个人信息保护法",
+    "个人信息保护法": "个人信息保护法",
+    "数安法": "数据安全法",
+    "网安法": "网络安全法",
+    "等保": "等级保护",
+    "密评": "商用密码应用安全性评估",
+    "aigc": "生成式人工智能",
+    "生成式ai": "生成式人工智能",
+    "app": "应用程序",
+}
+# Words that carry the question's form, not its subject; removed before counting coverage.
+STOP_PHRASES = (
+    "请问", "什么样", "什么", "哪些", "哪几", "哪个", "哪种", "怎么样", "怎么", "怎样", "如何", "是否",
+    "是不是", "对不对", "对吗", "正确吗", "吗", "呢", "吧", "有关", "相关", "关于", "对于", "根据", "按照",
+    "依据", "依照", "规定", "要求", "法律", "法规", "具体", "内容", "主要", "一下", "介绍", "说明", "我们",
+    "我", "你", "需要", "必须", "应当", "可以", "能否", "能不能", "可不可以", "多少", "多长", "几个", "几",
+    "时候", "情况", "问题", "方面", "这个", "那么", "那", "还有", "以及", "和", "与", "及", "的", "了", "在",
+    "是", "有", "都", "要", "会", "被", "谁", "由", "本法",
+)
+# Bigrams found in nearly every article of this corpus: they say little about whether it answers.
+GENERIC_BIGRAMS = frozenset(
+    "数据 据安 安全 信息 网络 络安 个人 人信 管理 保护 国家 部门 处理 运营 营者 服务 组织 有关 单位 活动 "
+    "法律 行政 政法 法规 机关 主管 责任 工作 相关 应当 措施 制度 规定 建立 进行 提供 按照 违反".split()
+)
+_GENERIC_WEIGHT = 0.3
+_NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?")
+
+# A yes/no question ...
+_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吗)\s*[？?]?\s*$|是否|是不是")
+# ... that asserts a number: a time limit, an amount, a count.
+_QUANTITY = re.compile(
+    r"([\d.]+|[零〇一二两三四五六七八九十百千万]+)\s*(个小时|小时|个工作日|工作日|日|天|周|个月|月|年|万元|元|倍|%|人)"
+)
+_UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
+# Weight of retrieval's own evidence against query-term coverage in the decision score (calibrated in eval/).
+EVIDENCE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to decline, the score compared with the threshold, and the parts it came from."""
+
+    decline: bool
+    score: float
+    evidence: float
+    coverage: float
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit as asserted in a question: 72 小时."""
+
+    value: float
+    unit: str
+    text: str
+
+
+def expand_aliases(text: str) -> str:
+    """Return normalised text with the abbreviations officials use replaced by the statutes' words."""
+    text = normalize_text(text).lower()
+    for short, full in sorted(ALIASES.items(), key=lambda kv: -len(kv[0])):
+        if short != full:
+            text = text.replace(short, full)
+    return text
+
+
+def query_terms(question: str, titles: Iterable[str] = ()) -> dict[str, float]:
+    """Return the subject bigrams of a question with their weights (generic legal words weigh less).
+
+    Titles of regulations named in the question and article references are removed: they say where to
+    look, not what is asked.
+    """
+    text = expand_aliases(question)
+    for title in sorted({_short_title(t) for t in titles if t}, key=len, reverse=True):
+        if len(title) >= 3:
+            text = text.replace(title, " ")
+    text = _ARTICLE_REF.sub(" ", text)
+    for phrase in sorted(STOP_PHRASES, key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    terms: dict[str, float] = {}
+    for run in _NOT_CONTENT.split(text):
+        grams = [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else []
+        for gram in grams:
+            terms[gram] = _GENERIC_WEIGHT if gram in GENERIC_BIGRAMS else 1.0
+    return terms
+
+
+def coverage(terms: dict[str, float], text: str) -> float:
+    """Return the weighted share of question terms found in text (1.0 when there are no terms)."""
+    total = sum(terms.values())
+    if not total:
+        return 1.0
+    haystack = expand_aliases(text)
+    return sum(weight for gram, weight in terms.items() if gram in haystack) / total
+
+
+def article_text(article: StoredArticle) -> str:
+    """Return the text an article is matched on: its title, headings, clause title and paragraphs."""
+    parts = [article.title, *article.article.headings, article.article.clause_title or "", article.article.text]
+    return "\n".join(p for p in parts if p)
+
+
+def best_coverage(question: str, retrieval: RetrievalResult, depth: int = 3) -> float:
+    """Return the highest query-term coverage among the top retrieved articles."""
+    hits = retrieval.hits[:depth]
+    if not hits:
+        return 0.0
+    terms = query_terms(question, titles=[h.article.title for h in retrieval.hits])
+    return max(coverage(terms, article_text(h.article)) for h in hits)
+
+
+def decision_score(evidence: float, cover: float) -> float:
+    """Return the combined score the decline threshold applies to."""
+    return EVIDENCE_WEIGHT * evidence + (1 - EVIDENCE_WEIGHT) * cover
+
+
+def decide(question: str, retrieval: RetrievalResult, threshold: float) -> Decision:
+    """Return whether the corpus is too silent on the question to answer it."""
+    if retrieval.lookups:
+        # A reference to an article is answered by it, or by saying that it does not exist.
+        return Decision(False, 1.0, 1.0, 1.0, "direct reference")
+    if not retrieval.hits:
+        return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
+    query = retrieval.standalone_query or question
+    cover = best_coverage(query, retrieval)
+    score = decision_score(retrieval.evidence, cover)
+    reason = f"score={score:.3f} threshold={threshold:.3f}"
+    return Decision(score < threshold, score, retrieval.evidence, cover, reason)
+
+
+def covered_topics(retrieval: RetrievalResult, limit: int = 3) -> list[str]:
+    """Return 《title》第N条 (chapter) of the top retrieved articles, to say what the corpus does cover."""
+    topics: list[str] = []
+    for hit in retrieval.hits:
+        article = hit.article
+        chapter = article.article.headings[0] if article.article.headings else ""
+        chapter = re.sub(r"\s+", " ", chapter).strip()
+        label = f"《{article.title}》{article.article.label}" + (f"（{chapter}）" if chapter else "")
+        if label not in topics:
+            topics.append(label)
+        if len(topics) >= limit:
+            break
+    return topics
+
+
+def asserted_quantities(question: str) -> list[Quantity]:
+    """Return the numbers a yes/no question asserts (72小时, 三十日, 五十万元); empty for other questions."""
+    text = normalize_text(question)
+    if not _YES_NO.search(text):
+        return []
+    found = []
+    for match in _QUANTITY.finditer(text):
+        value = _number(match.group(1))
+        if value is not None:
+            unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
+            found.append(Quantity(value, unit, match.group(0)))
+    return found
+
+
+def quantity_in(quantity: Quantity, text: str) -> bool:
+    """Return True when text states the same number with the same unit."""
+    for match in _QUANTITY.finditer(normalize_text(text)):
+        unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
+        if unit == quantity.unit and _number(match.group(1)) == quantity.value:
+            return True
+    return False
+
+
+def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> list[Quantity]:
+    """Return the numbers a yes/no question asserts that none of the governing articles states."""
+    return [
+        q for q in asserted_quantities(question) if not any(quantity_in(q, a.article.text) for a in articles)
+    ]
+
+
+def _number(text: str) -> float | None:
+    """Return the value of 72, 7.5 or 七十二; None when it is not a number."""
+    try:
+        return float(text) if re.fullmatch(r"[\d.]+", text) else float(chinese_to_int(text))
+    except ValueError:
+        return None
+
+
+def _short_title(title: str) -> str:
+    """Return the title as a question would name it: normalised, without 中华人民共和国 or notes."""
+    return normalize_title(title).lower()

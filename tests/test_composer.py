@@ -1,0 +1,177 @@
+"""Composer: answers built from real articles of ../shared/corpus, quoted exactly, every marker resolving."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from assistant.citations import parse_markers
+from assistant.composer import classify, compose
+from assistant.readers import read_source
+from assistant.records import Hit, LookupResult, RetrievalResult, StoredArticle
+from assistant.structure import parse_document
+from assistant.textnorm import compact
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@functools.lru_cache(maxsize=32)
+def _load(corpus: Path, name: str) -> dict[str, StoredArticle]:
+    parsed = parse_document(read_source(corpus / name, max_bytes=MAX_BYTES))
+    meta = parsed.meta
+    version_id = f"{Path(name).stem}@{meta.version}"
+    return {
+        article.label: StoredArticle(
+            version_id=version_id,
+            doc_id=Path(name).stem.split("_")[0],
+            ordinal=ordinal,
+            article=article,
+            title=meta.title,
+            doc_type=meta.doc_type,
+            status=meta.status,
+            version=meta.version,
+            effective_date=meta.effective_date,
+            issuing_body=meta.issuing_body,
+            is_current=True,
+        )
+        for ordinal, article in enumerate(parsed.articles)
+    }
+
+
+def corpus_articles(corpus: Path, name: str) -> dict[str, StoredArticle]:
+    """Return the articles of one corpus file as the catalog would store them, keyed by label."""
+    return _load(corpus, name)
+
+
+def retrieval_of(
+    question: str,
+    articles: Sequence[StoredArticle],
+    *,
+    linked: Sequence[StoredArticle] = (),
+    lookups: Sequence[LookupResult] = (),
+    evidence: float = 0.8,
+) -> RetrievalResult:
+    """Return a RetrievalResult ranking the given articles in order, as the Retriever hands them over."""
+    hits = tuple(Hit(article=a, score=1 / (61 + rank)) for rank, a in enumerate(articles))
+    return RetrievalResult(
+        query=question,
+        standalone_query=question,
+        hits=hits,
+        lookups=tuple(lookups),
+        linked=tuple(Hit(article=a, score=0.0, via="linked") for a in linked),
+        top_score=hits[0].score if hits else 0.0,
+        evidence=evidence,
+    )
+
+
+def assert_quotes_are_exact(text: str, articles: Sequence[StoredArticle]) -> None:
+    """Every 「…」 quote in text is a verbatim part of one of the articles (an ellipsis cut allowed)."""
+    bodies = [compact(a.article.text) for a in articles]
+    for quote in re.findall(r"「(.+?)」", text, flags=re.S):
+        quote = compact(quote.replace("\n  ", "\n")).removesuffix("……")
+        assert any(quote in body for body in bodies), quote
+
+
+@pytest.fixture()
+def cii(shared_corpus: Path) -> dict[str, StoredArticle]:
+    return corpus_articles(shared_corpus, "关键信息基础设施安全保护条例.md")
+
+
+@pytest.fixture()
+def pipl(shared_corpus: Path) -> dict[str, StoredArticle]:
+    return corpus_articles(shared_corpus, "个人信息保护法.md")
+
+
+@pytest.fixture()
+def dsl(shared_corpus: Path) -> dict[str, StoredArticle]:
+    return corpus_articles(shared_corpus, "数据安全法.md")
+
+
+def test_plain_question_leads_with_the_answer_and_quotes_exactly(dsl: dict[str, StoredArticle]) -> None:
+    question = "数据分类分级保护制度是怎么规定的？"
+    arts = [dsl["第二十一条"], dsl["第二十七条"], dsl["第五十一条"]]
+    composed = compose(question, retrieval_of(question, arts))
+    first_line = composed.text.splitlines()[0]
+    assert first_line.startswith("根据《中华人民共和国数据安全法》第二十一条：「国家建立数据分类分级保护制度")
+    assert first_line.endswith("[1]")
+    assert composed.citations[0].label == "《中华人民共和国数据安全法》第二十一条"
+    assert composed.citations[0].version == "2021-06-10"
+    assert composed.citations[0].effective_date == "2021-09-01"
+    assert_quotes_are_exact(composed.text, arts)
+    assert set(parse_markers(composed.text)) == {c.marker for c in composed.citations}
+
+
+def test_list_question_gathers_every_article_that_imposes_a_duty(cii: dict[str, StoredArticle]) -> None:
+    question = "关基运营者有哪些安全保护义务？"
+    arts = [cii[label] for label in ("第十三条", "第三十九条", "第十五条", "第十四条", "第十九条", "第二条")]
+    composed = compose(question, retrieval_of(question, arts), max_citations=6)
+    cited = [c.article for c in composed.citations]
+    assert composed.kind == "list"
+    assert {"第十三条", "第十四条", "第十五条", "第十九条"} <= set(cited)
+    assert "第三十九条" not in cited  # a penalty, not a duty
+    assert composed.text.startswith(f"共有{len(cited)}条规定对此提出要求")
+    # 第十五条's items (项) are listed one per line under their lead-in.
+    assert "\n  （八）按照规定报告网络安全事件和重要事项。" in composed.text
+    assert re.search(r"^1\. 第十三条：「运营者应当建立健全网络安全保护制度和责任制", composed.text, re.M)
+    assert_quotes_are_exact(composed.text, arts)
+
+
+def test_penalty_question_leads_with_the_penalty_article(pipl: dict[str, StoredArticle]) -> None:
+    question = "违反个人信息保护法处理个人信息怎么处罚？"
+    retrieval = retrieval_of(question, [pipl["第十三条"], pipl["第十条"]], linked=[pipl["第六十六条"]])
+    composed = compose(question, retrieval)
+    assert composed.kind == "penalty"
+    assert composed.citations[0].article == "第六十六条"
+    assert composed.text.startswith("相应的法律责任见《中华人民共和国个人信息保护法》第六十六条")
+    assert "一百万元以下罚款" in composed.text
+
+
+def test_lookup_answers_with_the_whole_article(pipl: dict[str, StoredArticle]) -> None:
+    question = "个保法第13条"
+    lookup = LookupResult(reference="个保法第13条", title=pipl["第十三条"].title, label="第十三条",
+                          article=pipl["第十三条"])
+    composed = compose(question, retrieval_of(question, [pipl["第十三条"]], lookups=[lookup]))
+    assert composed.kind == "lookup"
+    assert [c.article for c in composed.citations] == ["第十三条"]
+    for paragraph in pipl["第十三条"].article.paragraphs:
+        assert paragraph.replace("\n", "\n  ") in composed.text
+
+
+def test_lookup_of_a_missing_article_says_so_and_cites_nothing(pipl: dict[str, StoredArticle]) -> None:
+    question = "个保法第九十九条"
+    lookup = LookupResult(reference=question, title="中华人民共和国个人信息保护法", label="第九十九条", article=None,
+                          message="《中华人民共和国个人信息保护法》共七十四条，没有第九十九条。")
+    composed = compose(question, retrieval_of(question, [pipl["第七十四条"]], lookups=[lookup]))
+    assert composed.declined and composed.citations == ()
+    assert "没有第九十九条" in composed.text
+
+
+def test_false_premise_with_a_time_limit_is_corrected(pipl: dict[str, StoredArticle]) -> None:
+    question = "个保法规定泄露后72小时内必须报告，对吗？"
+    composed = compose(question, retrieval_of(question, [pipl["第五十七条"], pipl["第五十一条"]]))
+    assert composed.text.startswith("不对。《中华人民共和国个人信息保护法》第五十七条并没有「72小时」的规定")
+    assert "应当立即采取补救措施" in composed.text
+    assert [c.article for c in composed.citations] == ["第五十七条"]
+
+
+def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, StoredArticle]) -> None:
+    question = "关键信息基础设施发生较大变化的，保护工作部门要在3个月内完成重新认定，对吗？"
+    composed = compose(question, retrieval_of(question, [cii["第十一条"]]))
+    assert not composed.text.startswith("不对")
+    assert "3个月内完成重新认定" in composed.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("关基运营者有哪些安全保护义务？", "list"),
+        ("不报告有什么后果？", "penalty"),
+        ("关键信息基础设施是怎么定义的？", "answer"),
+    ],
+)
+def test_classify(question: str, kind: str) -> None:
+    assert classify(question, RetrievalResult(question, question, ())) == kind
