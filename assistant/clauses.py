@@ -12,6 +12,8 @@ STANDARD_CODE = re.compile(r"\b(?:GB|GB/T|GB/Z|GA|GA/T|YD/T|JR/T|GM/T)[ \t\u3000
 # A clause heading: a dotted number, a space, and a short title that is not a sentence.
 _CLAUSE = re.compile(r"^((?:[A-Z]|\d{1,2})(?:\.\d{1,3}){0,5})[ \t\u3000]+([^\s。；，,;:：].{0,39})$")
 _SENTENCE_END = re.compile(r"[。；;，,]")
+# List items of a clause (a) …, 1) …, （1）…) stay inside the paragraph that introduces them.
+_ITEM = re.compile(r"^(?:[a-z][)）]|\d+[)）]|[（(]\d+[)）]|[—–-]\s)")
 
 
 class _LineLike(Protocol):
@@ -77,7 +79,10 @@ def parse_clauses(body: Sequence[_LineLike], source: SourceText) -> tuple[list[A
             stack.append((number, f"{number} {title}"))
             paragraphs = []
         elif current is not None:
-            paragraphs.append(line.text)
+            if paragraphs and _ITEM.match(line.text):
+                paragraphs[-1] += "\n" + line.text
+            else:
+                paragraphs.append(line.text)
     flush()
     warnings = [] if articles else ["未找到带正文的条款（no clause with text found）"]
     return articles, warnings

@@ -31,7 +31,7 @@ _EFFECTIVE_CLAUSE = re.compile(
     r"本(?:法|条例|办法|规定|细则|决定|解释|规则|准则|标准|意见|通知|决议|修正案|规范|实施办法|实施细则)?"
     r"[^。；]{0,30}?自\s*(.{1,30}?)\s*起\s*(?:施行|实施|生效|执行)"
 )
-_ORG_SUFFIX = r"(?:部|委员会|总局|办公室|银行|署|局|院|委|会)"
+_ORG_SUFFIX = r"(?:部|委员会|总局|办公室|银行|署|局|院|委|会|政府)"
 _DOC_NUMBER = re.compile(
     r"((?:中华人民共和国)?(?:主席|国务院(?:、中华人民共和国中央军事委员会|、中央军事委员会)?|"
     rf"[\u4e00-\u9fff、]{{2,40}}?{_ORG_SUFFIX}(?:等[一二三四五六七八九十]+部门)?)令"
@@ -159,6 +159,8 @@ def guess_issuer(title: str, header: str) -> tuple[str | None, str]:
     if "国务院" in number:
         return "国务院", "行政法规"
     ministry = re.match(_MINISTRY_ORDER, number)
+    if ministry and ministry.group(1).endswith("人民政府"):
+        return ministry.group(1), "地方政府规章"
     if ministry:
         return ministry.group(1), "部门规章"
     if "国务院" in header or title.startswith("国务院"):

@@ -33,7 +33,7 @@ ARTICLE_START = re.compile(
 )
 _HEADING_LABEL = re.compile(rf"^第[ \t\u3000]*([{_NUM}]+|\d+)[ \t\u3000]*(分编|编|章|节)(?=[ \t\u3000]|$)")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
+ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INFO_END = "<!-- INFO END -->"
 _LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
@@ -168,7 +168,7 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
         text = re.sub(r"^>\s*", "", line.text)
         if current is None:
             preamble.append(text)
-        elif current.paragraphs and _ITEM_START.match(text):
+        elif current.paragraphs and ITEM_START.match(text):
             current.paragraphs[-1] += "\n" + text
         else:
             current.paragraphs.append(text)
@@ -310,7 +310,7 @@ def parse_document(
     meta, meta_warnings = _build_meta(title, header_text, articles, preamble, today)
     warnings += meta_warnings
     if structure == "clauses":
-        meta = _standard_meta(meta, header_text + "\n" + text[:3000])
+        meta = _standard_meta(meta, header_text + "\n" + text[:3000], today)
     if not articles:
         warnings.append("文件中没有可引用的正文（no citable text found）")
     logger.debug("parsed path=%s structure=%s units=%d warnings=%d", source.path, structure, len(articles),
@@ -319,7 +319,7 @@ def parse_document(
                           preamble=preamble)
 
 
-def _standard_meta(meta: DocumentMeta, head: str) -> DocumentMeta:
+def _standard_meta(meta: DocumentMeta, head: str, today: dt.date | None) -> DocumentMeta:
     """Return meta completed for a clause-numbered national standard (code, 国家标准, version = year)."""
     from dataclasses import replace
 
@@ -337,6 +337,5 @@ def _standard_meta(meta: DocumentMeta, head: str) -> DocumentMeta:
         version=year or meta.version,
         promulgation_date=published.group(1) if published else meta.promulgation_date,
         effective_date=effective_date,
-        status=hdr.status_for(effective_date),
-        issuing_body=meta.issuing_body if meta.issuing_body else None,
+        status=hdr.status_for(effective_date, today),
     )

@@ -35,6 +35,10 @@ def decode_bytes(content: bytes, path: Path) -> tuple[str, str]:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    guessed = _charset_normalizer_guess(content)
+    # Big5 bytes also decode as GB18030 (into nonsense): trust the detector when it names Big5.
+    if guessed is not None and guessed[1].replace("-", "").lower() in ("big5", "cp950", "big5hkscs"):
+        return guessed
     # GB18030 is a superset of GBK and GB2312: one strict decode covers all three.
     try:
         text = content.decode("gb18030")
@@ -42,14 +46,11 @@ def decode_bytes(content: bytes, path: Path) -> tuple[str, str]:
         text = None
     if text is not None and _cjk_share(text) >= 0.2:
         return text, "gb18030"
-    guessed = _charset_normalizer_guess(content)
     if guessed is not None:
         return guessed
-    if text is not None and _cjk_share(text) > 0:
-        return text, "gb18030"
     raise CorpusError(
-        f"{path}: the text is neither UTF-8 nor GB18030/GBK (no encoding decodes it cleanly). "
-        "Save the file as UTF-8 (e.g. `iconv -f <its encoding> -t UTF-8`) and add it again."
+        f"{path}: the text is neither UTF-8 nor GB18030/GBK/Big5 (no encoding decodes it cleanly into Chinese "
+        "text). Save the file as UTF-8 (e.g. `iconv -f <its encoding> -t UTF-8 in.txt > out.txt`) and add it again."
     )
 
 

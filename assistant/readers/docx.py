@@ -1,0 +1,48 @@
+"""Word .docx -> text: paragraphs in order, tables row by row (cells separated by a tab)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from assistant.errors import CorpusError
+from assistant.records import SourceText
+
+
+def _table_lines(table) -> list[str]:  # type: ignore[no-untyped-def]
+    """Return one line per table row, the distinct cell texts separated by tabs (merged cells once)."""
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = " ".join(cell.text.split())
+            if text and (not cells or cells[-1] != text):
+                cells.append(text)
+        if cells:
+            lines.append("\t".join(cells))
+    return lines
+
+
+def read_docx(path: Path, content: bytes) -> SourceText:
+    """Return a .docx document's text: body paragraphs and tables in document order."""
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = Document(io.BytesIO(content))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise CorpusError(
+            f"{path}: not a readable Word .docx file ({type(err).__name__}: {err}). If it is an old .doc file, "
+            "save it as .docx in Word or LibreOffice; otherwise export it again and add the complete file."
+        ) from err
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block))
+        else:
+            text = block.text.strip()
+            if text:
+                lines.append(text)
+    return SourceText(path=str(path), text="\n".join(lines), media_type="docx", encoding=None)

@@ -1,0 +1,98 @@
+"""HTML pages of government sites -> the regulation's main text only (no menus, headers, footers, scripts)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.errors import CorpusError
+from assistant.readers.text import decode_bytes
+from assistant.records import SourceText
+
+_DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
+              "select", "svg", "template")
+# Class/id words that mark site chrome on gov.cn-style pages.
+_CHROME = re.compile(r"(?:^|[-_\s])(nav|menu|footer|header|breadcrumb|crumb|share|sidebar|toolbar|copyright|"
+                     r"related|login|search|banner|topbar|bottom)(?:$|[-_\s\d])", re.IGNORECASE)
+_BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
+               "blockquote", "pre", "dd", "dt", "ul", "ol", "main", "td")
+_CANDIDATE_TAGS = ("div", "article", "section", "main", "td", "body")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ARTICLE_LINE = re.compile(r"(?:^|\n)\s*第[零〇一二两三四五六七八九十百千\d]+条")
+
+
+def _decode_html(path: Path, content: bytes) -> tuple[str, str]:
+    """Return (text, encoding), trusting the page's declared charset when it decodes strictly."""
+    declared = _META_CHARSET.search(content[:4096])
+    if declared and not content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        name = declared.group(1).decode("ascii").lower()
+        # Pages labelled gb2312 routinely use GBK characters; GB18030 is the strict superset of both.
+        encoding = "gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name
+        try:
+            return content.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return decode_bytes(content, path)
+
+
+def _is_chrome(tag) -> bool:  # type: ignore[no-untyped-def]
+    """Return True for elements whose class or id names site chrome (menus, footers, share bars)."""
+    attrs = getattr(tag, "attrs", None) or {}
+    words = " ".join([*attrs.get("class", []), str(attrs.get("id", ""))])
+    return bool(words.strip()) and bool(_CHROME.search(words))
+
+
+def _score(text: str) -> float:
+    """Return how much a block looks like the regulation: Chinese characters plus a bonus per article line."""
+    return len(_CJK.findall(text)) + 200 * len(_ARTICLE_LINE.findall(text))
+
+
+def _block_text(tag) -> str:  # type: ignore[no-untyped-def]
+    """Return an element's text with one line per block element and inline runs kept together."""
+    text = tag.get_text("")
+    lines = (re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def extract_main_text(html: str) -> tuple[str, str | None]:
+    """Return (main text, page title) of an HTML page: the block with the most regulation-like text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    title_tag = soup.find("h1") or soup.find("title")
+    title = re.sub(r"\s+", " ", title_tag.get_text(" ")).strip() if title_tag else None
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(_is_chrome):
+        if tag.name not in ("body", "html"):
+            tag.decompose()
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.append("\n")
+    candidates = [(tag, _block_text(tag)) for tag in soup.find_all(_CANDIDATE_TAGS)]
+    if not candidates:
+        return _block_text(soup), title
+    best_score = max(_score(text) for _, text in candidates)
+    # The deepest block that still holds nearly all of the best score is the article body, not the page.
+    good = [(tag, text) for tag, text in candidates if _score(text) >= 0.85 * best_score]
+    chosen = min(good, key=lambda item: len(item[1]))[1]
+    return chosen, title
+
+
+def read_html(path: Path, content: bytes) -> SourceText:
+    """Return the main text of an HTML page, its title first when the text block does not start with it."""
+    html, encoding = _decode_html(path, content)
+    text, title = extract_main_text(html)
+    if not _CJK.search(text) and not text.strip():
+        raise CorpusError(
+            f"{path}: no main text was found in this HTML page. Save the page's article text (or print it to PDF) "
+            "and add that instead."
+        )
+    if title:
+        short = title.split("_")[0].split("|")[0].split(" - ")[0].strip()
+        if short and short not in text[:200]:
+            text = short + "\n" + text
+    return SourceText(path=str(path), text=text, media_type="html", encoding=encoding)
