@@ -132,7 +132,8 @@ def effective_date_in(texts: Sequence[str], promulgated: str | None) -> str | No
 
 def find_doc_number(text: str) -> str | None:
     """Return the last 文号 printed in text (主席令第X号, 国务院令第X号, …令第X号), whitespace removed."""
-    numbers = [re.sub(r"\s+", "", match.group(1)) for match in _DOC_NUMBER.finditer(text)]
+    # 「2024年3月1日示例市人民政府令…」: the issuer's name cannot start with the 日 of the date before it.
+    numbers = [re.sub(r"^[日月年号]|\s+", "", match.group(1)) for match in _DOC_NUMBER.finditer(text)]
     return numbers[-1] if numbers else None
 
 
