@@ -34,7 +34,7 @@ META_KEYS = {
     "standard_code": "standard_code",
 }
 _DATE_FIELDS = ("promulgation_date", "effective_date", "version")
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
 SIDECAR_SUFFIXES = (".meta.toml", ".meta.json")
 
 
@@ -75,7 +75,7 @@ def read_sidecar(source: Path) -> dict[str, object]:
 
 
 def normalize_date(value: str, *, field: str, origin: str) -> str:
-    """Return a date as YYYY-MM-DD from 2026-01-01, 2026/1/1 or 2026年1月1日.
+    """Return a date as YYYY-MM-DD from 2026-01-01, 2026/1/1, 20260101 or 2026年1月1日.
 
     Raises:
         CorpusError: the value is not a date.
@@ -83,7 +83,7 @@ def normalize_date(value: str, *, field: str, origin: str) -> str:
     match = _DATE.fullmatch(str(value).strip())
     if not match:
         raise CorpusError(f"{origin}: {field} {value!r} is not a date. Write it as YYYY-MM-DD, e.g. 2026-01-01.")
-    year, month, day = (int(part) for part in match.groups())
+    year, month, day = (int(part) for part in match.groups() if part is not None)
     if not (1 <= month <= 12 and 1 <= day <= 31):
         raise CorpusError(f"{origin}: {field} {value!r} is not a valid date. Write it as YYYY-MM-DD.")
     return f"{year:04d}-{month:02d}-{day:02d}"

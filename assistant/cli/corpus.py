@@ -1,0 +1,335 @@
+"""`assistant corpus`: build, inspect and change the corpus (add, replace, remove, bulk import)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from assistant.cli import AppContext, fail, pass_app
+from assistant.errors import AssistantError
+from assistant.records import DOCUMENT_TYPES, STATUSES, DocumentVersion
+
+if TYPE_CHECKING:
+    from assistant.catalog import Catalog
+    from assistant.ingest import IngestReport, Library
+    from assistant.settings import Settings
+
+
+def _catalog(settings: Settings) -> Catalog:
+    """Return the catalog alone (listing needs no index or model)."""
+    try:
+        from assistant.wiring import build_catalog
+    except ImportError:
+        from assistant.catalog import Catalog
+
+        return Catalog(settings.catalog_path)
+    return build_catalog(settings)
+
+
+def _library(settings: Settings) -> Library:
+    """Return the Library the wiring module builds (imported late: it loads the embedder and indexes)."""
+    try:
+        from assistant.wiring import build_library
+    except ImportError:
+        # Until assistant.wiring lands: the same objects it will build.
+        from assistant.catalog import Catalog
+        from assistant.indexing import build_default_indexer
+        from assistant.ingest import Library
+
+        return Library(settings, Catalog(settings.catalog_path), build_default_indexer(settings))
+    return build_library(settings)
+
+
+def _meta_options(func: Callable) -> Callable:
+    """Attach the metadata override options shared by add and replace."""
+    options = [
+        click.option("--title", help="Official title, e.g. 中华人民共和国数据安全法 (one file only)."),
+        click.option("--type", "doc_type", help=f"Document type, e.g. {'、'.join(DOCUMENT_TYPES[:4])}."),
+        click.option("--issuing-body", help="Issuing body, e.g. 全国人民代表大会常务委员会."),
+        click.option("--doc-number", help="Document number (文号), e.g. 国务院令第745号."),
+        click.option("--promulgated", metavar="DATE", help="Promulgation date, YYYY-MM-DD."),
+        click.option("--effective", metavar="DATE", help="Date this version takes effect, YYYY-MM-DD."),
+        click.option("--status", type=click.Choice(STATUSES), help="Status to record (derived from dates if omitted)."),
+        click.option("--version", "version_date", metavar="DATE", help="Date of this text's latest amendment."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _meta_of(values: dict[str, str | None]) -> dict[str, str]:
+    """Return the metadata overrides given on the command line, named as in a sidecar file."""
+    names = {"title": "title", "doc_type": "type", "issuing_body": "issuing_body", "doc_number": "doc_number",
+             "promulgated": "promulgated", "effective": "effective", "status": "status", "version_date": "version"}
+    return {names[key]: value for key, value in values.items() if key in names and value}
+
+
+def _expand(paths: Sequence[Path], settings: Settings) -> list[Path]:
+    """Return the files named, with folders walked for documents."""
+    from assistant.ingest import document_files
+
+    files: list[Path] = []
+    for path in paths:
+        files.extend(document_files(path, settings.corpus.allowed_suffixes) if path.is_dir() else [path])
+    return files
+
+
+def _echo_report(report: IngestReport, verbose: bool = True) -> None:
+    """Print each outcome (added ones only when verbose) and a summary line."""
+    for item in report.added if verbose else ():
+        click.echo(f"added     {item.path}: {item.message}")
+    for item in report.skipped:
+        click.echo(f"skipped   {item.path}: {item.message}")
+    for item in report.rejected:
+        # Reader errors already start with the file name.
+        text = item.message if item.message.startswith(item.path) else f"{item.path}: {item.message}"
+        click.echo(f"rejected  {text}", err=True)
+    click.echo(f"Done: {report.summary()}.")
+
+
+def _run_with_bar(label: str, total: int, run: Callable[[Callable[[int, int], None]], IngestReport]) -> IngestReport:
+    """Run an ingest with a progress bar on stderr and return its report."""
+    with click.progressbar(length=max(total, 1), label=label, file=click.get_text_stream("stderr")) as bar:
+        def advance(done: int, total_now: int) -> None:
+            bar.length = max(total_now, 1)  # the default corpus learns its total per phase
+            bar.update(max(done - bar.pos, 0))
+
+        return run(advance)
+
+
+@click.group()
+def corpus() -> None:
+    """Build, inspect and change the regulations the assistant answers from.
+
+    \b
+    Examples:
+        assistant corpus init
+        assistant corpus add ~/法规/数据安全法.pdf --effective 2021-09-01
+        assistant corpus list --all
+    """
+
+
+@corpus.command()
+@pass_app
+def init(app: AppContext) -> None:
+    """Build the default corpus: the laws in corpus/default_laws.txt plus the files under corpus/.
+
+    Safe to run again: what is already in is skipped.
+
+    \b
+    Example:
+        assistant corpus init
+    """
+    from assistant.default_corpus import build_default_corpus
+
+    try:
+        library = _library(app.settings)
+        report = _run_with_bar("Building the default corpus", 1,
+                               lambda advance: build_default_corpus(app.settings, library, progress=advance))
+    except AssistantError as err:
+        raise fail(err) from err
+    _echo_report(report, verbose=False)
+
+
+@corpus.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_meta_options
+@pass_app
+def add(app: AppContext, paths: tuple[Path, ...], **options: str | None) -> None:
+    """Add regulation files (PDF, .docx, HTML, .txt, Markdown) or folders of them.
+
+    A file whose title matches a document already in becomes a new version of it; an identical file is
+    skipped. Metadata the file does not print can be given here or in a NAME.meta.toml next to it.
+
+    \b
+    Examples:
+        assistant corpus add ~/法规/数据安全法.pdf
+        assistant corpus add ../shared/corpus
+        assistant corpus add 网络安全法_2025修正.md --effective 2026-01-01
+    """
+    meta = _meta_of(options)
+    files = _expand(paths, app.settings)
+    if meta.get("title") and len(files) > 1:
+        raise click.UsageError("--title names one document; give one file with it.")
+    try:
+        library = _library(app.settings)
+        report = _run_with_bar(f"Adding {len(files)} file(s)", len(files),
+                               lambda advance: library.add(files, meta=meta or None, progress=advance))
+    except AssistantError as err:
+        raise fail(err) from err
+    _echo_report(report)
+    if report.rejected:
+        raise SystemExit(1)
+
+
+@corpus.command(name="import")
+@click.argument("root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--no-resume", is_flag=True, help="Re-parse and re-index files already in (after a parser upgrade).")
+@click.option("--quiet", is_flag=True, help="Print only skipped and rejected files and the summary.")
+@pass_app
+def import_(app: AppContext, root: Path, no_resume: bool, quiet: bool) -> None:
+    """Bulk-import a folder tree; run it again after an interruption and it picks up where it stopped.
+
+    \b
+    Example:
+        assistant corpus import ../shared/lawbook --quiet
+    """
+    files = _expand([root], app.settings)
+    try:
+        library = _library(app.settings)
+        report = _run_with_bar(f"Importing {len(files)} file(s)", len(files),
+                               lambda advance: library.import_tree(root, progress=advance, resume=not no_resume))
+    except AssistantError as err:
+        raise fail(err) from err
+    _echo_report(report, verbose=not quiet)
+
+
+def _version_json(version: DocumentVersion) -> dict[str, object]:
+    """Return the JSON object `corpus list --json` prints for one version."""
+    meta = version.meta
+    return {
+        "id": version.version_id, "doc_id": version.doc_id, "title": meta.title, "type": meta.doc_type,
+        "issuing_body": meta.issuing_body, "version": meta.version, "effective": meta.effective_date,
+        "status": meta.status, "current": version.is_current, "articles": version.article_count,
+        "warnings": list(version.warnings),
+    }
+
+
+def _width(text: str) -> int:
+    """Return the terminal width of text (CJK characters take two columns)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _table(rows: list[list[str]]) -> str:
+    """Return rows as a left-aligned text table."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)).rstrip() for row in rows
+    )
+
+
+@corpus.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include earlier versions kept as history.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document version.")
+@pass_app
+def list_(app: AppContext, show_all: bool, as_json: bool) -> None:
+    """List the documents in the corpus, one line per version.
+
+    \b
+    Examples:
+        assistant corpus list
+        assistant corpus list --all --json
+    """
+    try:
+        versions = _catalog(app.settings).versions(include_history=show_all)
+    except AssistantError as err:
+        raise fail(err) from err
+    if as_json:
+        for version in versions:
+            click.echo(json.dumps(_version_json(version), ensure_ascii=False))
+        return
+    if not versions:
+        click.echo("The corpus is empty. Run `assistant corpus init` or `assistant corpus add FILE`.")
+        return
+    rows = [["ID", "TITLE", "TYPE", "VERSION", "EFFECTIVE", "STATUS", "CURRENT", "ARTICLES"]]
+    for v in versions:
+        rows.append([v.version_id, v.meta.title, v.meta.doc_type, v.meta.version or "-", v.meta.effective_date or "-",
+                     v.meta.status, "*" if v.is_current else "", str(v.article_count)])
+    click.echo(_table(rows))
+    click.echo(f"{len({v.doc_id for v in versions})} document(s), {len(versions)} version(s).")
+
+
+@corpus.command()
+@click.argument("doc")
+@pass_app
+def show(app: AppContext, doc: str) -> None:
+    """Show a document's metadata, its versions and parse warnings (DOC: id, title or part of a title).
+
+    \b
+    Examples:
+        assistant corpus show 网络安全法
+        assistant corpus show dfc93dcab1fd-20251028
+    """
+    try:
+        catalog = _catalog(app.settings)
+        versions = catalog.resolve(doc)
+        for version in versions:
+            click.echo(_describe(version, catalog))
+            click.echo("")
+    except AssistantError as err:
+        raise fail(err) from err
+
+
+def _describe(version: DocumentVersion, catalog: Catalog) -> str:
+    """Return the block `corpus show` prints for one version."""
+    meta = version.meta
+    fields = [
+        ("Version id", version.version_id), ("Document id", version.doc_id), ("Title", meta.title),
+        ("Type", meta.doc_type), ("Issuing body", meta.issuing_body), ("Document number", meta.doc_number),
+        ("Promulgated", meta.promulgation_date), ("Effective", meta.effective_date), ("Version", meta.version),
+        ("Amended", "、".join(meta.amendment_dates) or None), ("Standard", meta.standard_code),
+        ("Status", meta.status + (" (current)" if version.is_current else "")),
+        ("Superseded by", version.superseded_by), ("Structure", f"{version.structure}, {version.article_count} units"),
+        ("Source", f"{version.source_name} (sha256 {version.sha256[:16]}...)"), ("Added", version.added_at),
+    ]
+    lines = [f"{name + ':':<17}{value}" for name, value in fields if value]
+    headings = []
+    for article in catalog.articles(version.version_id):
+        for heading in article.article.headings[:1]:
+            if heading not in headings:
+                headings.append(heading)
+    if headings:
+        lines.append(f"{'Chapters:':<17}" + " / ".join(headings[:12]) + (" ..." if len(headings) > 12 else ""))
+    lines += [f"{'Warning:':<17}{warning}" for warning in version.warnings]
+    return "\n".join(lines)
+
+
+@corpus.command()
+@click.argument("doc")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_meta_options
+@pass_app
+def replace(app: AppContext, doc: str, path: Path, **options: str | None) -> None:
+    """Add PATH as the new version of document DOC; earlier versions are kept as history.
+
+    \b
+    Example:
+        assistant corpus replace 网络安全法 网络安全法_2025修正.md --effective 2026-01-01
+    """
+    meta = _meta_of(options)
+    try:
+        version = _library(app.settings).replace(doc, path, meta=meta or None)
+    except AssistantError as err:
+        raise fail(err) from err
+    state = "current" if version.is_current else f"not current ({version.meta.status})"
+    click.echo(f"Added 《{version.meta.title}》 as {version.version_id}: {version.article_count} units, {state}.")
+
+
+@corpus.command()
+@click.argument("doc")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def remove(app: AppContext, doc: str, yes: bool) -> None:
+    """Remove a document (all versions) or one version (by version id); the source file is kept in sources/.
+
+    \b
+    Examples:
+        assistant corpus remove 数据出境安全评估办法 --yes
+        assistant corpus remove dfc93dcab1fd-20161107
+    """
+    try:
+        targets = _catalog(app.settings).resolve(doc)
+        if not yes:
+            names = ", ".join(f"{v.version_id} 《{v.meta.title}》" for v in targets)
+            click.confirm(f"Remove {names}?", abort=True)
+        removed = _library(app.settings).remove(doc)
+    except AssistantError as err:
+        raise fail(err) from err
+    for version in removed:
+        click.echo(f"Removed {version.version_id} 《{version.meta.title}》 (source kept in sources/).")
+
