@@ -1,0 +1,60 @@
+"""The one place objects are built from settings; every entry point (CLI, web chat, evaluation) goes through it."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+from assistant.answering import Assistant
+from assistant.catalog import Catalog
+from assistant.indexing import Indexer, build_default_indexer
+from assistant.ingest import Library
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_catalog(settings: Settings) -> Catalog:
+    """Return the catalog under the settings' home folder."""
+    return Catalog(settings.catalog_path)
+
+
+def build_indexer(settings: Settings) -> Indexer:
+    """Return the indexer over the vector store and keyword index the settings choose."""
+    return build_default_indexer(settings)
+
+
+def build_library(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Library:
+    """Return the maintainers' Library (reconciles catalog and indexes on construction)."""
+    return Library(settings, catalog or build_catalog(settings), indexer or build_indexer(settings))
+
+
+def build_retriever(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Retriever:
+    """Return the retriever; with a language model configured, it may also rewrite follow-up questions."""
+    chat_model = build_chat_model(settings)
+    rewrite = None
+    if chat_model is not None and settings.llm.rewrite_followups:
+        from assistant.llm import rewrite_followup
+
+        rewrite = partial(rewrite_followup, chat_model, timeout_s=settings.llm.timeout_s)
+    return Retriever(settings, catalog or build_catalog(settings), indexer or build_indexer(settings), rewrite=rewrite)
+
+
+def build_chat_model(settings: Settings):  # type: ignore[no-untyped-def]
+    """Return the configured chat model, or None for the deterministic composer."""
+    match settings.llm.backend:
+        case "none":
+            return None
+        case "openai":
+            from assistant.llm import build_chat_model as build_openai
+
+            return build_openai(settings.llm)
+
+
+def build_assistant(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Assistant:
+    """Return the Assistant wired to the catalog, indexes and (optionally) a language model."""
+    catalog = catalog or build_catalog(settings)
+    indexer = indexer or build_indexer(settings)
+    retriever = build_retriever(settings, catalog, indexer)
+    return Assistant(settings, retriever, build_chat_model(settings))
