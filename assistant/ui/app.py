@@ -1,0 +1,129 @@
+"""The web app: Gradio Blocks for chat and console, mounted on FastAPI beside /health, behind the login."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+from assistant.ui.audit import AuditLog
+from assistant.ui.auth import LOCAL_USER, ROLE_MAINTAINER, ROLE_NAMES, Authenticator, is_loopback, login_required
+from assistant.ui.chat_view import build_chat_tab, wire_chat
+from assistant.ui.console_view import build_console_tab, console_state, wire_console
+from assistant.ui.context import UiContext
+from assistant.ui.feedback import FeedbackStore
+from assistant.ui.filters import doc_type_choices, document_choices
+from assistant.ui.health import health_payload
+from assistant.ui.style import CSS, HEAD
+
+logger = logging.getLogger(__name__)
+
+TITLE = "网络安全与数据法规智能问答"
+# System fonts only: a web font would make every browser call out to the internet.
+THEME = gr.themes.Default(
+    primary_hue="red",
+    font=["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "system-ui", "sans-serif"],
+    font_mono=["ui-monospace", "Menlo", "Consolas", "monospace"],
+)
+
+
+def auth_for(host: str, require_login: bool, users_file: Path | None) -> Authenticator | None:
+    """Return the login check the server must use, or None when it may run without login.
+
+    Login is on beyond loopback, when require_login is set, and whenever a users file is given.
+    """
+    if users_file is not None:
+        return Authenticator(users_file)
+    if login_required(host, require_login):
+        reason = f"the server listens on {host}, beyond this machine" if not is_loopback(host) else \
+            "ui.require_login is set"
+        raise ConfigError(
+            f"Login is required because {reason}, but no users file is configured. Create one with "
+            "'assistant users add NAME --role maintainer --users-file users.toml' and start with "
+            "'--users-file users.toml' (or set ASSISTANT_UI__USERS_FILE)."
+        )
+    return None
+
+
+def build_context(settings: Settings, *, host: str | None = None, users_file: Path | None = None,
+                  assistant: object | None = None, library: object | None = None,
+                  catalog: object | None = None) -> UiContext:
+    """Return the UiContext for settings, building what is not given through assistant.wiring."""
+    host = host or settings.ui.host
+    authenticator = auth_for(host, settings.ui.require_login, users_file or settings.ui.users_file)
+    if assistant is None or library is None or catalog is None:
+        from assistant import wiring  # heavy: loads the embedder and the stores
+
+        catalog = catalog or wiring.build_catalog(settings)
+        library = library or wiring.build_library(settings)
+        assistant = assistant or wiring.build_assistant(settings)
+    return UiContext(settings=settings, assistant=assistant, library=library, catalog=catalog,  # type: ignore[arg-type]
+                     authenticator=authenticator, audit=AuditLog(settings.audit_log_path),
+                     feedback=FeedbackStore(settings.feedback_path))
+
+
+def _header(user: str, role: str | None, login_on: bool) -> str:
+    """Return the Markdown line naming the user, their role and the logout link."""
+    if role is None:
+        return "⚠️ 账户无效，请[重新登录](/logout)。"
+    who = f"当前用户：**{user}**（{ROLE_NAMES[role]}）"
+    return f"{who} · [退出登录](/logout)" if login_on else f"{who} · 仅本机访问，未启用登录"
+
+
+def build_blocks(ctx: UiContext) -> gr.Blocks:
+    """Return the Blocks of the web chat: header, chat tab and the maintainers' console tab."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
+        gr.Markdown(f"## {TITLE}\n回答只依据已入库的法规原文，并逐句标注出处；无依据时会明确说明。")
+        header = gr.Markdown(elem_id="user-header")
+        with gr.Tabs():
+            with gr.Tab("咨询", id="chat"):
+                chat = build_chat_tab(ctx)
+            console = build_console_tab(ctx)
+        wire_chat(ctx, chat)
+        wire_console(ctx, console, chat.documents)
+
+        def on_load(request: gr.Request):
+            user, role = ctx.who(request)
+            versions = ctx.catalog.versions(include_history=True)
+            visible = role == ROLE_MAINTAINER
+            return (_header(user if ctx.authenticator else LOCAL_USER, role, ctx.authenticator is not None),
+                    gr.Tab(visible=visible), gr.Dropdown(choices=document_choices(versions)),
+                    gr.CheckboxGroup(choices=doc_type_choices(versions)), *console_state(ctx, role))
+
+        blocks.load(on_load, None, [header, console.tab, chat.documents, chat.doc_types, console.summary,
+                                    console.table, console.replace_doc, console.remove_doc,
+                                    console.feedback_table], api_visibility="private")
+    return blocks
+
+
+def create_app(ctx: UiContext) -> FastAPI:
+    """Return the FastAPI app serving /health and the Gradio page at /."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/health")
+    def health() -> JSONResponse:
+        status, body = health_payload(ctx.catalog)
+        return JSONResponse(body, status_code=status)
+
+    return gr.mount_gradio_app(
+        app, build_blocks(ctx), path="/", auth=ctx.authenticator,
+        auth_message="请使用维护人员分配的账户登录。", footer_links=[], run_history=False,
+        max_file_size=f"{int(ctx.settings.ui.max_upload_mb * 1024)}kb", ssr_mode=False, mcp_server=False,
+        theme=THEME, css=CSS, head=HEAD,
+    )
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None,
+          users_file: Path | None = None) -> None:
+    """Build the assistant and run the web chat until interrupted."""
+    import uvicorn
+
+    host, port = host or settings.ui.host, port or settings.ui.port
+    ctx = build_context(settings, host=host, users_file=users_file)
+    logger.warning("web chat on http://%s:%d login=%s", host, port, ctx.authenticator is not None)
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")

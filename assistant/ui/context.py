@@ -1,0 +1,39 @@
+"""What every UI handler needs: settings, the assistant, the library and catalog, logs, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.records import DocumentVersion, StoredArticle
+from assistant.settings import Settings
+from assistant.ui.audit import AuditLog
+from assistant.ui.auth import Authenticator, resolve_user
+from assistant.ui.chat import AnswersQuestions
+from assistant.ui.feedback import FeedbackStore
+
+
+class CatalogView(Protocol):
+    """What the UI reads of assistant.catalog.Catalog."""
+
+    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
+
+    def articles_by_keys(self, keys: Iterable[str]) -> dict[str, StoredArticle]: ...
+
+
+@dataclass
+class UiContext:
+    """The objects the web app is built around; built once by assistant.ui.app.build_context."""
+
+    settings: Settings
+    assistant: AnswersQuestions
+    library: Any  # assistant.ingest.Library (add / replace / remove)
+    catalog: CatalogView
+    authenticator: Authenticator | None
+    audit: AuditLog
+    feedback: FeedbackStore
+
+    def who(self, request: Any) -> tuple[str, str | None]:
+        """Return (user name, role) of a Gradio request; role None means not allowed in."""
+        return resolve_user(getattr(request, "username", None) if request is not None else None, self.authenticator)

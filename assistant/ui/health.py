@@ -1,0 +1,27 @@
+"""The /health endpoint: is the catalog readable, and how much does it hold."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+from assistant.errors import AssistantError
+from assistant.ui.context import CatalogView
+
+logger = logging.getLogger(__name__)
+
+
+def health_payload(catalog: CatalogView) -> tuple[int, dict[str, object]]:
+    """Return (HTTP status, JSON body) describing the catalog behind the chat."""
+    try:
+        versions = catalog.versions(include_history=True)
+    except (AssistantError, sqlite3.Error) as err:
+        logger.error("health check failed: %s", err)
+        return 503, {"status": "error", "error": str(err)}
+    current = [v for v in versions if v.is_current]
+    return 200, {
+        "status": "ok",
+        "documents": len({v.doc_id for v in versions}),
+        "versions": len(versions),
+        "articles": sum(v.article_count for v in current),
+    }
