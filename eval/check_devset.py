@@ -25,8 +25,19 @@ from assistant.numerals import ARTICLE_LABEL_PATTERN, parse_article_label  # noq
 from assistant.textnorm import compact, normalize_title  # noqa: E402
 
 CATEGORIES = {
-    "lookup", "obligation", "penalty", "definition", "procedure", "multi_regulation", "version", "followup",
-    "unanswerable", "false_premise", "colloquial", "traditional", "typo",
+    "lookup",
+    "obligation",
+    "penalty",
+    "definition",
+    "procedure",
+    "multi_regulation",
+    "version",
+    "followup",
+    "unanswerable",
+    "false_premise",
+    "colloquial",
+    "traditional",
+    "typo",
 }
 _ARTICLE_LINE = re.compile(
     r"^\s*(第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?)[\s\u3000]*(.*)$"
@@ -141,7 +152,7 @@ def check_record(record: dict, files: list[CorpusFile]) -> list[str]:
             problems.append(f"gold document {document!r} (version {version}) not in the corpus")
             continue
         if len(matches) > 1:
-            problems.append(f"gold document {document!r} has {len(matches)} versions: add \"version\"")
+            problems.append(f'gold document {document!r} has {len(matches)} versions: add "version"')
             continue
         text = matches[0].articles.get(number)
         if text is None:
