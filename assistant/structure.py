@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistant import header as hdr
 from assistant.clauses import STANDARD_CODE, looks_like_standard, parse_clauses
+from assistant.errors import CorpusError
 from assistant.numerals import chinese_to_int, format_article_label
 from assistant.records import Article, DocumentMeta, ParsedDocument, SourceText
 
@@ -29,17 +30,18 @@ logger = logging.getLogger(__name__)
 
 _NUM = "零〇一二两三四五六七八九十百千万"
 ARTICLE_START = re.compile(
-    rf"^[ \t\u3000]*(?:\*\*)?第[ \t]*([{_NUM}]+|\d+)[ \t]*条(?:之([{_NUM}]+|\d+))?(?:\*\*)?(?=[ \t\u3000]|$)"
+    rf"^[^\S\n]*(?:\*\*)?第[ \t]*([{_NUM}]+|\d+)[ \t]*条(?:之([{_NUM}]+|\d+))?(?:\*\*)?(?=[^\S\n]|$)"
 )
-_HEADING_LABEL = re.compile(rf"^第[ \t\u3000]*([{_NUM}]+|\d+)[ \t\u3000]*(分编|编|章|节)(?=[ \t\u3000]|$)")
+_HEADING_LABEL = re.compile(rf"^第[^\S\n]*([{_NUM}]+|\d+)[^\S\n]*(分编|编|章|节)(?=[^\S\n]|$)")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INFO_END = "<!-- INFO END -->"
 _LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 _OTHER_LEVEL = 4
+_TOC = re.compile(r"目[^\S\n]*录")
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=[\u4e00-\u9fff])")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[^\S\n]+(?=[\u4e00-\u9fff])")
 
 
 @dataclass
@@ -65,7 +67,7 @@ def blank_comments(text: str) -> str:
 
 def normalize_heading(text: str) -> str:
     """Return a heading with its label and name separated by one space and the name's spacing removed."""
-    text = re.sub(r"[ \t\u3000]+", " ", text.replace("*", "")).strip()
+    text = re.sub(r"[^\S\n]+", " ", text.replace("*", "")).strip()
     match = _HEADING_LABEL.match(text)
     if not match:
         return _CJK_SPACE.sub("", text)
@@ -79,7 +81,7 @@ def _split_lines(text: str) -> list[_Line]:
     lines = []
     offset = 0
     for raw in text.split("\n"):
-        stripped = raw.strip(" \t\u3000\ufeff")
+        stripped = raw.strip().lstrip("\ufeff").strip()
         if stripped:
             lines.append(_Line(offset + raw.find(stripped[0]), stripped))
         offset += len(raw) + 1
@@ -92,13 +94,16 @@ def _heading_of(line: str) -> tuple[int, str] | None:
     if md:
         text = normalize_heading(md.group(2))
         label = _HEADING_LABEL.match(text)
-        return (_LEVELS[label.group(2)] if label else _OTHER_LEVEL), text
+        if label:
+            return _LEVELS[label.group(2)], text
+        return (0 if text == "附则" else _OTHER_LEVEL), text
     label = _HEADING_LABEL.match(line)
     # A plain-text heading is short and is not a sentence (「第二章规定的…」 would carry punctuation).
     if label and len(line) <= 40 and not _SENTENCE_PUNCT.search(line):
         return _LEVELS[label.group(2)], normalize_heading(line)
-    if re.fullmatch(r"附[ \t\u3000]*则", line):
-        return _LEVELS["章"], "附则"
+    if re.fullmatch(r"附[^\S\n]*则", line):
+        # A bare 附则 (no 第X章) is a top-level part: in 刑法 it follows the 编, not a chapter.
+        return 0, "附则"
     return None
 
 
@@ -128,7 +133,7 @@ def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, l
     elif rest and source.media_type != "markdown":
         first = rest[0].text
         if len(first) <= 80 and not _article_start(first) and not _heading_of(first) and not hdr.find_dates(first):
-            title = re.sub(r"[ \t\u3000]+", "", first) if re.search(r"[\u4e00-\u9fff]", first) else first
+            title = re.sub(r"[^\S\n]+", "", first) if re.search(r"[\u4e00-\u9fff]", first) else first
             rest = rest[1:]
     info_end = source.text.find(_INFO_END)
     if info_end >= 0:
@@ -166,13 +171,25 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
             articles.append(current)
             continue
         text = re.sub(r"^>\s*", "", line.text)
-        if current is None:
-            preamble.append(text)
+        if current is None and articles:
+            # Text after a heading but before the next article (附件 lists, notes) stays with the article before.
+            articles[-1].paragraphs.append(text)
+        elif current is None:
+            if not _TOC.fullmatch(text):
+                preamble.append(text)
         elif current.paragraphs and ITEM_START.match(text):
             current.paragraphs[-1] += "\n" + text
         else:
             current.paragraphs.append(text)
     return articles, preamble
+
+
+def _is_quotation_only(opened: list[_OpenArticle], preamble_lines: list[str]) -> bool:
+    """Return True when 第X条 lines are quotations in a text that is mostly something else (a case report)."""
+    if (opened[0].number, opened[0].suffix) == (1, 0):
+        return False
+    article_chars = sum(len(paragraph) for item in opened for paragraph in item.paragraphs)
+    return sum(len(line) for line in preamble_lines) > article_chars
 
 
 def check_numbering(articles: list[Article]) -> list[str]:
@@ -277,6 +294,12 @@ def parse_document(
     header_text = "\n".join(line.text for line in header_lines)
     opened, preamble_lines = _parse_articles(body)
     warnings: list[str] = []
+    if opened and _is_quotation_only(opened, preamble_lines):
+        warnings.append(
+            f"只有{len(opened)}处以第X条开头的行且正文大多在其之前，视为引用而非条文"
+            "（the few 第X条 lines look like quotations, not the document's own articles）"
+        )
+        opened = []
     if opened:
         structure = "articles"
         articles = [
@@ -312,7 +335,10 @@ def parse_document(
     if structure == "clauses":
         meta = _standard_meta(meta, header_text + "\n" + text[:3000], today)
     if not articles:
-        warnings.append("文件中没有可引用的正文（no citable text found）")
+        raise CorpusError(
+            f"{source.path}: no text to cite was found after the title and header (the file holds no articles "
+            "or paragraphs). Check that the file is the complete document and add it again."
+        )
     logger.debug("parsed path=%s structure=%s units=%d warnings=%d", source.path, structure, len(articles),
                  len(warnings))
     return ParsedDocument(meta=meta, articles=tuple(articles), structure=structure, warnings=tuple(warnings),

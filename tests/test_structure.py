@@ -129,7 +129,7 @@ def test_hierarchy_cross_references_and_items() -> None:
     )
     assert (doc.articles[3].number, doc.articles[3].suffix) == (3, 1)
     assert doc.articles[0].headings == ("第一编 总则", "第一章 一般规定")
-    assert doc.articles[-1].headings == ("第一编 总则", "附则")
+    assert doc.articles[-1].headings == ("附则",)
 
 
 def test_numbering_warnings_name_the_articles() -> None:
