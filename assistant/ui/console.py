@@ -110,7 +110,7 @@ def _check_maintainer(ctx: UiContext, user: str, role: str | None, action: str) 
     try:
         require_role(role, ROLE_MAINTAINER)
     except AccessDeniedError:
-        ctx.audit.append(action_record(user, "refused", action=action, role=role))
+        ctx.audit.append(action_record(user, "refused", attempted=action, role=role))
         logger.warning("console action refused user=%s role=%s action=%s", user, role, action)
         raise
 

@@ -1,0 +1,89 @@
+"""The web app as served: /health, the login wall, and console handlers that check the role themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.settings import Settings
+from assistant.ui.app import build_blocks, build_context, create_app
+from assistant.ui.auth import save_user
+from assistant.ui.context import UiContext
+from tests.ui_fakes import DSL_21, FakeAssistant, FakeCatalog, FakeLibrary, version_of
+
+
+@pytest.fixture()
+def ctx(settings: Settings, tmp_path: Path) -> UiContext:
+    users = tmp_path / "users.toml"
+    save_user(users, "张三", "official", "official-pass")
+    save_user(users, "admin", "maintainer", "maintainer-pass")
+    catalog = FakeCatalog([version_of("数据安全法", "dsl", "dsl-1", articles=55),
+                           version_of("数据安全法", "dsl", "dsl-0", articles=51, current=False),
+                           version_of("个人信息保护法", "pipl", "pipl-1", articles=74)], [DSL_21])
+    return build_context(settings, users_file=users, assistant=FakeAssistant(), library=FakeLibrary(catalog),
+                         catalog=catalog)
+
+
+def test_health_reports_the_catalog(ctx: UiContext) -> None:
+    with TestClient(create_app(ctx)) as client:
+        response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "documents": 2, "versions": 3, "articles": 129}
+
+
+def test_anonymous_requests_are_refused_until_login(ctx: UiContext) -> None:
+    with TestClient(create_app(ctx)) as client:
+        assert client.get("/config").status_code == 401
+        assert client.post("/gradio_api/queue/join", json={"fn_index": 0, "data": [],
+                                                           "session_hash": "x"}).status_code == 401
+        assert client.post("/login", data={"username": "张三", "password": "wrong-pass"}).status_code == 400
+        assert client.post("/login", data={"username": "张三", "password": "official-pass"}).status_code == 200
+        assert client.get("/config").status_code == 200
+        assert client.get("/gradio_api/user").json() == "张三"
+
+
+def _handler(blocks: gr.Blocks, name: str):  # type: ignore[no-untyped-def]
+    """Return the function wired to an event by its name."""
+    return next(f.fn for f in blocks.fns.values() if getattr(f.fn, "__name__", "") == name)
+
+
+def test_console_handlers_check_the_role_on_the_server(ctx: UiContext, tmp_path: Path) -> None:
+    blocks = build_blocks(ctx)
+    upload = tmp_path / "办法.md"
+    upload.write_text("第一条 测试。", encoding="utf-8")
+    official = SimpleNamespace(username="张三")
+    with pytest.raises(gr.Error, match="维护人员"):
+        _handler(blocks, "on_upload")([str(upload)], "", "", "", "", "", official, None)
+    with pytest.raises(gr.Error, match="维护人员"):
+        _handler(blocks, "on_remove")("dsl", True, official)
+    with pytest.raises(gr.Error, match="维护人员"):
+        _handler(blocks, "on_remove")("dsl", True, SimpleNamespace(username=None))
+    assert len(ctx.catalog.versions()) == 3
+    result, _ = _handler(blocks, "on_remove")("pipl", True, SimpleNamespace(username="admin"))
+    assert "已删除《个人信息保护法》" in result
+
+
+def test_page_load_shows_the_console_to_maintainers_only(ctx: UiContext) -> None:
+    on_load = _handler(build_blocks(ctx), "on_load")
+    header, tab, documents, _types, summary, *_ = on_load(SimpleNamespace(username="张三"))
+    assert "业务人员" in header and tab.visible is False and summary == ""
+    assert documents.choices == [("个人信息保护法", "pipl"), ("数据安全法", "dsl")]
+    header, tab, *_rest = on_load(SimpleNamespace(username="admin"))
+    assert "维护人员" in header and tab.visible is True and "共 2 部文档" in _rest[2]
+
+
+def test_chat_handler_streams_and_audits(ctx: UiContext) -> None:
+    ask = _handler(build_blocks(ctx), "on_ask")
+    steps = list(ask("数据安全法第二十一条规定了什么？", [], [], [], [], [], False, SimpleNamespace(username="张三")))
+    chatbot, _, _, history, answers, sources, radio = steps[-1]
+    assert history == ["数据安全法第二十一条规定了什么？"] and len(answers) == 1
+    assert 'href="#src-1"' in chatbot[-1]["content"] and 'id="src-1"' in sources
+    assert radio.choices == [("[1] 《中华人民共和国数据安全法》第二十一条", 1)]
+    audit = ctx.settings.audit_log_path.read_text(encoding="utf-8")
+    assert '"user": "张三"' in audit and "official-pass" not in audit
+    with pytest.raises(gr.Error, match="未登录"):
+        list(ask("问题", [], [], [], [], [], False, SimpleNamespace(username="stranger")))
