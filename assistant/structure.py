@@ -120,7 +120,7 @@ def _article_start(line: str) -> tuple[int, int, str, str] | None:
     if number <= 0 or number >= 100_000 or suffix >= 100:
         return None
     label = re.sub(r"[\s*]", "", match.group(0))
-    return number, suffix, label, line[match.end():].strip(" \t\u3000")
+    return number, suffix, label, line[match.end():].strip()
 
 
 def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, list[_Line], list[_Line]]:

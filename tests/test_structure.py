@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from assistant.errors import CorpusError
 from assistant.readers import read_source
 from assistant.records import SourceText
 from assistant.structure import parse_document
 
 MAX_BYTES = 50 * 1024 * 1024
+DATA = Path(__file__).parent / "data"
 
 
 def _text(body: str, media_type: str = "text") -> SourceText:
@@ -151,3 +155,109 @@ def test_header_block_of_plain_text() -> None:
 
 def test_title_hint_wins() -> None:
     assert parse_document(_text(ARTICLES), title_hint="示例法").meta.title == "示例法"
+
+
+def _lawbook_files(shared_dir: Path) -> list[Path]:
+    return sorted((shared_dir / "lawbook").rglob("*.md"))
+
+
+def _parse_or_reject(path: Path) -> str:
+    """Return the structure of a parsed file, or "rejected" for a clear CorpusError naming the file."""
+    try:
+        return parse_document(read_source(path, max_bytes=MAX_BYTES)).structure
+    except CorpusError as err:
+        assert str(path) in str(err) and "Check" in str(err)
+        return "rejected"
+
+
+def test_lawbook_sample_parses(shared_dir: Path) -> None:
+    files = _lawbook_files(shared_dir)
+    by_folder: dict[str, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.relative_to(shared_dir / "lawbook").parts[0], []).append(path)
+    # About 300 files, every folder represented, spread evenly through each folder.
+    sample = [path for group in by_folder.values() for path in group[:: max(1, len(files) // 300)] or group[:1]]
+    assert len(sample) >= 250
+    results = Counter(_parse_or_reject(path) for path in sample)
+    assert results["articles"] >= 0.85 * len(sample)
+    assert results["rejected"] <= 2
+
+
+@pytest.mark.slow
+def test_whole_lawbook_parses_in_reasonable_time(shared_dir: Path) -> None:
+    files = _lawbook_files(shared_dir)
+    assert len(files) >= 3500
+    started = time.perf_counter()
+    results = Counter(_parse_or_reject(path) for path in files)
+    elapsed = time.perf_counter() - started
+    # Measured: about 5 s for all 3,501 files on the 2-core machine; minutes would mean a regression.
+    assert elapsed < 120, elapsed
+    assert results["articles"] >= 3300
+    assert results["rejected"] <= 10
+
+
+def test_clause_numbered_standard() -> None:
+    doc = parse_document(read_source(DATA / "standard_sample.md", max_bytes=MAX_BYTES), today=dt.date(2026, 1, 1))
+    assert doc.structure == "clauses"
+    meta = doc.meta
+    assert (meta.standard_code, meta.doc_type, meta.version) == ("GB/T 99999—2019", "国家标准", "2019")
+    assert (meta.promulgation_date, meta.effective_date, meta.status) == ("2019-05-10", "2019-12-01", "现行有效")
+    by_label = {article.label: article for article in doc.articles}
+    assert list(by_label) == ["1", "2", "3.1", "8.1.4.1", "8.1.4.2", "8.1.5.1"]
+    access = by_label["8.1.4.2"]
+    assert (access.kind, access.clause_title) == ("clause", "访问控制")
+    assert access.headings == ("8 第三级安全要求", "8.1 安全通用要求", "8.1.4 安全计算环境")
+    assert access.paragraphs == ("本项要求包括：\na) 应对登录的用户分配账户和权限；\nb) 应重命名或删除默认账户。",)
+    assert [article.number for article in doc.articles] == [1, 2, 3, 4, 5, 6]
+
+
+def test_text_without_structure_is_split_into_paragraphs() -> None:
+    body = "关于加强示例工作的通知\n\n各有关单位：\n\n一、提高认识。要充分认识示例工作的重要性。\n\n二、加强领导。\n"
+    doc = parse_document(_text(body))
+    assert doc.structure == "paragraphs"
+    assert [(a.label, a.kind, a.text) for a in doc.articles] == [
+        ("第1段", "paragraph", "各有关单位："),
+        ("第2段", "paragraph", "一、提高认识。要充分认识示例工作的重要性。"),
+        ("第3段", "paragraph", "二、加强领导。"),
+    ]
+    assert any("按段落切分" in warning for warning in doc.warnings)
+
+
+def test_case_report_quoting_an_article_is_not_split_on_the_quote() -> None:
+    body = (
+        "# 某某合同纠纷案\n\n<!-- INFO END -->\n\n## 基本案情\n\n张某于2019年购买商品，后发现质量问题，诉至法院。"
+        "法院审理认为，被告应当承担责任，并判决被告退还货款。\n\n## 法条链接\n\n第六条 经营者应当保证商品质量。\n"
+    )
+    doc = parse_document(_text(body, "markdown"))
+    assert doc.structure == "paragraphs"
+    assert doc.articles[-1].text == "第六条 经营者应当保证商品质量。"
+    assert doc.articles[0].headings == ("基本案情",)
+
+
+def test_arabic_numerals_inserted_articles_and_unicode_spaces() -> None:
+    body = "示例规定\n第1条 甲。\n第2条\u2002乙。\n第二条之一\u3000丙。\n第二条之二 丁。\n第3条\n戊。\n"
+    doc = parse_document(_text(body))
+    assert [(a.label, a.number, a.suffix, a.text) for a in doc.articles] == [
+        ("第1条", 1, 0, "甲。"),
+        ("第2条", 2, 0, "乙。"),
+        ("第二条之一", 2, 1, "丙。"),
+        ("第二条之二", 2, 2, "丁。"),
+        ("第3条", 3, 0, "戊。"),
+    ]
+    assert not doc.warnings
+
+
+def test_out_of_order_articles_are_named() -> None:
+    doc = parse_document(_text("示例规定\n第一条 甲。\n第三条 乙。\n第二条 丙。\n"))
+    assert any("第二条出现在第三条之后" in warning for warning in doc.warnings)
+
+
+def test_markdown_comments_are_skipped() -> None:
+    body = "# 示例办法\n\n<!-- 第九条 注释里的条文 -->\n\n<!-- INFO END -->\n\n第一条 正文。<!-- 行内注释 -->\n"
+    doc = parse_document(_text(body, "markdown"))
+    assert [(a.label, a.text) for a in doc.articles] == [("第一条", "正文。")]
+
+
+def test_file_with_only_a_header_is_rejected() -> None:
+    with pytest.raises(CorpusError, match=r"fixture\.txt: no text to cite"):
+        parse_document(_text("# 示例条例\n\n<!-- INFO END -->\n", "markdown"))
