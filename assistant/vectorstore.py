@@ -1,0 +1,125 @@
+"""Chroma vector store holding our own vectors, on disk under home or on a Chroma server (same code path)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Metadata = Mapping[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """One unit found by similarity: its id, cosine similarity and stored metadata."""
+
+    unit_id: str
+    similarity: float
+    metadata: Mapping[str, object]
+
+
+def _client(settings: Settings):  # type: ignore[no-untyped-def]
+    """Return a Chroma client for settings.vectorstore.backend with telemetry off."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    backend = settings.vectorstore.backend
+    if backend == "persistent":
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    if backend == "http":
+        return chromadb.HttpClient(
+            host=settings.vectorstore.host, port=settings.vectorstore.port, settings=chroma_settings
+        )
+    raise ConfigError(f"Unknown vectorstore.backend {backend!r}; use persistent or http.")
+
+
+class ChromaVectorStore:
+    """Units (articles and paragraphs) with our vectors; a second collection records indexed versions."""
+
+    def __init__(self, settings: Settings, client=None) -> None:  # type: ignore[no-untyped-def]
+        try:
+            self._client = client or _client(settings)
+            name = settings.vectorstore.collection
+            # embedding_function=None: Chroma's default would download a model; we always pass vectors.
+            self._units = self._client.get_or_create_collection(
+                name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            self._versions = self._client.get_or_create_collection(
+                f"{name}-versions", embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        except Exception as err:  # chromadb raises ValueError or bare Exceptions for connection failures
+            if settings.vectorstore.backend == "http":
+                raise ConfigError(
+                    f"Cannot reach the Chroma server at {settings.vectorstore.host}:{settings.vectorstore.port} "
+                    f"({err}). Start it with `chroma run --path DIR --port {settings.vectorstore.port}` "
+                    "or set vectorstore.backend to persistent."
+                ) from err
+            if isinstance(err, ValueError):
+                raise ConfigError(
+                    f"Cannot open Chroma collection {settings.vectorstore.collection!r} under "
+                    f"{settings.chroma_path}: {err}. Check vectorstore.collection or remove the folder to rebuild."
+                ) from err
+            raise
+        self._batch = max(1, min(5000, int(self._client.get_max_batch_size())))
+
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata], documents: Sequence[str]
+    ) -> None:
+        """Insert or replace units by id (idempotent)."""
+        for start in range(0, len(ids), self._batch):
+            end = start + self._batch
+            self._units.upsert(
+                ids=list(ids[start:end]),
+                embeddings=np.asarray(vectors[start:end], dtype=np.float32),
+                metadatas=[dict(m) for m in metadatas[start:end]],
+                documents=list(documents[start:end]),
+            )
+
+    def mark_version(self, version_id: str, unit_count: int) -> None:
+        """Record that every unit of a version is stored (written last, so a crash leaves it unmarked)."""
+        self._versions.upsert(
+            ids=[version_id], embeddings=[[1.0]], metadatas=[{"units": unit_count}], documents=[version_id]
+        )
+
+    def remove_version(self, version_id: str) -> None:
+        """Delete a version's units and its mark."""
+        self._versions.delete(ids=[version_id])
+        self._units.delete(where={"version_id": version_id})
+
+    def version_ids(self) -> set[str]:
+        """Return the versions whose units are all stored."""
+        return set(self._versions.get(include=[])["ids"])
+
+    def count(self) -> int:
+        """Return the number of stored units."""
+        return int(self._units.count())
+
+    def query(self, vector: np.ndarray, n: int, version_ids: Sequence[str] | None = None) -> list[VectorHit]:
+        """Return up to n units most similar to vector, optionally only from the given versions."""
+        if version_ids is not None and not version_ids:
+            return []
+        where = None
+        if version_ids is not None:
+            ids = list(version_ids)
+            where = {"version_id": ids[0]} if len(ids) == 1 else {"version_id": {"$in": ids}}
+        result = self._units.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=max(1, n),
+            where=where,
+            include=["metadatas", "distances"],
+        )
+        hits = []
+        for unit_id, distance, metadata in zip(
+            result["ids"][0], result["distances"][0], result["metadatas"][0], strict=True
+        ):
+            hits.append(VectorHit(unit_id, 1.0 - float(distance), metadata or {}))
+        return hits

@@ -1,0 +1,115 @@
+"""Keyword index: tokenisation, BM25 ranking, incremental versions, persistence and speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.lexical import LexicalIndex, query_terms, tokenize
+
+UNITS_A = [
+    ("a#0", "《数据安全法》 第二十一条 国家建立数据分类分级保护制度，对数据实行分类分级保护。"),
+    ("a#1", "《数据安全法》 第二十七条 开展数据处理活动应当建立健全全流程数据安全管理制度。"),
+]
+UNITS_B = [
+    ("b#0", "《网络安全法》 第二十一条 网络运营者应当按照网络安全等级保护制度的要求，履行安全保护义务。"),
+    ("b#1", "《网络安全法》 第二十四条 网络运营者为用户办理网络接入，应当要求用户提供真实身份信息。"),
+    ("b#1/p0", "《网络安全法》 第二十四条 为用户办理固定电话、移动电话等入网手续，应当要求用户提供真实身份信息。"),
+]
+
+
+@pytest.mark.parametrize(
+    ("mode", "text", "expected"),
+    [
+        ("bigram", "网络安全", ["网络", "络安", "安全"]),
+        ("bigram", "網絡安全", ["网络", "络安", "安全"]),  # traditional folds to simplified first
+        ("bigram", "ＧＢ 22239-2019", ["gb", "22239-2019"]),  # full-width folds to half-width
+        ("bigram", "法", ["法"]),
+        ("jieba", "网络运营者", ["网络", "运营", "运营者", "网络运营者"]),
+        ("hybrid", "网络运营者", ["网络", "络运", "运营", "营者", "运营者", "网络运营者"]),
+    ],
+)
+def test_tokenize(mode: str, text: str, expected: list[str]) -> None:
+    assert tokenize(text, mode) == expected
+
+
+def test_query_terms_drop_question_words_and_repeats() -> None:
+    terms = query_terms("请问什么是重要数据？重要数据", "bigram")
+    assert terms == ["是重", "重要", "要数", "数据"]  # no 请问/问什/什么, each term once
+
+
+@pytest.mark.parametrize("mode", ["bigram", "jieba", "hybrid"])
+def test_ranks_the_article_holding_the_words_first(tmp_path: Path, mode: str) -> None:
+    index = LexicalIndex(tmp_path / "lexical", mode=mode)
+    index.index_version("a", UNITS_A)
+    index.index_version("b", UNITS_B)
+    hits = index.search("数据分类分级保护", 5)
+    assert hits[0].unit_id == "a#0"
+    assert hits[0].coverage == pytest.approx(1.0)
+    assert all(h.score > 0 for h in hits)
+    assert index.search("网络运营者 真实身份", 5)[0].unit_id in {"b#1", "b#1/p0"}
+
+
+def test_a_typo_still_finds_the_article_through_bigrams(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical")
+    index.index_version("a", UNITS_A)
+    index.index_version("b", UNITS_B)
+    assert index.search("数剧分类分级", 3)[0].unit_id == "a#0"
+
+
+def test_version_filter_and_removal(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical")
+    index.index_version("a", UNITS_A)
+    index.index_version("b", UNITS_B)
+    hits = index.search("第二十一条", 5, ["b"])
+    assert hits[0].unit_id == "b#0" and all(h.unit_id.startswith("b#") for h in hits)
+    index.remove_version("b")
+    assert index.version_ids() == {"a"}
+    assert {h.unit_id for h in index.search("网络运营者 第二十一条", 5)} <= {"a#0", "a#1"}
+    assert index.search("网络运营者", 5, []) == []
+
+
+def test_reindexing_a_version_replaces_it(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical")
+    index.index_version("a", UNITS_A)
+    index.index_version("a", [("a#0", "《数据安全法》 第一条 为了规范数据处理活动，制定本法。")])
+    assert index.unit_count() == 1
+    assert len(list((tmp_path / "lexical" / "segments").iterdir())) == 1
+
+
+def test_persists_and_sees_other_writers(tmp_path: Path) -> None:
+    writer = LexicalIndex(tmp_path / "lexical")
+    writer.index_version("a", UNITS_A)
+    reader = LexicalIndex(tmp_path / "lexical")
+    assert reader.search("分类分级", 1)[0].unit_id == "a#0"  # loads the snapshot
+    writer.index_version("b", UNITS_B)  # another process (here: object) adds a version
+    assert reader.search("真实身份信息", 1)[0].unit_id.startswith("b#1")
+    assert (tmp_path / "lexical" / "snapshot.npz").is_file()
+
+
+def test_an_index_built_with_another_tokenizer_is_not_misread(tmp_path: Path) -> None:
+    LexicalIndex(tmp_path / "lexical", mode="bigram").index_version("a", UNITS_A)
+    assert LexicalIndex(tmp_path / "lexical", mode="jieba").version_ids() == set()
+
+
+def test_large_index_loads_and_answers_fast(tmp_path: Path) -> None:
+    """20k synthetic units in 200 versions: reopen from the snapshot in well under a second, query in ms."""
+    rng = np.random.default_rng(0)
+    alphabet = np.array(list("数据安全网络个人信息保护处理者运营关键基础设施国家机关部门应当建立制度罚款责令改正"))
+    index = LexicalIndex(tmp_path / "lexical", mode="bigram")
+    for v in range(200):
+        units = [(f"v{v}#{i}", "".join(rng.choice(alphabet, 120))) for i in range(100)]
+        index.index_version(f"v{v}", units)
+    assert index.unit_count() == 20_000  # first merge writes the snapshot
+    started = time.perf_counter()
+    reopened = LexicalIndex(tmp_path / "lexical", mode="bigram")
+    assert reopened.unit_count() == 20_000
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(20):
+        assert len(reopened.search("关键信息基础设施运营者罚款", 50)) == 50
+    query_ms = (time.perf_counter() - started) / 20 * 1000
+    assert load_s < 2.0 and query_ms < 30, (load_s, query_ms)

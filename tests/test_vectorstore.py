@@ -1,0 +1,89 @@
+"""Chroma vector store: the same contract on disk and against a real Chroma server."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import ConfigError
+from assistant.settings import Settings
+from assistant.vectorstore import ChromaVectorStore
+from tests.contracts import VectorStoreContract
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """Start `chroma run` on a free loopback port, wait until it answers, stop it afterwards."""
+    if not CHROMA.is_file():
+        pytest.skip(f"chroma CLI not found at {CHROMA}")
+    port = _free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed in the teardown below
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"chroma server exited early: {(data / 'server.log').read_text()[-2000:]}")
+                time.sleep(0.3)
+        else:
+            pytest.fail("chroma server did not start within 60 s")
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+class TestPersistentStore(VectorStoreContract):
+    @pytest.fixture()
+    def store(self, settings: Settings) -> ChromaVectorStore:
+        return ChromaVectorStore(settings)
+
+    def test_reopened_store_keeps_units(self, settings: Settings) -> None:
+        vectors = self._fill(ChromaVectorStore(settings))
+        reopened = ChromaVectorStore(settings)
+        assert reopened.version_ids() == {"a", "b"}
+        assert reopened.query(vectors[0], 1)[0].unit_id == "a#0"
+        assert (settings.chroma_path / "chroma.sqlite3").is_file()
+
+
+class TestHttpStore(VectorStoreContract):
+    @pytest.fixture()
+    def store(self, settings: Settings, chroma_server: int) -> ChromaVectorStore:
+        # A fresh collection per test: the server is shared by the module.
+        http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(update={
+            "backend": "http", "port": chroma_server, "collection": f"t{uuid.uuid4().hex[:10]}"})})
+        return ChromaVectorStore(http)
+
+
+def test_unreachable_server_names_host_port_and_fix(settings: Settings) -> None:
+    http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(
+        update={"backend": "http", "port": _free_port()})})
+    with pytest.raises(ConfigError, match=r"Chroma server at 127\.0\.0\.1:\d+.*chroma run"):
+        ChromaVectorStore(http)
