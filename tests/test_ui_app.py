@@ -87,3 +87,33 @@ def test_chat_handler_streams_and_audits(ctx: UiContext) -> None:
     assert '"user": "张三"' in audit and "official-pass" not in audit
     with pytest.raises(gr.Error, match="未登录"):
         list(ask("问题", [], [], [], [], [], False, SimpleNamespace(username="stranger")))
+
+
+UI_DATA = Path(__file__).parent / "data" / "ui"
+
+
+def test_real_pipeline_upload_then_answer(settings: Settings, tmp_path: Path) -> None:
+    """The real catalog, indexes, library and assistant (hash embedder) behind the same handlers."""
+    from assistant import wiring
+
+    catalog, indexer = wiring.build_catalog(settings), wiring.build_indexer(settings)
+    wiring.build_library(settings, catalog, indexer).add([UI_DATA / "示范市政务数据安全管理办法.md"])
+    ctx = build_context(settings, catalog=catalog, library=wiring.build_library(settings, catalog, indexer),
+                        assistant=wiring.build_assistant(settings, catalog, indexer))
+    blocks = build_blocks(ctx)
+    admin = SimpleNamespace(username="本机用户")
+    ask = _handler(blocks, "on_ask")
+    chatbot, *_, answers, sources, _ = list(ask("政务部门应当如何开展数据安全风险评估？", [], [], [], [], [], False,
+                                                admin))[-1]
+    assert not answers[-1].declined and "第五条" in chatbot[-1]["content"] and "cite-marker" in chatbot[-1]["content"]
+    assert "定期开展数据安全风险评估" in sources and "现行有效" in sources and "第二章 安全管理" in sources
+    # Upload a second regulation through the console handler, then ask about it.
+    staged = tmp_path / "示范市公共数据开放测试规定.md"
+    staged.write_bytes((UI_DATA / staged.name).read_bytes())
+    report, _ = _handler(blocks, "on_upload")([str(staged)], "", "", "", "", "", admin, None)
+    assert "《示范市公共数据开放测试规定》" in report and "5 条" in report
+    final = list(ask("公共数据开放目录多久更新一次？", [], [], [], [], [], False, admin))[-1]
+    assert "每季度更新一次" in final[0][-1]["content"] and not final[4][-1].declined
+    # A traditional-script question is answered in traditional script from the simplified index.
+    final = list(ask("公共數據開放目錄多久更新一次？", [], [], [], [], [], False, admin))[-1]
+    assert "《示範市公共數據開放測試規定》" in final[0][-1]["content"] and "每季度更新" in final[0][-1]["content"]

@@ -59,9 +59,12 @@ def build_context(settings: Settings, *, host: str | None = None, users_file: Pa
     if assistant is None or library is None or catalog is None:
         from assistant import wiring  # heavy: loads the embedder and the stores
 
+        # One catalog and one indexer shared by the console's Library and the chat's Assistant, so a
+        # document a maintainer adds is searchable at once.
         catalog = catalog or wiring.build_catalog(settings)
-        library = library or wiring.build_library(settings)
-        assistant = assistant or wiring.build_assistant(settings)
+        indexer = wiring.build_indexer(settings)
+        library = library or wiring.build_library(settings, catalog, indexer)  # type: ignore[arg-type]
+        assistant = assistant or wiring.build_assistant(settings, catalog, indexer)  # type: ignore[arg-type]
     return UiContext(settings=settings, assistant=assistant, library=library, catalog=catalog,  # type: ignore[arg-type]
                      authenticator=authenticator, audit=AuditLog(settings.audit_log_path),
                      feedback=FeedbackStore(settings.feedback_path))
