@@ -65,6 +65,23 @@ class RetrievalSettings(BaseModel):
     paragraph_min_chars: int = Field(
         160, ge=0, description="Articles longer than this are also indexed paragraph by paragraph (款)."
     )
+    lexical_tokenizer: Literal["bigram", "jieba", "hybrid"] = Field(
+        "hybrid",
+        description="Keyword-index terms: character bigrams, jieba words, or bigrams plus jieba words "
+        "longer than two characters (benchmarks/results/retrieval_tuning.json compares them).",
+    )
+    mention_boost: float = Field(
+        0.3, ge=0, description="Added to the fused score of articles of a regulation the question names."
+    )
+    penalty_boost: float = Field(
+        0.15, ge=0, description="Added to penalty articles (and those citing a found obligation) for penalty questions."
+    )
+    evidence_dense_floor: float = Field(
+        0.80, ge=0, le=1, description="Dense similarity at which the dense part of evidence is one half."
+    )
+    evidence_dense_scale: float = Field(
+        0.02, gt=0, le=1, description="Spread of the logistic mapping dense similarity to evidence."
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -1,0 +1,284 @@
+"""Retriever: follow-up rewriting -> direct lookup -> hybrid search (vectors + BM25) -> weighted rank fusion
+-> version preference and filters -> penalty cross-references -> evidence."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.conversation import Rewriter, standalone_query
+from assistant.crossref import is_penalty_article, is_penalty_question, penalty_links
+from assistant.fusion import ArticleScore, evidence, fuse, roll_up
+from assistant.indexing import Indexer
+from assistant.lookup import TitleIndex, find_references, names_version
+from assistant.records import (
+    DocumentVersion,
+    Hit,
+    LookupResult,
+    RetrievalResult,
+    SearchFilters,
+    StoredArticle,
+)
+from assistant.settings import Settings
+from assistant.textnorm import normalize_text, normalize_title
+
+logger = logging.getLogger(__name__)
+
+# Above this many allowed versions the vector query runs unfiltered and is filtered afterwards:
+# a huge $in list costs Chroma more than over-fetching does.
+MAX_WHERE_VERSIONS = 300
+
+
+class CatalogReader(Protocol):
+    """The part of assistant.catalog.Catalog retrieval reads."""
+
+    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
+
+    def articles(self, version_id: str) -> list[StoredArticle]: ...
+
+    def articles_by_keys(self, keys: Sequence[str]) -> dict[str, StoredArticle]: ...
+
+    def generation(self) -> int: ...
+
+
+@dataclass
+class CatalogView:
+    """What retrieval keeps from the catalog between questions; rebuilt when its generation moves."""
+
+    generation: int
+    versions: dict[str, DocumentVersion]
+    titles: TitleIndex
+    _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
+    _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    def group_of(self, version_id: str) -> str:
+        """Return the short title grouping a version with its other versions."""
+        return normalize_title(self.versions[version_id].meta.title)
+
+
+class Retriever:
+    """Finds the articles that answer a question, the article named first when one is named."""
+
+    def __init__(
+        self, settings: Settings, catalog: CatalogReader, indexer: Indexer, *, rewrite: Rewriter | None = None
+    ) -> None:
+        self.settings, self.catalog, self.indexer, self.rewrite = settings, catalog, indexer, rewrite
+        self._view: CatalogView | None = None
+        self._lock = threading.Lock()
+
+    # -- catalog cache -----------------------------------------------------------------------------
+    def view(self) -> CatalogView:
+        """Return the cached catalog view, rebuilt when the catalog changed."""
+        generation = self.catalog.generation()
+        with self._lock:
+            if self._view is None or self._view.generation != generation:
+                versions = self.catalog.versions(include_history=True)
+                self._view = CatalogView(generation, {v.version_id: v for v in versions}, TitleIndex(versions))
+            return self._view
+
+    def _articles_of(self, view: CatalogView, version_id: str) -> list[StoredArticle]:
+        if version_id not in view._articles:
+            view._articles[version_id] = self.catalog.articles(version_id)
+        return view._articles[version_id]
+
+    def _links_of(self, view: CatalogView, version_id: str) -> dict[str, list[str]]:
+        if version_id not in view._links:
+            view._links[version_id] = penalty_links(self._articles_of(view, version_id))
+        return view._links[version_id]
+
+    # -- scope -------------------------------------------------------------------------------------
+    def scope(self, view: CatalogView, query: str, filters: SearchFilters | None) -> list[str]:
+        """Return the versions a question may draw on: filters, then one version per regulation."""
+        chosen = [v for v in view.versions.values() if _passes(v, filters, view)]
+        if filters and filters.current_only:
+            return [v.version_id for v in chosen if v.is_current]
+        groups: dict[str, list[DocumentVersion]] = {}
+        for version in chosen:
+            groups.setdefault(normalize_title(version.meta.title), []).append(version)
+        mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
+        wants_version = names_version(query)
+        allowed: list[str] = []
+        for short, members in groups.items():
+            if len(members) == 1:
+                allowed.append(members[0].version_id)
+                continue
+            if wants_version and (short in mentioned or not mentioned):
+                picked, _ = view.titles.choose_version(short, query.lower())
+                if picked.version_id in {m.version_id for m in members}:
+                    allowed.append(picked.version_id)
+                    continue
+            current = [m for m in members if m.is_current]
+            keep = current if (self.settings.retrieval.prefer_current and current) else members
+            allowed.extend(m.version_id for m in keep)
+        return allowed
+
+    # -- retrieval ---------------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None,
+        top_k: int | None = None,
+    ) -> RetrievalResult:
+        """Return the ranked articles for a question (lookups first), penalty links and evidence."""
+        top_k = top_k or self.settings.retrieval.top_k
+        view = self.view()
+        query = standalone_query(question, history, self.rewrite, find=self._regulation_finder(view))
+        lookups = tuple(find_references(query, view.titles, lambda v: self._articles_of(view, v)))
+        allowed = self.scope(view, query, filters)
+        if not allowed:
+            return RetrievalResult(question, query, (), lookups)
+        if lookups and all(r.article is None for r in lookups) and _is_bare_reference(query, lookups):
+            # 「数据安全法第九十条」: say it does not exist; a neighbouring article would mislead.
+            return RetrievalResult(question, query, (), lookups)
+        scores = self._search(view, query, allowed)
+        ranked = self._rank(view, query, scores)
+        hits = self._hits(view, lookups, ranked, scores, top_k)
+        linked = self._linked(view, hits, query)
+        top = ranked[0] if ranked else None
+        resolved = any(r.article is not None for r in lookups)
+        top_score = 1.0 if resolved else (top.fused if top else 0.0)
+        conf = 1.0 if resolved else evidence(
+            top.fused if top else 0.0,
+            max((s.dense for s in scores.values() if s.dense is not None), default=None),
+            max((s.coverage for s in scores.values()), default=0.0),
+            self.settings.retrieval.evidence_dense_floor,
+            self.settings.retrieval.evidence_dense_scale,
+        )
+        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf)
+
+    def _regulation_finder(self, view: CatalogView) -> Callable[[str], list[str]]:
+        return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]
+
+    def _search(self, view: CatalogView, query: str, allowed: list[str]) -> dict[str, ArticleScore]:
+        """Return per-article dense and lexical scores within the allowed versions."""
+        n = self.settings.retrieval.candidates
+        everything = len(allowed) == len(view.versions)
+        where = None if everything or len(allowed) > MAX_WHERE_VERSIONS else allowed
+        fetch = 2 * n if where is not None or everything else 4 * n
+        vector = self.indexer.embedder.embed_query(query)
+        allowed_set = set(allowed)
+        dense = [
+            (h.unit_id, h.similarity)
+            for h in self.indexer.vectors.query(vector, fetch, where)
+            if h.metadata.get("version_id") in allowed_set
+        ]
+        lexical = [
+            (h.unit_id, h.score, h.coverage)
+            for h in self.indexer.lexical.search(query, 2 * n, None if everything else allowed)
+        ]
+        return roll_up(dense, lexical)
+
+    def _rank(self, view: CatalogView, query: str, scores: dict[str, ArticleScore]) -> list[ArticleScore]:
+        """Return articles in fused order, boosted for a named regulation and for penalty questions."""
+        config = self.settings.retrieval
+        ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)
+        mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
+        penalty = is_penalty_question(query)
+        if not (mentioned or penalty):
+            return ranked
+        wanted_penalties: set[str] = set()
+        if penalty:
+            for entry in ranked[:5]:
+                version_id = entry.key.rpartition("#")[0]
+                if version_id in view.versions:
+                    wanted_penalties.update(self._links_of(view, version_id).get(entry.key, ()))
+        for entry in ranked:
+            version_id = entry.key.rpartition("#")[0]
+            if version_id not in view.versions:
+                continue
+            if mentioned and view.group_of(version_id) in mentioned:
+                entry.fused += config.mention_boost
+            if penalty and entry.key in wanted_penalties:
+                entry.fused += config.penalty_boost
+        if penalty:
+            for key in wanted_penalties - set(scores):
+                version_id = key.rpartition("#")[0]
+                extra = ArticleScore(key, fused=config.penalty_boost)
+                if mentioned and view.group_of(version_id) in mentioned:
+                    extra.fused += config.mention_boost
+                scores[key] = extra
+                ranked.append(extra)
+            self._boost_penalty_articles(view, ranked[:30], config.penalty_boost / 2)
+        return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+    def _boost_penalty_articles(self, view: CatalogView, entries: list[ArticleScore], boost: float) -> None:
+        by_key = self.catalog.articles_by_keys([e.key for e in entries])
+        for entry in entries:
+            stored = by_key.get(entry.key)
+            if stored is not None and is_penalty_article(stored):
+                entry.fused += boost
+
+    def _hits(
+        self, view: CatalogView, lookups: Sequence[LookupResult], ranked: list[ArticleScore],
+        scores: dict[str, ArticleScore], top_k: int,
+    ) -> tuple[Hit, ...]:
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for result in lookups:
+            if result.article is not None and result.article.key not in seen:
+                seen.add(result.article.key)
+                entry = scores.get(result.article.key)
+                hits.append(Hit(result.article, 1.0, _paragraphs(entry), *_ranks(entry), via="lookup"))
+        wanted = [e for e in ranked if e.key not in seen][: max(0, top_k - len(hits))]
+        stored = self.catalog.articles_by_keys([e.key for e in wanted])
+        for entry in wanted:
+            article = stored.get(entry.key)
+            if article is None:
+                continue  # the index still holds a version the catalog has dropped; reconcile will clean it
+            via = "hybrid" if entry.dense_rank and entry.lexical_rank else (
+                "dense" if entry.dense_rank else "lexical" if entry.lexical_rank else "linked")
+            hits.append(Hit(article, round(min(entry.fused, 1.0), 4), _paragraphs(entry), *_ranks(entry), via=via))
+        return tuple(hits)
+
+    def _linked(self, view: CatalogView, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
+        """Return the penalty articles that cite the obligations among the first hits."""
+        keys: list[str] = []
+        shown = {h.article.key for h in hits[:5]}
+        for hit in hits[:3]:
+            for key in self._links_of(view, hit.article.version_id).get(hit.article.key, ()):
+                if key not in keys and key not in shown:
+                    keys.append(key)
+        stored = self.catalog.articles_by_keys(keys)
+        return tuple(Hit(stored[k], 0.0, via="linked") for k in keys if k in stored)
+
+
+def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:
+    if entry is None or not entry.paragraphs:
+        return ()
+    return tuple(sorted(entry.paragraphs, key=lambda p: -entry.paragraphs[p]))[:3]
+
+
+def _ranks(entry: ArticleScore | None) -> tuple[int | None, int | None]:
+    return (entry.dense_rank, entry.lexical_rank) if entry else (None, None)
+
+
+def _is_bare_reference(query: str, lookups: Sequence[LookupResult]) -> bool:
+    """Return True when the question is little more than its references (「数据安全法第九十条是什么」)."""
+    rest = query.lower()
+    for result in lookups:
+        rest = rest.replace(result.reference, "")
+    rest = "".join(ch for ch in rest if "\u4e00" <= ch <= "\u9fff")
+    for filler in ("规定", "内容", "讲", "说", "什么", "是", "的", "了", "吗", "呢", "请问", "条文", "原文", "具体"):
+        rest = rest.replace(filler, "")
+    return len(rest) <= 4
+
+
+def _passes(version: DocumentVersion, filters: SearchFilters | None, view: CatalogView) -> bool:
+    """Return True when a version is inside the user's chosen scope."""
+    if filters is None or filters.is_empty:
+        return True
+    meta = version.meta
+    if filters.documents:
+        names = {version.version_id, version.doc_id, normalize_title(meta.title)}
+        wanted = {normalize_title(d) for d in filters.documents} | set(filters.documents)
+        aliases = {view.titles.aliases.get(normalize_text(d).lower()) for d in filters.documents}
+        if not (names & wanted or normalize_title(meta.title) in aliases):
+            return False
+    if filters.doc_types and meta.doc_type not in filters.doc_types:
+        return False
+    if filters.issuing_bodies and not any(b in (meta.issuing_body or "") for b in filters.issuing_bodies):
+        return False
+    if filters.statuses and not any(meta.status.startswith(s) for s in filters.statuses):
+        return False
+    return True
