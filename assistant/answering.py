@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_KINDS = ("answer", "list", "penalty")  # lookups, corrections and declines stay with the composer
 NOTICE_MODEL_FAILED = "语言模型服务暂不可用，以下为系统直接依据条文整理的答案。"
-NOTICE_MODEL_UNCITED = "语言模型的回答无法与所给条文对应，以下为系统直接依据条文整理的答案。"
+NOTICE_MODEL_UNCITED = "语言模型的回答大多无法与所给条文核对，以下为系统直接依据条文整理的答案。"
 
 
 class RetrieverLike(Protocol):
@@ -99,7 +99,8 @@ class Assistant:
         raw = "".join(pieces).strip()
         sources = {c.marker: c.quote for c in composed.citations}
         checked = check_text(raw, sources, self.settings.answer.support_threshold)
-        if not checked.markers:
+        # Mostly unverifiable text is worse than the composed quotes: officials act on these answers.
+        if not checked.markers or checked.flagged > checked.supported:
             yield from _fallback(composed, retrieval, decision, start, question, pieces, NOTICE_MODEL_UNCITED)
             return
         by_marker = {c.marker: c for c in composed.citations}
@@ -131,7 +132,8 @@ def _fallback(
     """Yield the composed text (after a break if model text was already shown) and its Answer with a notice."""
     yield ("\n\n" + notice + "\n\n" if streamed else "") + composed.text
     answer = _answer(question, composed, retrieval, decision, start)
-    yield dataclasses.replace(answer, notices=(notice, *answer.notices))
+    extra = {**answer.extra, "model_text": "".join(streamed)}
+    yield dataclasses.replace(answer, notices=(notice, *answer.notices), extra=extra)
 
 
 def _answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ class CheckedText:
     text: str
     markers: tuple[int, ...]  # original source markers, in order of first mention; new marker = index + 1
     notices: tuple[str, ...]
+    supported: int = 0  # claims left with a marker their source supports
+    flagged: int = 0  # claims no source supports, marked UNSUPPORTED_FLAG
 
 
 def build_citation(article: StoredArticle, marker: int, quote: str = "") -> Citation:
@@ -116,12 +119,14 @@ def check_text(text: str, sources: Mapping[int, str], threshold: float) -> Check
     """Return text with every marker checked against its source text, corrected and renumbered.
 
     A marker naming no source is removed; a cited sentence its source does not support is moved to the
-    source that does, or flagged when none does; an uncited claim a source supports gets that marker.
+    source that does, or flagged when none does; an uncited claim gets the marker of the source that
+    supports it, or is flagged too.
     """
     source_bags = {marker: bigrams(body) for marker, body in sources.items()}
     notices: list[str] = []
     unknown: list[int] = []
     rewritten: list[str] = []
+    supported, flagged, uncited_flagged = 0, 0, 0
     for sentence in split_sentences(text):
         body, trailer = _split_trailer(sentence)
         cited = parse_markers(sentence)
@@ -141,17 +146,27 @@ def check_text(text: str, sources: Mapping[int, str], threshold: float) -> Check
             else:
                 notices.append(f"「{_excerpt(clean)}」在所引条文中找不到依据，已标注待核实。")
                 rewritten.append(clean + UNSUPPORTED_FLAG + trailer)
+                flagged += 1
                 continue
-        elif not cited and best is not None and scores[best] >= threshold:
+        elif not cited:
+            if best is None or scores[best] < threshold:
+                rewritten.append(clean + UNSUPPORTED_FLAG + trailer)
+                flagged += 1
+                uncited_flagged += 1
+                continue
             kept = [best]
         elif len(kept) < len(cited):
             dropped = [m for m in cited if m not in kept]
             notices.append(f"「{_excerpt(clean)}」与{_markers(dropped)}不符，已删去该标注。")
+        supported += 1
         rewritten.append(clean + _markers(kept) + trailer)
+    if uncited_flagged:
+        notices.append(f"有{uncited_flagged}句未标注来源，且在所给条文中找不到依据，已标注待核实。")
     if unknown:
         listed = "".join(f"[{m}]" for m in dict.fromkeys(unknown))
         notices.insert(0, f"已删除没有对应来源的引用标记{listed}。")
-    return _renumber("".join(rewritten), tuple(notices))
+    checked = _renumber("".join(rewritten), tuple(notices))
+    return dataclasses.replace(checked, supported=supported, flagged=flagged)
 
 
 def _split_trailer(sentence: str) -> tuple[str, str]:

@@ -96,3 +96,10 @@ def test_render_citation_names_title_article_version_and_effective_date(shared_c
     article = corpus_articles(shared_corpus, "数据安全法.md")["第二十一条"]
     line = render_citation(build_citation(article, 3))
     assert line == "[3] 《中华人民共和国数据安全法》第二十一条（版本 2021-06-10，施行 2021-09-01，现行有效）"
+
+
+def test_uncited_claim_no_source_supports_is_flagged(sources: dict[int, str]) -> None:
+    checked = check_text("网络运营者须每年向公安机关提交审计报告。好的。", sources, THRESHOLD)
+    assert checked.text == f"网络运营者须每年向公安机关提交审计报告{UNSUPPORTED_FLAG}。好的。"
+    assert (checked.supported, checked.flagged) == (0, 1)
+    assert checked.notices == ("有1句未标注来源，且在所给条文中找不到依据，已标注待核实。",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,10 @@ from assistant.citations import render_citation
 from assistant.cli import AppContext, fail, pass_app
 from assistant.errors import AssistantError
 from assistant.records import Answer, SearchFilters
+
+if TYPE_CHECKING:
+    from assistant.answering import Assistant
+    from assistant.settings import Settings
 
 
 def format_answer(answer: Answer) -> str:
@@ -20,6 +25,13 @@ def format_answer(answer: Answer) -> str:
     if answer.citations:
         lines += ["", "引用条文：", *(render_citation(c) for c in answer.citations)]
     return "\n".join(lines)
+
+
+def _build_assistant(settings: Settings) -> Assistant:
+    """Return the assistant the wiring module builds (imported late: it loads the indexes)."""
+    from assistant.wiring import build_assistant
+
+    return build_assistant(settings)
 
 
 @click.command()
@@ -49,16 +61,15 @@ def ask(app: AppContext, question: str, history: tuple[str, ...], as_json: bool,
     """
     if not question.strip():
         raise click.UsageError("QUESTION is empty; write the question in quotes, e.g. assistant ask \"…\"")
-    from assistant.answering import answer_record
-    from assistant.wiring import build_assistant
-
     filters = SearchFilters(documents=docs, current_only=current_only)
     try:
-        assistant = build_assistant(app.settings)
+        assistant = _build_assistant(app.settings)
         answer = assistant.answer(question, history=history, filters=None if filters.is_empty else filters)
     except AssistantError as err:
         raise fail(err) from err
     if as_json:
+        from assistant.answering import answer_record
+
         record = answer_record(answer)
         record["notices"] = list(answer.notices)
         record["citations"] = [

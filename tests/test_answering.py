@@ -1,0 +1,158 @@
+"""Assistant: composer and model modes over real articles, declining, fallback, the ask command."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record
+from assistant.records import Answer, RetrievalResult, SearchFilters
+from assistant.settings import Settings
+from tests.test_composer import corpus_articles, retrieval_of
+
+
+class CannedRetriever:
+    """Returns one prepared RetrievalResult and records what it was asked."""
+
+    def __init__(self, result: RetrievalResult) -> None:
+        self.result = result
+        self.calls: list[tuple[str, tuple[str, ...], SearchFilters | None]] = []
+
+    def retrieve(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        filters: SearchFilters | None = None,
+        top_k: int | None = None,
+    ) -> RetrievalResult:
+        self.calls.append((question, tuple(history), filters))
+        return self.result
+
+
+class BrokenChatModel(FakeListChatModel):
+    """A chat model whose endpoint refuses the connection, as a stopped server does."""
+
+    def _call(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        import httpx
+
+        raise httpx.ConnectError("connection refused")
+
+    def _stream(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        import httpx
+
+        raise httpx.ConnectError("connection refused")
+        yield  # pragma: no cover
+
+
+@pytest.fixture()
+def breach(shared_corpus: Path) -> RetrievalResult:
+    pipl = corpus_articles(shared_corpus, "个人信息保护法.md")
+    dsl = corpus_articles(shared_corpus, "数据安全法.md")
+    question = "发生个人信息泄露后，处理者应当怎么做？"
+    return retrieval_of(question, [pipl["第五十七条"], pipl["第五十一条"], dsl["第二十九条"]])
+
+
+def test_composer_answer_streams_its_text_then_the_answer(settings: Settings, breach: RetrievalResult) -> None:
+    retriever = CannedRetriever(breach)
+    parts = list(Assistant(settings, retriever).stream(breach.query, history=["上一个问题"]))
+    assert isinstance(parts[-1], Answer)
+    answer = parts[-1]
+    assert "".join(p for p in parts[:-1] if isinstance(p, str)) == answer.text
+    assert answer.mode == "composer" and not answer.declined
+    assert answer.citations[0].label == "《中华人民共和国个人信息保护法》第五十七条"
+    assert 0 < answer.latency_ms < 1000
+    assert retriever.calls == [(breach.query, ("上一个问题",), None)]
+
+
+def test_weak_evidence_declines_names_what_is_covered_and_cites_nothing(
+    settings: Settings, shared_corpus: Path
+) -> None:
+    pipl = corpus_articles(shared_corpus, "个人信息保护法.md")
+    question = "劳动合同的试用期最长可以约定多久？"
+    result = retrieval_of(question, [pipl["第十三条"], pipl["第四十一条"]], evidence=0.05)
+    answer = Assistant(settings, CannedRetriever(result)).answer(question)
+    assert answer.declined and answer.citations == ()
+    assert answer.text.startswith("现有法规库中未找到")
+    assert "《中华人民共和国个人信息保护法》第十三条" in answer.text
+    assert "[1]" not in answer.text
+
+
+def test_model_answer_is_checked_renumbered_and_cited(settings: Settings, breach: RetrievalResult) -> None:
+    reply = (
+        "处理者应当立即采取补救措施，并通知履行个人信息保护职责的部门和个人[1]。"
+        "应当制定内部管理制度和操作规程[3]。"
+        "还要在二十四小时内向公安机关报案[2]。"
+        "通知应当包括处理者的联系方式[9]。"
+    )
+    chat = FakeListChatModel(responses=[reply])
+    parts = list(Assistant(settings, CannedRetriever(breach), chat_model=chat).stream(breach.query))
+    answer = parts[-1]
+    assert isinstance(answer, Answer) and answer.mode == "model"
+    assert "".join(p for p in parts[:-1] if isinstance(p, str)) == reply  # tokens streamed as they came
+    # [3] cited 数据安全法第二十九条 for a sentence of 个人信息保护法第五十一条: re-attributed; [9] does not exist.
+    assert [c.label for c in answer.citations] == [
+        "《中华人民共和国个人信息保护法》第五十七条",
+        "《中华人民共和国个人信息保护法》第五十一条",
+    ]
+    assert "应当制定内部管理制度和操作规程[2]。" in answer.text
+    assert "二十四小时内向公安机关报案（此句未能在所引条文中核实）" in answer.text
+    assert "[9]" not in answer.text and "联系方式[1]" in answer.text
+    assert any("[9]" in n for n in answer.notices) and any("找不到依据" in n for n in answer.notices)
+
+
+def test_model_failure_falls_back_to_the_composed_answer(settings: Settings, breach: RetrievalResult) -> None:
+    answer = Assistant(settings, CannedRetriever(breach), chat_model=BrokenChatModel(responses=[""])).answer(
+        breach.query
+    )
+    assert answer.mode == "composer" and answer.notices[0] == NOTICE_MODEL_FAILED
+    assert answer.citations[0].article == "第五十七条"
+
+
+def test_model_reply_without_any_usable_citation_falls_back(settings: Settings, breach: RetrievalResult) -> None:
+    chat = FakeListChatModel(responses=["这个问题我不太清楚。"])
+    answer = Assistant(settings, CannedRetriever(breach), chat_model=chat).answer(breach.query)
+    assert answer.mode == "composer" and answer.citations
+    assert "无法与所给条文核对" in answer.notices[0]
+
+
+def test_model_reply_mostly_unsupported_falls_back(settings: Settings, breach: RetrievalResult) -> None:
+    reply = "处理者应当立即采取补救措施[1]。企业须每年向公安机关提交审计报告[1]。还要缴纳一笔保证金。"
+    chat = FakeListChatModel(responses=[reply])
+    answer = Assistant(settings, CannedRetriever(breach), chat_model=chat).answer(breach.query)
+    assert answer.mode == "composer" and "无法与所给条文核对" in answer.notices[0]
+    assert answer.extra["model_text"] == reply
+
+
+def test_answer_record_follows_the_evaluation_result_format(settings: Settings, breach: RetrievalResult) -> None:
+    record = answer_record(Assistant(settings, CannedRetriever(breach)).answer(breach.query), "q1")
+    assert record["id"] == "q1" and record["declined"] is False
+    assert record["citations"][0] == {
+        "document": "中华人民共和国个人信息保护法",
+        "article": "第五十七条",
+        "version": "2021-08-20",
+    }
+    assert [r["article"] for r in record["retrieved"]] == ["第五十七条", "第五十一条", "第二十九条"]
+
+
+def test_ask_command_prints_answer_and_citations(
+    settings: Settings, breach: RetrievalResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import cli
+
+    retriever = CannedRetriever(breach)
+    monkeypatch.setattr("assistant.cli.ask._build_assistant", lambda s: Assistant(s, retriever))
+    runner = CliRunner()
+    home = ["--home", str(settings.home)]
+    result = runner.invoke(cli.main, [*home, "ask", breach.query, "--doc", "个人信息保护法", "--current-only"])
+    assert result.exit_code == 0, result.output
+    cited = "[1] 《中华人民共和国个人信息保护法》第五十七条（版本 2021-08-20，施行 2021-11-01，现行有效）"
+    assert "引用条文：\n" + cited in result.output
+    assert retriever.calls[0][2] == SearchFilters(documents=("个人信息保护法",), current_only=True)
+    result = runner.invoke(cli.main, [*home, "ask", breach.query, "--json"])
+    record = json.loads(result.output)
+    assert record["citations"][0]["label"] == "《中华人民共和国个人信息保护法》第五十七条"
