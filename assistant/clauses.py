@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
-from assistant.records import Article, SourceText
+from assistant.header import status_for
+from assistant.records import Article, DocumentMeta, SourceText
 
 STANDARD_CODE = re.compile(r"\b(?:GB|GB/T|GB/Z|GA|GA/T|YD/T|JR/T|GM/T)[ \t\u3000]*\d+(?:\.\d+)?[ \t]*[—–-]+[ \t]*\d{4}")
 # A clause heading: a dotted number, a space, and a short title that is not a sentence.
@@ -36,11 +39,6 @@ def looks_like_standard(body: Sequence[_LineLike]) -> bool:
     """Return True when enough lines are dotted clause headings for the text to be a standard."""
     dotted = sum(1 for line in body if "." in (clause_heading(line.text) or ("", ""))[0])
     return dotted >= 3
-
-
-def _depth(number: str) -> int:
-    """Return the nesting depth of a clause number: 8 -> 1, 8.1.4.2 -> 4."""
-    return number.count(".") + 1
 
 
 def parse_clauses(body: Sequence[_LineLike], source: SourceText) -> tuple[list[Article], list[str]]:
@@ -74,7 +72,8 @@ def parse_clauses(body: Sequence[_LineLike], source: SourceText) -> tuple[list[A
         if heading is not None:
             flush()
             number, title = heading
-            stack = [entry for entry in stack if _depth(entry[0]) < _depth(number)]
+            # Parents are the open clauses whose number prefixes this one: 5.1 for 5.1.1, never a sibling 1.
+            stack = [entry for entry in stack if number.startswith(entry[0] + ".")]
             current = (number, title, line.offset, tuple(text for _, text in stack))
             stack.append((number, f"{number} {title}"))
             paragraphs = []
@@ -86,3 +85,24 @@ def parse_clauses(body: Sequence[_LineLike], source: SourceText) -> tuple[list[A
     flush()
     warnings = [] if articles else ["未找到带正文的条款（no clause with text found）"]
     return articles, warnings
+
+
+def standard_meta(meta: DocumentMeta, head: str, today: dt.date | None) -> DocumentMeta:
+    """Return meta completed for a clause-numbered standard: code, 国家标准, version = year, dates, issuers."""
+    code_match = STANDARD_CODE.search(head)
+    code = re.sub(r"\s*[—–-]+\s*", "—", code_match.group(0)) if code_match else None
+    published = re.search(r"(\d{4}-\d{2}-\d{2})\s*发布", head)
+    effective = re.search(r"(\d{4}-\d{2}-\d{2})\s*实施", head)
+    effective_date = effective.group(1) if effective else meta.effective_date
+    # The cover's last line names the issuers: 「国家市场监督管理总局　中国国家标准化管理委员会　发布」.
+    issuers = re.search(r"^([\u4e00-\u9fff][\u4e00-\u9fff\s]{3,80}?)\s*发布\s*$", head, re.MULTILINE)
+    return replace(
+        meta,
+        standard_code=code,
+        doc_type="国家标准" if code and code.startswith("GB") else meta.doc_type,
+        version=code.rsplit("—", 1)[-1] if code else meta.version,
+        promulgation_date=published.group(1) if published else meta.promulgation_date,
+        effective_date=effective_date,
+        status=status_for(effective_date, today),
+        issuing_body="、".join(issuers.group(1).split()) if issuers else meta.issuing_body,
+    )

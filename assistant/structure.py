@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant import header as hdr
-from assistant.clauses import STANDARD_CODE, looks_like_standard, parse_clauses
+from assistant.clauses import looks_like_standard, parse_clauses, standard_meta
 from assistant.errors import CorpusError
 from assistant.numerals import chinese_to_int, format_article_label
 from assistant.records import Article, DocumentMeta, ParsedDocument, SourceText
@@ -39,6 +39,15 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INFO_END = "<!-- INFO END -->"
 _LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 _OTHER_LEVEL = 4
+_SENTENCE_END = re.compile(r"[。，；]")
+# First lines that are not the title: 中华人民共和国主席令 / 第八十四号 / a standard's code, ICS or cover.
+_COVER_LINE = re.compile(
+    r"令$|^第\S{1,8}号$|^ICS\b|^[A-Z]{1,2}/?[A-Z]?\s*\d+(?:\.\d+)?\s*[—–-]+\s*\d{4}$|国家标准$|行业标准$|公告$"
+)
+_TITLE_LIKE = re.compile(
+    r"(?:法|条例|规定|办法|细则|规则|决定|解释|意见|通知|标准|要求|指南|规范|准则|方案|批复|决议)"
+    r"(?:[（(][^）)]{1,20}[）)])?$"
+)
 _TOC = re.compile(r"目[^\S\n]*录")
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[^\S\n]+(?=[\u4e00-\u9fff])")
@@ -131,22 +140,64 @@ def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, l
         title = rest[0].text[2:].strip()
         rest = rest[1:]
     elif rest and source.media_type != "markdown":
-        first = rest[0].text
-        if len(first) <= 80 and not _article_start(first) and not _heading_of(first) and not hdr.find_dates(first):
-            title = re.sub(r"[^\S\n]+", "", first) if re.search(r"[\u4e00-\u9fff]", first) else first
-            rest = rest[1:]
+        index = _title_index(rest)
+        if index is not None:
+            title = clean_title(rest[index].text)
+            # What precedes the title (a 主席令 or a standard's cover lines) is header: it holds 文号 and dates.
+            cover, rest = rest[:index], rest[index + 1:]
+            header, body = _header_lines(rest)
+            return title, cover + header, body
     info_end = source.text.find(_INFO_END)
     if info_end >= 0:
         header = [line for line in rest if line.offset < info_end]
         return title, header, [line for line in rest if line.offset > info_end]
+    header, body = _header_lines(rest)
+    return title, header, body
+
+
+def _header_lines(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+    """Return (题注 lines, the rest): the dated or bracketed lines right after the title."""
     header = []
-    for line in rest[:8]:
+    for line in lines[:8]:
         text = line.text
         is_note = text.startswith(("（", "(")) or text.endswith(("）", ")"))
         if _article_start(text) or _heading_of(text) or not (hdr.find_dates(text) or is_note):
             break
         header.append(line)
-    return title, header, rest[len(header):]
+    return header, lines[len(header):]
+
+
+def clean_title(text: str) -> str:
+    """Return a printed title with letter-spacing removed (「数 据 安 全 法」) but word spaces kept."""
+    parts = text.split()
+    if len(parts) > 2 and sum(len(part) for part in parts) <= 2 * len(parts):
+        return "".join(parts)
+    return " ".join(parts)
+
+
+def _could_be_title(text: str) -> bool:
+    """Return True for a short line that is not an article, heading, date line or sentence."""
+    return (
+        len(text) <= 80
+        and not _article_start(text)
+        and _heading_of(text) is None
+        and not hdr.find_dates(text)
+        and not _SENTENCE_END.search(text)
+    )
+
+
+def _title_index(lines: list[_Line]) -> int | None:
+    """Return the index of the title line of a plain text, skipping a promulgation order or a standard's cover."""
+    if not lines or not _could_be_title(lines[0].text):
+        return None
+    if not _COVER_LINE.search(lines[0].text):
+        return 0
+    for index, line in enumerate(lines[1:15], start=1):
+        if _article_start(line.text) or _heading_of(line.text):
+            break
+        if _could_be_title(line.text) and _TITLE_LIKE.search(line.text) and not _COVER_LINE.search(line.text):
+            return index
+    return 0
 
 
 def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
@@ -333,7 +384,7 @@ def parse_document(
     meta, meta_warnings = _build_meta(title, header_text, articles, preamble, today)
     warnings += meta_warnings
     if structure == "clauses":
-        meta = _standard_meta(meta, header_text + "\n" + text[:3000], today)
+        meta = standard_meta(meta, header_text + "\n" + text[:3000], today)
     if not articles:
         raise CorpusError(
             f"{source.path}: no text to cite was found after the title and header (the file holds no articles "
@@ -344,24 +395,3 @@ def parse_document(
     return ParsedDocument(meta=meta, articles=tuple(articles), structure=structure, warnings=tuple(warnings),
                           preamble=preamble)
 
-
-def _standard_meta(meta: DocumentMeta, head: str, today: dt.date | None) -> DocumentMeta:
-    """Return meta completed for a clause-numbered national standard (code, 国家标准, version = year)."""
-    from dataclasses import replace
-
-    code_match = STANDARD_CODE.search(head)
-    code = re.sub(r"\s*[—–-]+\s*", "—", code_match.group(0)) if code_match else None
-    year = code.rsplit("—", 1)[-1] if code else None
-    doc_type = "国家标准" if code and code.startswith("GB") else meta.doc_type
-    published = re.search(r"(\d{4}-\d{2}-\d{2})\s*发布", head)
-    effective = re.search(r"(\d{4}-\d{2}-\d{2})\s*实施", head)
-    effective_date = effective.group(1) if effective else meta.effective_date
-    return replace(
-        meta,
-        standard_code=code,
-        doc_type=doc_type,
-        version=year or meta.version,
-        promulgation_date=published.group(1) if published else meta.promulgation_date,
-        effective_date=effective_date,
-        status=hdr.status_for(effective_date, today),
-    )

@@ -261,3 +261,61 @@ def test_markdown_comments_are_skipped() -> None:
 def test_file_with_only_a_header_is_rejected() -> None:
     with pytest.raises(CorpusError, match=r"fixture\.txt: no text to cite"):
         parse_document(_text("# 示例条例\n\n<!-- INFO END -->\n", "markdown"))
+
+
+ORDER_PAGE = """中华人民共和国主席令
+第八十四号
+《中华人民共和国示例法》已由第十三届全国人民代表大会常务委员会第二十九次会议于2021年6月10日通过，现予公布，自2021年9月1日起施行。
+2021年6月10日
+中华人民共和国示例法
+（2021年6月10日第十三届全国人民代表大会常务委员会第二十九次会议通过）
+目　　录
+第一章　总　　则
+第二章　附　　则
+第一章　总　　则
+第一条　为了示例，制定本法。
+第二章　附　　则
+第二条　本法自2021年9月1日起施行。
+"""
+
+
+def test_promulgation_order_before_the_title() -> None:
+    doc = parse_document(_text(ORDER_PAGE))
+    meta = doc.meta
+    assert meta.title == "中华人民共和国示例法"
+    assert meta.doc_number == "中华人民共和国主席令第八十四号"
+    assert (meta.version, meta.effective_date, meta.doc_type) == ("2021-06-10", "2021-09-01", "法律")
+    # the table of contents lists the chapters; the articles get the chapters printed above them
+    assert [(a.label, a.headings) for a in doc.articles] == [("第一条", ("第一章 总则",)), ("第二条", ("第二章 附则",))]
+    assert doc.preamble == ""
+
+
+STANDARD_COVER = """ICS 35.040
+L 80
+中华人民共和国国家标准
+GB/T 99999—2019
+代替 GB/T 99999—2008
+信息安全技术 示例系统安全基本要求
+2019-05-10发布　2019-12-01实施
+国家市场监督管理总局　中国国家标准化管理委员会　发布
+1 范围
+本标准规定了要求。
+5.1 安全物理环境
+5.1.1 物理访问控制
+机房出入口应配置电子门禁系统。
+5.1.2 防盗窃
+应将设备固定。
+"""
+
+
+def test_standard_as_plain_text_with_its_cover() -> None:
+    doc = parse_document(_text(STANDARD_COVER), today=dt.date(2026, 1, 1))
+    assert doc.structure == "clauses"
+    assert doc.meta.title == "信息安全技术 示例系统安全基本要求"
+    assert doc.meta.standard_code == "GB/T 99999—2019"
+    assert doc.meta.issuing_body == "国家市场监督管理总局、中国国家标准化管理委员会"
+    assert [(a.label, a.clause_title, a.headings) for a in doc.articles] == [
+        ("1", "范围", ()),
+        ("5.1.1", "物理访问控制", ("5.1 安全物理环境",)),
+        ("5.1.2", "防盗窃", ("5.1 安全物理环境",)),
+    ]

@@ -12,6 +12,24 @@ from assistant.records import SourceText
 _CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x3000, 0x303F), (0xFF00, 0xFFEF))
 
 
+# Frequent characters of Chinese legal text, simplified and traditional, to tell real text from mojibake.
+_COMMON = frozenset(
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
+    "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把"
+    "性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质"
+    "气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活"
+    "设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则"
+    "任取据处府研队按规规定应当条例办法违反责任罚款信息安全网络数据服务管理部门机关单位组织个人依照"
+    "國們來時為會說產種動過對發現實體機當點業後還關與樣間義這麼問題經學進應條例辦法違責罰資訊網絡數據務"
+)
+
+
+def _common_share(text: str) -> float:
+    """Return the share of CJK ideographs that are among the frequent characters of legal text."""
+    ideographs = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    return sum(1 for ch in ideographs if ch in _COMMON) / len(ideographs) if ideographs else 0.0
+
+
 def _cjk_share(text: str) -> float:
     """Return the share of non-space characters that are CJK ideographs or CJK punctuation."""
     chars = [ch for ch in text if not ch.isspace()]
@@ -36,14 +54,16 @@ def decode_bytes(content: bytes, path: Path) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     guessed = _charset_normalizer_guess(content)
-    # Big5 bytes also decode as GB18030 (into nonsense): trust the detector when it names Big5.
-    if guessed is not None and guessed[1].replace("-", "").lower() in ("big5", "cp950", "big5hkscs"):
-        return guessed
     # GB18030 is a superset of GBK and GB2312: one strict decode covers all three.
     try:
         text = content.decode("gb18030")
     except UnicodeDecodeError:
         text = None
+    # Big5 bytes also decode as GB18030 (into rare-character nonsense): when the detector names Big5, keep
+    # whichever decoding reads as common Chinese.
+    if guessed is not None and guessed[1].replace("-", "").lower() in ("big5", "cp950", "big5hkscs"):
+        if text is None or _common_share(guessed[0]) >= _common_share(text):
+            return guessed
     if text is not None and _cjk_share(text) >= 0.2:
         return text, "gb18030"
     if guessed is not None:
