@@ -231,7 +231,8 @@ PDF_PAIRS = [
 def test_real_pdfs_match_their_markdown(
     shared_corpus: Path, pdf_name: str, md_name: str, exceptions: dict[str, str]
 ) -> None:
-    from_pdf = parse_document(read_source(shared_corpus / "pdf" / pdf_name, max_bytes=MAX_BYTES))
+    pdf_source = read_source(shared_corpus / "pdf" / pdf_name, max_bytes=MAX_BYTES)
+    from_pdf = parse_document(pdf_source)
     from_md = parse_document(read_source(shared_corpus / md_name, max_bytes=MAX_BYTES))
     assert [(a.number, a.suffix, a.label) for a in from_pdf.articles] == [
         (a.number, a.suffix, a.label) for a in from_md.articles
@@ -246,9 +247,7 @@ def test_real_pdfs_match_their_markdown(
         else:
             assert pdf_text == md_text, pdf_article.label
     pages = [a.page for a in from_pdf.articles]
-    assert pages[0] == 1 and pages == sorted(pages) and pages[-1] == len(
-        read_source(shared_corpus / "pdf" / pdf_name, max_bytes=MAX_BYTES).page_starts
-    )
+    assert pages[0] == 1 and pages == sorted(pages) and pages[-1] == len(pdf_source.page_starts)
     assert from_pdf.meta.effective_date == from_md.meta.effective_date
 
 
@@ -262,3 +261,16 @@ def test_english_moj_pdf_has_no_article_structure(shared_corpus: Path) -> None:
     assert doc.structure == "paragraphs"
     assert any("Article 1 These Regulations" in article.text for article in doc.articles)
     assert any("第X条" in warning for warning in doc.warnings)
+
+
+def test_pdf_law_title_as_running_head_stays_the_title(tmp_path: Path) -> None:
+    pages = [
+        ["示例数据安全条例", "第一条 为了测试，制定本条例。", "- 1 -"],
+        ["示例数据安全条例", "第二条 本条例适用于测试。", "- 2 -"],
+        ["示例数据安全条例", "第三条 本条例自2023年1月1日起施行。", "- 3 -"],
+    ]
+    source = read_source(_write(tmp_path, "heads.pdf", make_pdf(pages)), max_bytes=MAX_BYTES)
+    assert source.text.count("示例数据安全条例") == 1
+    doc = parse_document(source)
+    assert doc.meta.title == "示例数据安全条例"
+    assert [(a.label, a.page) for a in doc.articles] == [("第一条", 1), ("第二条", 2), ("第三条", 3)]

@@ -32,6 +32,7 @@ _STRUCTURE_START = re.compile(
     rf"^(?:第[{_NUM}\d]+[条章节编](?:之[{_NUM}]+)?(?:\s|$)|[（(][{_NUM}\d]+[)）]|\d+[.．、](?!\d)|"
     r"附\s*则\s*$|目\s*录\s*$|Article\s+\d+|Chapter\s+[IVXLC\d]+)"
 )
+_TITLE_LIKE = re.compile(r"(?:法|条例|规定|办法|细则|规则|决定|解释)(?:[（(][^）)]{1,20}[）)])?$")
 _SENTENCE_END = "。；：！？!?;:”」』）)"
 _LABEL_HEAD = re.compile(rf"第[{_NUM}]*$")
 _LABEL_TAIL = re.compile(rf"^[{_NUM}]*[条章节编]")
@@ -99,8 +100,10 @@ def _clean_pages(raw_pages: list[str]) -> list[list[str]]:
     pages = [[line for line in text.replace("\r", "\n").split("\n") if line.strip()] for text in raw_pages]
     running = _running_lines(pages)
     cleaned = []
-    for lines in pages:
+    for number, lines in enumerate(pages):
         edge = set(range(min(2, len(lines)))) | set(range(max(0, len(lines) - 2), len(lines)))
+        if number == 0 and lines and _TITLE_LIKE.search(lines[0].strip()):
+            edge.discard(0)  # a law's title used as running head is still the title on page 1
         kept = [
             line
             for index, line in enumerate(lines)
@@ -155,7 +158,8 @@ def rejoin_lines(pages: list[list[str]]) -> tuple[str, tuple[int, ...]]:
 
 def _ends_paragraph(raw: str, line: str, full: int, trailing: bool) -> bool:
     """Return True when a printed line closes its paragraph (short line, or sentence end at a paragraph mark)."""
-    if _LABEL_HEAD.search(line):
+    # A label cut in two (「第二十」) or a clause cut at a comma never ends a paragraph.
+    if _LABEL_HEAD.search(line) or line[-1:] in "，、（《“":
         return False
     if _display_width(line) < 0.8 * full:
         return True
