@@ -274,3 +274,23 @@ def test_pdf_law_title_as_running_head_stays_the_title(tmp_path: Path) -> None:
     doc = parse_document(source)
     assert doc.meta.title == "示例数据安全条例"
     assert [(a.label, a.page) for a in doc.articles] == [("第一条", 1), ("第二条", 2), ("第三条", 3)]
+
+
+OLD_STYLE_PAGE = """<html><head><meta charset="utf-8"><title>示例网络管理规定 - 示例厅门户</title></head>
+<body><h1 class="logo">示例厅门户网站</h1>
+<table><tr><td class="menu">首页 | 机构 | 公开</td></tr>
+<tr><td>
+<p>第一条　为了测试旧式表格排版，制定本规定。</p>
+<p>第二条　本规定所称网络，是指示例网络。违反本规定第一条的，予以纠正。</p>
+</td></tr>
+<tr><td class="copyright">版权所有 示例厅</td></tr></table>
+</body></html>"""
+
+
+def test_html_table_layout_and_title_from_the_title_tag(tmp_path: Path) -> None:
+    source = read_source(_write(tmp_path, "page.htm", OLD_STYLE_PAGE.encode()), max_bytes=MAX_BYTES)
+    assert source.encoding == "utf-8"
+    assert "版权所有" not in source.text and "首页" not in source.text and "门户网站" not in source.text
+    doc = parse_document(source)
+    assert doc.meta.title == "示例网络管理规定"
+    assert [article.label for article in doc.articles] == ["第一条", "第二条"]

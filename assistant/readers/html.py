@@ -19,6 +19,10 @@ _BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 _CANDIDATE_TAGS = ("div", "article", "section", "main", "td", "body")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_TITLE_LIKE = re.compile(
+    r"(?:法|条例|规定|办法|细则|规则|决定|解释|意见|通知|标准|要求|指南|规范|准则|方案|批复|决议)"
+    r"(?:[（(][^）)]{1,20}[）)])?$"
+)
 _ARTICLE_LINE = re.compile(r"(?:^|\n)\s*第[零〇一二两三四五六七八九十百千\d]+条")
 
 
@@ -43,6 +47,18 @@ def _is_chrome(tag) -> bool:  # type: ignore[no-untyped-def]
     return bool(words.strip()) and bool(_CHROME.search(words))
 
 
+def _page_title(soup) -> str | None:  # type: ignore[no-untyped-def]
+    """Return the regulation's title from <h1>/<h2>/<title>, skipping site names (a logo in <h1>)."""
+    candidates = [tag.get_text(" ") for tag in soup.find_all(("h1", "h2", "title"))]
+    for raw in candidates:
+        # <title> is usually 「示例办法_政策文件_某某网站」: the regulation comes first.
+        for part in re.split(r"[_|｜]| - | — ", re.sub(r"\s+", " ", raw).strip()):
+            part = part.strip()
+            if part and len(part) <= 60 and _TITLE_LIKE.search(part):
+                return part
+    return None
+
+
 def _score(text: str) -> float:
     """Return how much a block looks like the regulation: Chinese characters plus a bonus per article line."""
     return len(_CJK.findall(text)) + 200 * len(_ARTICLE_LINE.findall(text))
@@ -60,8 +76,7 @@ def extract_main_text(html: str) -> tuple[str, str | None]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "lxml")
-    title_tag = soup.find("h1") or soup.find("title")
-    title = re.sub(r"\s+", " ", title_tag.get_text(" ")).strip() if title_tag else None
+    title = _page_title(soup)
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(_is_chrome):
@@ -91,8 +106,6 @@ def read_html(path: Path, content: bytes) -> SourceText:
             f"{path}: no main text was found in this HTML page. Save the page's article text (or print it to PDF) "
             "and add that instead."
         )
-    if title:
-        short = title.split("_")[0].split("|")[0].split(" - ")[0].strip()
-        if short and short not in text[:200]:
-            text = short + "\n" + text
+    if title and title not in text[:200]:
+        text = title + "\n" + text
     return SourceText(path=str(path), text=text, media_type="html", encoding=encoding)
