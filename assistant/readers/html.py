@@ -23,7 +23,8 @@ _TITLE_LIKE = re.compile(
     r"(?:法|条例|规定|办法|细则|规则|决定|解释|意见|通知|标准|要求|指南|规范|准则|方案|批复|决议)"
     r"(?:[（(][^）)]{1,20}[）)])?$"
 )
-_ARTICLE_LINE = re.compile(r"(?:^|\n)\s*第[零〇一二两三四五六七八九十百千\d]+条")
+_ARTICLE_LINE = re.compile(r"\n\s*第[零〇一二两三四五六七八九十百千\d]+条")
+_NODE_ARTICLE = re.compile(r"\s*第[零〇一二两三四五六七八九十百千\d]+条")
 
 
 def _decode_html(path: Path, content: bytes) -> tuple[str, str]:
@@ -60,13 +61,37 @@ def _page_title(soup) -> str | None:  # type: ignore[no-untyped-def]
 
 
 def _score(text: str) -> float:
-    """Return how much a block looks like the regulation: Chinese characters plus a bonus per article line."""
+    """Return how much a text looks like the regulation: Chinese characters plus a bonus per article line."""
     return len(_CJK.findall(text)) + 200 * len(_ARTICLE_LINE.findall(text))
+
+
+def _is_text(node) -> bool:  # type: ignore[no-untyped-def]
+    """Return True for a text node that is shown on the page (not a comment, doctype or CDATA)."""
+    from bs4.element import NavigableString, PreformattedString
+
+    return isinstance(node, NavigableString) and not isinstance(node, PreformattedString)
 
 
 def _block_text(tag) -> str:  # type: ignore[no-untyped-def]
     """Return an element's text with one line per block element and inline runs kept together."""
-    text = tag.get_text("")
+    parts: list[str] = []
+    # An explicit stack, not recursion: hostile pages nest thousands of elements deep.
+    stack: list[object] = [tag]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str) and not hasattr(node, "parent"):
+            parts.append(node)  # a marker pushed below
+        elif _is_text(node):
+            parts.append(str(node))
+        elif getattr(node, "name", None) == "br":
+            parts.append("\n")
+        elif hasattr(node, "contents"):
+            is_block = node.name in _BLOCK_TAGS
+            if is_block:
+                parts.append("\n")
+                stack.append("\n")
+            stack.extend(reversed(node.contents))
+    text = "".join(parts)
     lines = (re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -82,19 +107,34 @@ def extract_main_text(html: str) -> tuple[str, str | None]:
     for tag in soup.find_all(_is_chrome):
         if tag.name not in ("body", "html"):
             tag.decompose()
-    for tag in soup.find_all("br"):
-        tag.replace_with("\n")
-    for tag in soup.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.append("\n")
-    candidates = [(tag, _block_text(tag)) for tag in soup.find_all(_CANDIDATE_TAGS)]
-    if not candidates:
+    stats = _block_stats(soup)
+    if not stats:
         return _block_text(soup), title
-    best_score = max(_score(text) for _, text in candidates)
-    # The deepest block that still holds nearly all of the best score is the article body, not the page.
-    good = [(tag, text) for tag, text in candidates if _score(text) >= 0.85 * best_score]
-    chosen = min(good, key=lambda item: len(item[1]))[1]
-    return chosen, title
+    best_score = max(score for score, _, _ in stats.values())
+    # The smallest block that still holds nearly all of the best score is the article body, not the page.
+    good = [(size, tag) for score, size, tag in stats.values() if score >= 0.85 * best_score]
+    chosen = min(good, key=lambda item: item[0])[1]
+    return _block_text(chosen), title
+
+
+def _block_stats(soup) -> dict[int, tuple[float, int, object]]:  # type: ignore[no-untyped-def]
+    """Return {id: (score, characters, tag)} for every candidate block, summed once from its text nodes."""
+    totals: dict[int, list] = {}
+    for node in soup.find_all(string=True):
+        if not _is_text(node):
+            continue
+        text = str(node)
+        size = len(text.strip())
+        if not size:
+            continue
+        # Summing per text node keeps this linear in the page size; get_text() per block would be quadratic.
+        score = _score(text) + (200 if _NODE_ARTICLE.match(text) else 0)
+        for parent in node.parents:
+            if parent.name in _CANDIDATE_TAGS:
+                entry = totals.setdefault(id(parent), [0.0, 0, parent])
+                entry[0] += score
+                entry[1] += size
+    return {key: (value[0], value[1], value[2]) for key, value in totals.items()}
 
 
 def read_html(path: Path, content: bytes) -> SourceText:
