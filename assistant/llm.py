@@ -94,3 +94,17 @@ def stream_reply(chat_model: BaseChatModel, messages: Sequence[BaseMessage], tim
     except (openai.OpenAIError, httpx.HTTPError, OSError, TimeoutError, ValueError) as err:
         logger.warning("model call failed kind=%s detail=%s", type(err).__name__, err)
         raise ModelError(f"the model endpoint failed ({type(err).__name__}); check llm.base_url") from err
+
+
+def rewrite_followup(
+    chat_model: BaseChatModel, question: str, history: Sequence[str], *, timeout_s: float
+) -> str | None:
+    """Return the follow-up question rewritten to stand alone, or None when the model gives nothing usable."""
+    from langchain_core.messages import HumanMessage
+
+    earlier = "\n".join(f"- {turn}" for turn in list(history)[-HISTORY_TURNS:])
+    prompt = load_prompt("rewrite").format(history=earlier, question=question)
+    text = "".join(stream_reply(chat_model, [HumanMessage(content=prompt.strip())], timeout_s)).strip()
+    # Small models ramble; a rewrite longer than a question, or spanning lines, is not one.
+    first_line = text.splitlines()[0].strip() if text else ""
+    return first_line if 2 <= len(first_line) <= 4 * len(question) + 80 else None

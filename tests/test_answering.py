@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record
+from assistant.decline import asserted_quantities, query_terms, unsupported_quantities
+from assistant.llm import rewrite_followup
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
 from tests.test_composer import corpus_articles, retrieval_of
@@ -156,3 +158,37 @@ def test_ask_command_prints_answer_and_citations(
     result = runner.invoke(cli.main, [*home, "ask", breach.query, "--json"])
     record = json.loads(result.output)
     assert record["citations"][0]["label"] == "《中华人民共和国个人信息保护法》第五十七条"
+
+
+def test_follow_up_rewrite_takes_the_first_line_of_the_model_reply() -> None:
+    chat = FakeListChatModel(responses=["关键信息基础设施运营者违反安全保护义务如何处罚？\n（改写说明）"])
+    rewritten = rewrite_followup(chat, "那违反了怎么罚？", ["关基运营者有哪些安全保护义务？"], timeout_s=5)
+    assert rewritten == "关键信息基础设施运营者违反安全保护义务如何处罚？"
+    assert rewrite_followup(FakeListChatModel(responses=["好"]), "那呢？", ["上一问"], timeout_s=5) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asserted"),
+    [
+        ("个保法规定泄露后72小时内必须报告，对吗？", [(72.0, "小时")]),
+        ("关基运营者每年至少检测一次，是不是要在三十日内整改？", [(30.0, "日")]),
+        ("网络日志要保存六个月吗", [(6.0, "月")]),
+        ("网络日志要保存多长时间？", []),  # no yes/no form: nothing is asserted
+    ],
+)
+def test_asserted_quantities(question: str, asserted: list[tuple[float, str]]) -> None:
+    assert [(q.value, q.unit) for q in asserted_quantities(question)] == asserted
+
+
+def test_quantities_are_checked_against_the_governing_article(shared_corpus: Path) -> None:
+    law = corpus_articles(shared_corpus, "网络安全法_2025修正.md")["第二十三条"]
+    assert unsupported_quantities("网络日志要留存不少于六个月，对吗？", [law]) == []
+    assert [q.text for q in unsupported_quantities("网络日志留存3个月就够了，对吗？", [law])] == ["3个月"]
+
+
+def test_query_terms_drop_question_words_titles_and_expand_abbreviations() -> None:
+    terms = query_terms("数据安全法里关基运营者有哪些义务？", titles=["中华人民共和国数据安全法"])
+    assert "关键" in terms and "营者" in terms
+    assert not {"哪些", "安全法", "全法"} & set(terms)
+    terms = query_terms("关基运营者的数据怎么保护？")
+    assert terms["数据"] < terms["关键"]  # words in nearly every article weigh less
