@@ -139,7 +139,7 @@ def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, l
     if rest and rest[0].text.startswith("# "):
         title = rest[0].text[2:].strip()
         rest = rest[1:]
-    elif rest and source.media_type != "markdown":
+    elif rest and _INFO_END not in source.text:
         index = _title_index(rest)
         if index is not None:
             title = clean_title(rest[index].text)

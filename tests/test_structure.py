@@ -319,3 +319,9 @@ def test_standard_as_plain_text_with_its_cover() -> None:
         ("5.1.1", "物理访问控制", ("5.1 安全物理环境",)),
         ("5.1.2", "防盗窃", ("5.1 安全物理环境",)),
     ]
+
+
+def test_markdown_without_a_hash_title_takes_the_first_line() -> None:
+    doc = parse_document(_text("示例管理办法\n\n第一条 内容。\n", "markdown"))
+    assert doc.meta.title == "示例管理办法"
+    assert [a.label for a in doc.articles] == ["第一条"]
