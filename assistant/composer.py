@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.citations import build_citation
-from assistant.decline import article_text, coverage, covered_topics, query_terms, unsupported_quantities
+from assistant.decline import (
+    article_text,
+    asserted_quantities,
+    coverage,
+    covered_topics,
+    quantity_units_in,
+    query_terms,
+    unsupported_quantities,
+)
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
@@ -16,7 +24,10 @@ _PENALTY_QUESTION = re.compile(
 )
 _PENALTY_TEXT = re.compile(r"罚款|处分|警告|吊销|拘留|追究刑事责任|没收违法所得|责令暂停|责令停业|关闭网站")
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
+_DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
+_DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|么|吗)\s*[？?]?\s*$")
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _SHORT_ARTICLE = 260  # characters: quote such articles whole rather than picking paragraphs
 _LEAD_MAX = 120  # characters of the lead quote before it is cut at a comma
@@ -49,6 +60,10 @@ def classify(question: str, retrieval: RetrievalResult) -> str:
     query = retrieval.standalone_query or question
     if _PENALTY_QUESTION.search(query):
         return "penalty"
+    if asserted_quantities(query) or _YES_NO_END.search(query):
+        return "answer"  # 「…包括国家秘密，对吗？」 asks for a verdict, not a list
+    if _DEFINITION_QUESTION.search(query):
+        return "definition"
     if _LIST_QUESTION.search(query):
         return "list"
     return "answer"
@@ -62,10 +77,15 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
     chosen = select_articles(question, retrieval, kind, max_citations)
     if not chosen:
         return decline_answer(question, retrieval)
-    premise = unsupported_quantities(question, [c.article for c in chosen[:1]])
-    if premise:
-        return _compose_correction(chosen[0], premise[0].text, retrieval, question)
-    lead = _lead_sentence(kind, chosen, _terms(question, retrieval))
+    asserted = asserted_quantities(retrieval.standalone_query or question)
+    prefer = None
+    if asserted:
+        chosen = _governing_first(chosen, asserted[0].unit)
+        prefer = _quantity_pattern(asserted[0].unit)
+        premise = unsupported_quantities(question, [chosen[0].article])
+        if premise:
+            return _compose_correction(chosen[0], premise[0].text, retrieval, question, prefer)
+    lead = _lead_sentence(kind, chosen, _terms(question, retrieval), prefer)
     return _render(lead, chosen, kind)
 
 
@@ -98,6 +118,8 @@ def select_articles(
 
     if kind == "penalty":
         penalties = [h for h in hits if _is_penalty(h.article) and (h.via == "linked" or relevant(h))]
+        # The penalty naming the question's conduct wins over the one merely ranked first.
+        penalties.sort(key=lambda h: -scores[h.article.key])
         duties = [h for h in hits if not _is_penalty(h.article) and relevant(h)][:2]
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
@@ -105,11 +127,16 @@ def select_articles(
     elif kind == "list":
         # A list gathers every retrieved article imposing a duty; sanctions answer another question.
         duties = [
-            h for h in hits
-            if scores[h.article.key] >= 0.35 * best and not _is_penalty(h.article)
-            and _OBLIGATION_TEXT.search(h.article.article.text)
+            h for rank, h in enumerate(hits)
+            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not _is_penalty(h.article)
+            and (rank < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
         ]
         picked = [(h, "list") for h in (duties or hits[:1])]
+    elif kind == "definition":
+        # The defining article (「…，是指…」) may rank below articles that merely use the term.
+        ranked = [h for h in hits if h.via != "linked" and relevant(h)]
+        ranked.sort(key=lambda h: -_definition_score(h.article, terms))
+        picked = [(h, "support") for h in ranked[:DEFAULT_ANSWER_ARTICLES]]
     else:
         picked = [(h, "support") for h in hits[: limit + 2] if h.via != "linked" and relevant(h)]
         picked = picked[:DEFAULT_ANSWER_ARTICLES]
@@ -153,13 +180,15 @@ def _with_items(paragraphs: Sequence[str], wanted: Sequence[int]) -> tuple[int, 
 
 def best_sentence(text: str, terms: dict[str, float], prefer: re.Pattern[str] | None = None) -> str:
     """Return the sentence of text that covers the question best (verbatim), earlier ones winning ties."""
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) > 4 and not _ITEM.match(s)]
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) > 4]
     if not sentences:
         return text.strip()
 
     def score(sentence: str) -> float:
         bonus = 0.5 if prefer is not None and prefer.search(sentence) else 0.0
-        return coverage(terms, sentence) + bonus
+        # An item (项) read alone lacks its lead-in; quote it only when it holds what was asked.
+        malus = 0.2 if _ITEM.match(sentence) else 0.0
+        return coverage(terms, sentence) + bonus - malus
 
     return max(sentences, key=score)
 
@@ -170,13 +199,16 @@ def _quote(article: StoredArticle, paragraphs: Sequence[int]) -> str:
     return "\n".join(texts[i] for i in paragraphs if 0 <= i < len(texts)) or article.article.text
 
 
-def _lead_sentence(kind: str, chosen: Sequence[Chosen], terms: dict[str, float]) -> str:
+def _lead_sentence(
+    kind: str, chosen: Sequence[Chosen], terms: dict[str, float], prefer: re.Pattern[str] | None = None
+) -> str:
     """Return the one-sentence direct answer that opens the text (markers refer to chosen order)."""
     first = chosen[0]
     where = f"《{first.article.title}》{first.article.article.label}"
     if kind == "list" and len(chosen) > 1:
         return f"共有{len(chosen)}条规定对此提出要求，见{_where_list(chosen)}，逐条列出如下："
-    prefer = _PENALTY_TEXT if kind == "penalty" else None
+    if kind == "penalty":
+        prefer = _PENALTY_TEXT
     sentence = _shorten(best_sentence(_quote(first.article, first.paragraphs), terms, prefer))
     opener = "相应的法律责任见" if kind == "penalty" and first.role == "penalty" else "根据"
     return f"{opener}{where}：「{sentence}」[1]"
@@ -229,12 +261,12 @@ def _compose_lookup(lookups: Sequence[LookupResult]) -> Composition:
 
 
 def _compose_correction(
-    governing: Chosen, asserted: str, retrieval: RetrievalResult, question: str
+    governing: Chosen, asserted: str, retrieval: RetrievalResult, question: str, prefer: re.Pattern[str] | None
 ) -> Composition:
     """Return the correction of a question whose number the governing article does not state."""
     terms = _terms(question, retrieval)
     article = governing.article
-    sentence = best_sentence(_quote(article, governing.paragraphs), terms)
+    sentence = best_sentence(article.article.text, terms, prefer)
     where = f"《{article.title}》{article.article.label}"
     lead = f"不对。{where}并没有「{asserted}」的规定，该条规定的是：「{_shorten(sentence)}」[1]"
     return _render(lead, [governing], "premise")
@@ -264,6 +296,28 @@ def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
             seen.add(key)
             unique.append(hit)
     return unique
+
+
+def _definition_score(article: StoredArticle, terms: dict[str, float]) -> float:
+    """Return how well an article defines the question's subject: its best defining sentence's coverage."""
+    best = 0.0
+    for sentence in _SENTENCE.findall(article.article.text):
+        if _DEFINITION_TEXT.search(sentence):
+            best = max(best, coverage(terms, sentence))
+    return best
+
+
+def _quantity_pattern(unit: str) -> re.Pattern[str]:
+    """Return a pattern for a number stated in unit (六个月, 24小时, 三十日)."""
+    return re.compile(r"[\d零〇一二两三四五六七八九十百千万]+\s*(?:个)?(?:工作)?" + re.escape(unit))
+
+
+def _governing_first(chosen: list[Chosen], unit: str) -> list[Chosen]:
+    """Return chosen with the first article stating a number in unit (the one a premise is checked on) first."""
+    for index, item in enumerate(chosen):
+        if unit in quantity_units_in(item.article.article.text):
+            return [item, *chosen[:index], *chosen[index + 1 :]]
+    return chosen
 
 
 def _is_penalty(article: StoredArticle) -> bool:

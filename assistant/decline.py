@@ -43,7 +43,7 @@ _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 _ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?")
 
 # A yes/no question ...
-_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吗)\s*[？?]?\s*$|是否|是不是")
+_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
 # ... that asserts a number: a time limit, an amount, a count.
 _QUANTITY = re.compile(
     r"([\d.]+|[零〇一二两三四五六七八九十百千万]+)\s*(个小时|小时|个工作日|工作日|日|天|周|个月|月|年|万元|元|倍|%|人)"
@@ -182,6 +182,11 @@ def quantity_in(quantity: Quantity, text: str) -> bool:
         if unit == quantity.unit and _number(match.group(1)) == quantity.value:
             return True
     return False
+
+
+def quantity_units_in(text: str) -> set[str]:
+    """Return the units of the numbers text states (小时, 日, 月, 万元 ...)."""
+    return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(normalize_text(text))}
 
 
 def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> list[Quantity]:

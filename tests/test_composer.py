@@ -158,6 +158,23 @@ def test_false_premise_with_a_time_limit_is_corrected(pipl: dict[str, StoredArti
     assert [c.article for c in composed.citations] == ["第五十七条"]
 
 
+def test_definition_question_leads_with_the_defining_article(pipl: dict[str, StoredArticle]) -> None:
+    question = "个人信息保护法里个人信息怎么定义？"
+    arts = [pipl["第一条"], pipl["第十一条"], pipl["第四条"], pipl["第三十八条"]]
+    composed = compose(question, retrieval_of(question, arts))
+    assert composed.kind == "definition"
+    assert composed.citations[0].article == "第四条"
+    assert "已识别或者可识别的自然人有关的各种信息" in composed.text.splitlines()[0]
+
+
+def test_premise_is_checked_on_the_article_stating_that_kind_of_limit(shared_corpus: Path) -> None:
+    law = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
+    question = "网络安全法规定网络日志至少保存三个月，对吧？"
+    composed = compose(question, retrieval_of(question, [law["第十二条"], law["第二十三条"]]))
+    assert composed.text.startswith("不对。《中华人民共和国网络安全法》第二十三条并没有「三个月」的规定")
+    assert "不少于六个月" in composed.text.splitlines()[0]
+
+
 def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, StoredArticle]) -> None:
     question = "关键信息基础设施发生较大变化的，保护工作部门要在3个月内完成重新认定，对吗？"
     composed = compose(question, retrieval_of(question, [cii["第十一条"]]))
@@ -170,7 +187,10 @@ def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, St
     [
         ("关基运营者有哪些安全保护义务？", "list"),
         ("不报告有什么后果？", "penalty"),
-        ("关键信息基础设施是怎么定义的？", "answer"),
+        ("关键信息基础设施是怎么定义的？", "definition"),
+        ("哪些属于敏感个人信息？", "definition"),
+        ("数据分类分级保护制度是怎么规定的？", "answer"),
+        ("政务数据包括国家秘密，所有部门之间都能无条件共享，对吗？", "answer"),
     ],
 )
 def test_classify(question: str, kind: str) -> None:
