@@ -71,7 +71,7 @@ def test_empty_question_yields_nothing_and_control_characters_are_dropped() -> N
 
 def test_display_text_links_markers_and_appends_notices() -> None:
     shown = display_text("甲[1][2]。", traditional=False, notices=["引用已更正"])
-    assert shown.count("cite-marker") == 2 and "> ⚠️ 引用已更正" in shown
+    assert shown.count("cite-marker") == 2 and "> 【提示】引用已更正" in shown
     assert link_markers("见[12]") == 'Jian'.replace("Jian", "见") + '<a class="cite-marker" href="#src-12" ' \
         'data-marker="12">[12]</a>'
 

@@ -48,7 +48,7 @@ def test_upload_reports_added_files_warnings_and_refusals(ctx: UiContext, tmp_pa
     seen: list[tuple] = []
     report = console.upload_documents(ctx, "admin", "maintainer", [good, bad],
                                       progress=lambda value, desc="": seen.append((value, desc)))
-    assert "《测试办法》 版本 2021-06-10：3 条" in report and "解析提示：第3条编号不连续" in report
+    assert "《测试办法》 版本 2021-06-10：3 条" in report and "【解析提示】第3条编号不连续" in report
     assert "不支持的文件类型“.exe”" in report
     assert ctx.library.added == [("测试办法.md", good.read_bytes())]
     assert seen == [((1, 1), "入库")]

@@ -73,7 +73,7 @@ def build_context(settings: Settings, *, host: str | None = None, users_file: Pa
 def _header(user: str, role: str | None, login_on: bool) -> str:
     """Return the Markdown line naming the user, their role and the logout link."""
     if role is None:
-        return "⚠️ 账户无效，请[重新登录](/logout)。"
+        return "账户无效，请[重新登录](/logout)。"
     who = f"当前用户：**{user}**（{ROLE_NAMES[role]}）"
     return f"{who} · [退出登录](/logout)" if login_on else f"{who} · 仅本机访问，未启用登录"
 

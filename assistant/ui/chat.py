@@ -78,7 +78,7 @@ def display_text(text: str, *, traditional: bool, notices: Sequence[str] = ()) -
         notices = [to_traditional(n) for n in notices]
     shown = link_markers(html.escape(text, quote=False))
     for notice in notices:
-        shown += f"\n\n> ⚠️ {html.escape(notice, quote=False)}"
+        shown += f"\n\n> 【提示】{html.escape(notice, quote=False)}"
     return shown
 
 

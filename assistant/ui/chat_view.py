@@ -68,7 +68,7 @@ def build_chat_tab(ctx: UiContext) -> ChatParts:
     """Lay out the chat tab and return its components."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(value=[], elem_id="chatbot", height=540, label="咨询", buttons=["copy"],
+            chatbot = gr.Chatbot(value=[], elem_id="chatbot", height=460, label="咨询", buttons=["copy"],
                                  latex_delimiters=[], feedback_options=("Like", "Dislike"),
                                  placeholder="请输入关于网络安全、数据安全、个人信息保护等法规的问题。")
             question = gr.Textbox(placeholder="例如：数据安全法第二十一条规定了什么？", show_label=False,
@@ -76,16 +76,16 @@ def build_chat_tab(ctx: UiContext) -> ChatParts:
             with gr.Row():
                 send = gr.Button("提问", variant="primary", elem_id="send")
                 clear = gr.Button("清空对话", elem_id="clear")
-            gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label="示例问题")
             with gr.Row(elem_id="feedback-row"):
-                helpful = gr.Button("👍 有帮助", size="sm", elem_id="helpful")
-                unhelpful = gr.Button("👎 没帮助", size="sm", elem_id="unhelpful")
+                helpful = gr.Button("有帮助", size="sm", elem_id="helpful")
+                unhelpful = gr.Button("没帮助", size="sm", elem_id="unhelpful")
                 comment = gr.Textbox(placeholder="意见（可选）", show_label=False, scale=3, elem_id="comment",
                                      max_length=2000)
             feedback_note = gr.Markdown(elem_id="feedback-note")
             with gr.Row():
                 export = gr.Button("导出为 Markdown", size="sm", elem_id="export")
                 export_file = gr.File(label="导出文件", interactive=False, visible=False, elem_id="export-file")
+            gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label="示例问题")
         with gr.Column(scale=2):
             markers = gr.Radio(choices=[], label="查看引用条文", elem_id="markers")
             sources = gr.HTML(render_sources(None), elem_id="sources")
@@ -116,7 +116,9 @@ def ask(ctx: UiContext, question: str, messages: list, history: list, answers: l
             continue
         ctx.audit.append(question_record(user, turn.answer, filters=describe_filters(filters)))
         history, answers = [*history, question], [*answers, turn.answer]
-        sources = render_sources(turn.answer, resolver=ctx.catalog.articles_by_keys)
+        # data-turn tells the page (and the browser test) which answer the panel shows.
+        sources = (f'<div data-turn="{len(answers)}">'
+                   f"{render_sources(turn.answer, resolver=ctx.catalog.articles_by_keys)}</div>")
         radio = gr.Radio(choices=marker_choices(turn.answer), value=None)
         yield messages, gr.skip(), messages, history, answers, sources, radio
         return
@@ -178,8 +180,10 @@ def wire_chat(ctx: UiContext, parts: ChatParts) -> None:
 
     for trigger in (p.send.click, p.question.submit):
         trigger(on_ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4)
-    p.clear.click(clear_conversation, None, [p.chatbot, p.messages, p.history, p.answers, p.sources,
-                                            p.markers, p.feedback_note, p.export_file], api_visibility="private")
+    cleared = [p.chatbot, p.messages, p.history, p.answers, p.sources, p.markers, p.feedback_note, p.export_file]
+    # The chatbot's own trash icon must reset the conversation state too, not just the display.
+    for trigger in (p.clear.click, p.chatbot.clear):
+        trigger(clear_conversation, None, cleared, api_visibility="private")
     p.markers.change(
         lambda marker, answers: render_sources(_last_answer(answers), marker, ctx.catalog.articles_by_keys),
         [p.markers, p.answers], p.sources, api_visibility="private",

@@ -70,7 +70,7 @@ def _version_line(version: DocumentVersion) -> str:
     """Return a Markdown line describing an ingested version and its parse warnings."""
     line = f"- 《{version.meta.title}》 版本 {version.meta.version or '未注明'}：{version.article_count} 条"
     for warning in version.warnings:
-        line += f"\n  - ⚠️ 解析提示：{warning}"
+        line += f"\n  - 【解析提示】{warning}"
     return line
 
 
@@ -85,7 +85,7 @@ def describe_report(ctx: UiContext, report: object, staged: Sequence[Path]) -> l
     for outcome in getattr(report, "skipped", ()):
         lines.append(f"- 已跳过 {Path(outcome.path).name}：{_hide_paths(outcome.message, staged)}")
     for outcome in getattr(report, "rejected", ()):
-        lines.append(f"- ❌ 未能入库 {Path(outcome.path).name}：{_hide_paths(outcome.message, staged)}")
+        lines.append(f"- 【未入库】{Path(outcome.path).name}：{_hide_paths(outcome.message, staged)}")
     return lines
 
 
@@ -125,7 +125,7 @@ def _stage(ctx: UiContext, files: Sequence[str | Path]) -> tuple[list[Path], lis
                                 allowed_suffixes=tuple(ctx.settings.corpus.allowed_suffixes))
             staged.append(stage_upload(path, safe, ctx.settings.home / "uploads"))
         except UploadRefusedError as err:
-            refusals.append(f"- ❌ {err}")
+            refusals.append(f"- 【已拒绝】{err}")
     return staged, refusals
 
 
@@ -142,7 +142,7 @@ def upload_documents(ctx: UiContext, user: str, role: str | None, files: Sequenc
             lines = describe_report(ctx, report, staged) + lines
     except AssistantError as err:
         logger.warning("upload failed user=%s: %s", user, err)
-        lines.append(f"- ❌ 入库失败：{_hide_paths(str(err), staged)}")
+        lines.append(f"- 【入库失败】{_hide_paths(str(err), staged)}")
     finally:
         for path in staged:
             discard_staged(path)
@@ -164,7 +164,7 @@ def replace_document(ctx: UiContext, user: str, role: str | None, doc_ref: str |
         message = "### 替换结果\n" + _version_line(version)
     except AssistantError as err:
         logger.warning("replace failed user=%s doc=%s: %s", user, doc_ref, err)
-        message = f"### 替换结果\n- ❌ 替换失败：{_hide_paths(str(err), staged)}"
+        message = f"### 替换结果\n- 【替换失败】{_hide_paths(str(err), staged)}"
     finally:
         discard_staged(staged[0])
     ctx.audit.append(action_record(user, "replace", document=doc_ref, file=staged[0].name, result=message))
@@ -185,6 +185,6 @@ def remove_document(ctx: UiContext, user: str, role: str | None, doc_ref: str | 
         )
     except AssistantError as err:
         logger.warning("remove failed user=%s doc=%s: %s", user, doc_ref, err)
-        message = f"### 删除结果\n- ❌ 删除失败：{err}"
+        message = f"### 删除结果\n- 【删除失败】{err}"
     ctx.audit.append(action_record(user, "remove", document=doc_ref, result=message))
     return message

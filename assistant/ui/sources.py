@@ -113,7 +113,9 @@ def render_sources(answer: Answer | None, selected: int | None = None,
         note = "本次回答未引用条文。" if answer.declined else "没有可显示的引用条文。"
         cards.append(f'<div class="sources-empty">{note}</div>')
     cited = {f"{c.version_id}#{c.ordinal}" for c in answer.citations}
-    linked = [h.article for h in (answer.retrieval.linked if answer.retrieval else ()) if h.article.key not in cited]
+    # A declined answer has nothing for linked articles to complete.
+    linked_hits = answer.retrieval.linked if answer.retrieval and not answer.declined else ()
+    linked = [h.article for h in linked_hits if h.article.key not in cited]
     if linked:
         cards.append('<h4 class="linked-title">相关条文（如罚则）</h4>')
         for index, article in enumerate(linked, 1):

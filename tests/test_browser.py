@@ -1,0 +1,180 @@
+"""Headless Chromium against the real app: login, streamed answer with markers, citation, feedback, console.
+
+Runs `assistant serve` in a child process on a free loopback port over a small real index (hash embedder),
+then drives Debian's chromium with Playwright. Screenshots go to docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.ui.auth import save_user
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PROJECT = Path(__file__).resolve().parent.parent
+UI_DATA = PROJECT / "tests" / "data" / "ui"
+SCREENSHOTS = PROJECT / "docs" / "screenshots"
+PASSWORDS = {"official1": "official-pass", "admin": "maintainer-pass"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _cli(home: Path, *args: str, **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
+    """Start `assistant ARGS` in a child process with the test's home and the hash embedder."""
+    env = {**os.environ, "ASSISTANT_EMBEDDING__BACKEND": "hash", "ASSISTANT_EMBEDDING__THREADS": "1",
+           "ASSISTANT_CORPUS__DEFAULT_LAW_LIST": str(home / "no-list.txt"),
+           "ASSISTANT_CORPUS__EXTRA_DIR": str(home / "no-corpus"), "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "--home", str(home), *args]
+    return subprocess.Popen(command, env=env, cwd=PROJECT, **kwargs)
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, timeout_s: float = 120) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"server exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                return json.loads(response.read())
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"server at {url} not healthy after {timeout_s}s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """Return (base URL, home) of a running `assistant serve` with login and one regulation indexed."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is absent (apt-get install chromium; .ci/run installs it)")
+    home = tmp_path_factory.mktemp("browser") / "home"
+    add = _cli(home, "corpus", "add", str(UI_DATA / "示范市政务数据安全管理办法.md"))
+    assert add.wait(timeout=180) == 0
+    users = home / "users.toml"
+    save_user(users, "official1", "official", PASSWORDS["official1"])
+    save_user(users, "admin", "maintainer", PASSWORDS["admin"])
+    port = _free_port()
+    proc = _cli(home, "serve", "--host", "127.0.0.1", "--port", str(port), "--users-file", str(users))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert _wait_healthy(url, proc) == {"status": "ok", "documents": 1, "versions": 1, "articles": 8}
+        yield url, home
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(server):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _login(browser, url: str, user: str):  # type: ignore[no-untyped-def]
+    """Return a page logged in as user, recording any request that leaves this machine."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.outside = []  # type: ignore[attr-defined]
+    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:")) else page.outside.append(r.url))
+    page.goto(url + "/")
+    page.locator("input[type=text]").fill(user)
+    page.locator("input[type=password]").fill(PASSWORDS[user])
+    page.locator("button").first.click()
+    page.wait_for_selector("#question textarea", timeout=30000)
+    page.wait_for_function("document.querySelector('#user-header').innerText.includes('当前用户')")
+    return page
+
+
+def _ask(page, question: str, turn: int) -> str:  # type: ignore[no-untyped-def]
+    """Ask question (the turn-th of the conversation) and return the final answer's text."""
+    page.locator("#question textarea").fill(question)
+    page.locator("#send").click()
+    page.wait_for_selector(f'#sources [data-turn="{turn}"]', state="attached", timeout=60000)
+    return page.locator("#chatbot .message").last.inner_text()
+
+
+def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> None:  # type: ignore[no-untyped-def]
+    url, home = server
+    page = _login(browser, url, "official1")
+    assert [t.inner_text() for t in page.get_by_role("tab").all()] == ["咨询"]  # no console for officials
+    assert "业务人员" in page.locator("#user-header").inner_text()
+    answer = _ask(page, "政务部门应当如何开展数据安全风险评估？", 1)
+    assert "定期开展数据安全风险评估" in answer and "[1]" in answer
+    marker = page.locator('#chatbot a[href="#src-1"]').first
+    page.evaluate("document.querySelector('#src-1').open = false")
+    marker.click()
+    card = page.locator("#sources #src-1")
+    assert card.get_attribute("open") is not None and "selected" in (card.get_attribute("class") or "")
+    assert "现行有效" in card.inner_text() and "示范市人民政府" in card.inner_text()
+    # Markup in a question is shown as text, never run.
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _ask(page, "<img src=x onerror=alert(1)>第五条", 2)
+    assert dialogs == [] and "<img src=x onerror=alert(1)>第五条" in page.locator("#chatbot").inner_text()
+    page.locator("#comment").locator("textarea, input").first.fill("引用准确")
+    page.locator("#helpful").click()
+    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('已记录')")
+    feedback = [json.loads(line) for line in (home / "feedback.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert feedback[-1]["user"] == "official1" and feedback[-1]["helpful"] and feedback[-1]["comment"] == "引用准确"
+    page.locator("#clear").click()
+    page.wait_for_selector("#sources .sources-empty")
+    _ask(page, "政务部门应当如何开展数据安全风险评估？", 1)
+    page.locator('#chatbot a[href="#src-1"]').first.click()
+    page.evaluate("window.scrollTo(0, 0)")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "chat.png"))
+    assert page.outside == []  # nothing leaves the machine
+    audit = (home / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"user": "official1"' in audit and "official-pass" not in audit
+
+
+def test_maintainer_uploads_a_document_that_then_answers(browser, server) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    page = _login(browser, url, "admin")
+    page.get_by_role("tab", name="维护").click()
+    page.locator("#upload-files input[type=file]").set_input_files(str(UI_DATA / "示范市公共数据开放测试规定.md"))
+    page.wait_for_timeout(1000)  # the file is sent to the server before the button may use it
+    page.locator("#upload").click()
+    page.wait_for_function("document.querySelector('#upload-result').innerText.includes('上传结果')", timeout=60000)
+    assert "《示范市公共数据开放测试规定》" in page.locator("#upload-result").inner_text()
+    page.wait_for_function("document.querySelector('#catalog-summary').innerText.includes('共 2 部文档')")
+    assert "示范市公共数据开放测试规定" in page.locator("#catalog-table").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "console.png"), full_page=True)
+    page.get_by_role("tab", name="咨询").click()
+    answer = _ask(page, "公共数据开放目录多久更新一次？", 1)
+    assert "每季度更新一次" in answer and "示范市公共数据开放测试规定" in answer
+    assert page.outside == []
+
+
+def test_anonymous_requests_are_refused(browser, server) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    context = browser.new_context()
+    assert context.request.get(url + "/config").status == 401
+    assert context.request.post(url + "/gradio_api/queue/join", data={"fn_index": 0, "data": []}).status == 401
+    page = context.new_page()
+    page.goto(url + "/")
+    page.wait_for_selector("input[type=password]", timeout=30000)
+    assert page.locator("#question").count() == 0 and page.locator("#sources").count() == 0
+    assert context.request.get(url + "/health").json()["status"] == "ok"
