@@ -281,8 +281,7 @@ _CHILD = textwrap.dedent(
     from assistant.catalog import Catalog
     from assistant.ingest import Library
     from assistant.settings import Settings
-    sys.path.insert(0, {tests!r})
-    from test_ingest import build_indexer
+    from tests.test_ingest import build_indexer
     home, root, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     settings = Settings(home=home, embedding={{"backend": "hash", "threads": 1}},
                         corpus={{"extra_dir": home / "none", "default_law_list": home / "none.txt"}})
@@ -306,7 +305,7 @@ _CHILD = textwrap.dedent(
 
 def _run_child(home: Path, root: Path, mode: str, kill: tuple[int, float] | None = None) -> str:
     """Run an ingest child; kill=(files, seconds) SIGKILLs it that long after its files-th file is through."""
-    script = _CHILD.format(tests=str(Path(__file__).parent))
+    script = _CHILD.format()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     with open(home.parent / f"child-{mode}.log", "a+", encoding="utf-8") as log:
         child = subprocess.Popen([sys.executable, "-c", script, str(home), str(root), mode], cwd=PROJECT_ROOT,
