@@ -192,3 +192,71 @@ def test_query_terms_drop_question_words_titles_and_expand_abbreviations() -> No
     assert not {"哪些", "安全法", "全法"} & set(terms)
     terms = query_terms("关基运营者的数据怎么保护？")
     assert terms["数据"] < terms["关键"]  # words in nearly every article weigh less
+
+
+# -- through the real pipeline: catalog, Chroma, keyword index and Retriever (hash embedder) --------------
+
+
+@pytest.fixture(scope="module")
+def real(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Return (settings, catalog, assistant) over five regulations ingested into a fresh home."""
+    from assistant.wiring import build_assistant, build_catalog, build_library
+
+    home = tmp_path_factory.mktemp("answering") / "home"
+    settings = Settings(home=home, embedding={"backend": "hash", "threads": 1})
+    names = ["个人信息保护法.md", "关键信息基础设施安全保护条例.md", "数据安全法.md", "网络安全法_2016.md",
+             "网络安全法_2025修正.md"]
+    catalog = build_catalog(settings)
+    library = build_library(settings, catalog)
+    library.add([shared_corpus / name for name in names])
+    return settings, catalog, build_assistant(settings, catalog, library.indexer)
+
+
+def assert_citations_resolve(answer: Answer, catalog) -> None:  # type: ignore[no-untyped-def]
+    """Every citation names an existing article of the cited version, and every marker a citation."""
+    keys = [f"{c.version_id}#{c.ordinal}" for c in answer.citations]
+    stored = catalog.articles_by_keys(keys)
+    for citation, key in zip(answer.citations, keys, strict=True):
+        article = stored[key]
+        assert (article.title, article.article.label, article.version) == (
+            citation.document, citation.article, citation.version
+        )
+    from assistant.citations import parse_markers
+
+    assert set(parse_markers(answer.text)) == {c.marker for c in answer.citations}
+
+
+def test_real_lookup_list_and_penalty_answers_cite_existing_articles(real) -> None:  # type: ignore[no-untyped-def]
+    settings, catalog, helper = real
+    lookup = helper.answer("个保法第13条")
+    assert [c.label for c in lookup.citations] == ["《中华人民共和国个人信息保护法》第十三条"]
+    assert "取得个人的同意" in lookup.text and lookup.latency_ms > 0
+    duties = helper.answer("关基运营者有哪些安全保护义务？")
+    assert duties.extra["kind"] == "list" and len(duties.citations) >= 3
+    documents = [c.document for c in duties.citations]
+    assert documents.count("关键信息基础设施安全保护条例") >= 3
+    old = helper.answer("2016年网络安全法第二十一条")
+    assert old.citations[0].version == "2016-11-07" and "网络安全等级保护制度" in old.text
+    for answer in (lookup, duties, old, helper.answer("个人信息处理者违反本法规定怎么处罚？")):
+        assert_citations_resolve(answer, catalog)
+
+
+def test_real_lookup_of_a_missing_article_says_so(real) -> None:  # type: ignore[no-untyped-def]
+    _, _, helper = real
+    answer = helper.answer("数据安全法第九十条")
+    assert answer.declined and answer.citations == ()
+    assert "第九十条" in answer.text
+
+
+def test_real_ask_command_json_through_the_wiring(real, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant import cli
+
+    settings, catalog, _ = real
+    monkeypatch.setenv("ASSISTANT_EMBEDDING__BACKEND", "hash")
+    result = CliRunner().invoke(
+        cli.main, ["--home", str(settings.home), "ask", "数据安全法第二十一条规定了什么？", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["citations"][0]["label"] == "《中华人民共和国数据安全法》第二十一条"
+    assert record["citations"][0]["version"] == "2021-06-10" and record["declined"] is False
