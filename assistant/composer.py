@@ -140,8 +140,25 @@ def select_articles(
     else:
         picked = [(h, "support") for h in hits[: limit + 2] if h.via != "linked" and relevant(h)]
         picked = picked[:DEFAULT_ANSWER_ARTICLES]
-    picked = picked[:limit]
-    return [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked]
+    chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked[:limit]]
+    return _grouped(chosen, by_number=kind == "list")
+
+
+def _grouped(chosen: list[Chosen], *, by_number: bool) -> list[Chosen]:
+    """Return chosen grouped by regulation (in order of first appearance), so markers read 1, 2, 3 down the text.
+
+    A list reads in the statute's own order; other answers keep the most relevant article of a regulation first.
+    """
+    order: dict[str, int] = {}
+    for item in chosen:
+        order.setdefault(item.article.version_id, len(order))
+    rank = {id(item): index for index, item in enumerate(chosen)}
+
+    def key(item: Chosen) -> tuple[int, int, int]:
+        within = item.article.ordinal if by_number else rank[id(item)]
+        return order[item.article.version_id], within, rank[id(item)]
+
+    return sorted(chosen, key=key)
 
 
 def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
