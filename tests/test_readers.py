@@ -294,3 +294,39 @@ def test_html_table_layout_and_title_from_the_title_tag(tmp_path: Path) -> None:
     doc = parse_document(source)
     assert doc.meta.title == "示例网络管理规定"
     assert [article.label for article in doc.articles] == ["第一条", "第二条"]
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in entries.items():
+            package.writestr(name, data)
+    return out.getvalue()
+
+
+def test_docx_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    content = _zip({"word/document.xml": b"\0" * (40 * 1024 * 1024)})
+    assert len(content) < 1024 * 1024
+    with pytest.raises(CorpusError, match=r"bomb\.docx: the \.docx unpacks to 40 MiB.*zip bomb"):
+        read_source(_write(tmp_path, "bomb.docx", content), max_bytes=MAX_BYTES)
+
+
+def test_docx_with_broken_xml(tmp_path: Path) -> None:
+    good = make_docx(["第一条 内容。"])
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(good)) as package:
+        entries = {name: package.read(name) for name in package.namelist()}
+    entries["word/document.xml"] = b"<w:document>" + b"<w:p>" * 5000
+    with pytest.raises(CorpusError, match=r"broken\.docx: not a readable Word \.docx file"):
+        read_source(_write(tmp_path, "broken.docx", _zip(entries)), max_bytes=MAX_BYTES)
+
+
+def test_html_with_absurdly_many_tags_is_refused_quickly(tmp_path: Path) -> None:
+    path = _write(tmp_path, "bomb.html", b"<div><p><span>" * 100_000)
+    with pytest.raises(CorpusError, match=r"bomb\.html: the HTML page has about 300000 tags"):
+        read_source(path, max_bytes=MAX_BYTES)

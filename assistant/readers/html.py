@@ -9,6 +9,7 @@ from assistant.errors import CorpusError
 from assistant.readers.text import decode_bytes
 from assistant.records import SourceText
 
+MAX_TAGS = 200_000
 _DROP_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
               "select", "svg", "template")
 # Class/id words that mark site chrome on gov.cn-style pages.
@@ -140,6 +141,12 @@ def _block_stats(soup) -> dict[int, tuple[float, int, object]]:  # type: ignore[
 def read_html(path: Path, content: bytes) -> SourceText:
     """Return the main text of an HTML page, its title first when the text block does not start with it."""
     html, encoding = _decode_html(path, content)
+    tags = html.count("<")
+    if tags > MAX_TAGS:
+        raise CorpusError(
+            f"{path}: the HTML page has about {tags} tags, far more than a regulation page (a few thousand); "
+            "it would take minutes to analyse. Save the regulation's text as .txt or print the page to PDF."
+        )
     text, title = extract_main_text(html)
     if not _CJK.search(text) and not text.strip():
         raise CorpusError(
