@@ -266,10 +266,11 @@ class Catalog:
         return int(self._query("SELECT value FROM meta WHERE key='generation'")[0][0])
 
     def versions(self, include_history: bool = True) -> list[DocumentVersion]:
-        """Return ready versions, by title then newest first; without history only current and not-yet-in-force."""
+        """Return ready versions, by document then newest first; without history only current and not-yet-in-force."""
         rows = self._query(
             f"SELECT {_VERSION_COLUMNS} FROM versions WHERE state = ? "
-            "ORDER BY title, COALESCE(version, promulgation_date, effective_date, '') DESC, added_at DESC",
+            "ORDER BY (SELECT d.title FROM documents d WHERE d.doc_id = versions.doc_id), doc_id, "
+            "COALESCE(version, promulgation_date, effective_date, '') DESC, added_at DESC",
             (STATE_READY,),
         )
         found = [_version_from_row(row) for row in rows]

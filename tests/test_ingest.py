@@ -29,11 +29,9 @@ TODAY = date(2026, 11, 27)
 
 
 def build_indexer(settings: Settings):  # type: ignore[no-untyped-def]
-    """Return the real Indexer (wiring once it exists) over the settings' home."""
-    try:
-        from assistant.wiring import build_indexer as build
-    except ImportError:
-        from assistant.indexing import build_default_indexer as build
+    """Return the real Indexer over the settings' home, as the application builds it."""
+    from assistant.wiring import build_indexer as build
+
     return build(settings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,26 +23,15 @@ if TYPE_CHECKING:
 
 def _catalog(settings: Settings) -> Catalog:
     """Return the catalog alone (listing needs no index or model)."""
-    try:
-        from assistant.wiring import build_catalog
-    except ImportError:
-        from assistant.catalog import Catalog
+    from assistant.wiring import build_catalog
 
-        return Catalog(settings.catalog_path)
     return build_catalog(settings)
 
 
 def _library(settings: Settings) -> Library:
     """Return the Library the wiring module builds (imported late: it loads the embedder and indexes)."""
-    try:
-        from assistant.wiring import build_library
-    except ImportError:
-        # Until assistant.wiring lands: the same objects it will build.
-        from assistant.catalog import Catalog
-        from assistant.indexing import build_default_indexer
-        from assistant.ingest import Library
+    from assistant.wiring import build_library
 
-        return Library(settings, Catalog(settings.catalog_path), build_default_indexer(settings))
     return build_library(settings)
 
 
@@ -94,7 +84,7 @@ def _echo_report(report: IngestReport, verbose: bool = True) -> None:
 
 def _run_with_bar(label: str, total: int, run: Callable[[Callable[[int, int], None]], IngestReport]) -> IngestReport:
     """Run an ingest with a progress bar on stderr and return its report."""
-    with click.progressbar(length=max(total, 1), label=label, file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as bar:
         def advance(done: int, total_now: int) -> None:
             bar.length = max(total_now, 1)  # the default corpus learns its total per phase
             bar.update(max(done - bar.pos, 0))
