@@ -121,6 +121,17 @@ def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> 
     assert "业务人员" in page.locator("#user-header").inner_text()
     answer = _ask(page, "政务部门应当如何开展数据安全风险评估？", 1)
     assert "定期开展数据安全风险评估" in answer and "[1]" in answer
+    # Copy gives clean Markdown (no markup), export gives the same as a file.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page.wait_for_function("document.querySelector('#copy-text textarea').value.length > 0")
+    page.locator("#copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("# 问题") and "<a" not in copied
+    assert "[1] 《示范市政务数据安全管理办法》第五条（版本：2024-03-01；施行日期：2024-05-01；现行有效）" in copied
+    page.locator("#export").click()
+    link = page.wait_for_selector("#export-file a[href]", timeout=30000)
+    exported = page.context.request.get(link.get_attribute("href")).text()
+    assert exported.startswith("# 问题") and "政务部门应当指定数据安全负责人" in exported
     marker = page.locator('#chatbot a[href="#src-1"]').first
     page.evaluate("document.querySelector('#src-1').open = false")
     marker.click()

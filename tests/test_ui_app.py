@@ -114,6 +114,11 @@ def test_real_pipeline_upload_then_answer(settings: Settings, tmp_path: Path) ->
     assert "《示范市公共数据开放测试规定》" in report and "5 条" in report
     final = list(ask("公共数据开放目录多久更新一次？", [], [], [], [], [], False, admin))[-1]
     assert "每季度更新一次" in final[0][-1]["content"] and not final[4][-1].declined
+    # Scoped to the first regulation, the question about the second finds nothing to cite from it.
+    first_doc = next(v.doc_id for v in catalog.versions() if v.meta.title == "示范市政务数据安全管理办法")
+    scoped = list(ask("公共数据开放目录多久更新一次？", [], [], [], [first_doc], [], True, admin))[-1]
+    assert all(c.document == "示范市政务数据安全管理办法" for c in scoped[4][-1].citations)
+    assert "每季度更新" not in scoped[0][-1]["content"]
     # A traditional-script question is answered in traditional script from the simplified index.
     final = list(ask("公共數據開放目錄多久更新一次？", [], [], [], [], [], False, admin))[-1]
     assert "《示範市公共數據開放測試規定》" in final[0][-1]["content"] and "每季度更新" in final[0][-1]["content"]

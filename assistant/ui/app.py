@@ -80,7 +80,8 @@ def _header(user: str, role: str | None, login_on: bool) -> str:
 
 def build_blocks(ctx: UiContext) -> gr.Blocks:
     """Return the Blocks of the web chat: header, chat tab and the maintainers' console tab."""
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
+    # delete_cache: uploads and exports Gradio keeps in its cache are removed after a day.
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as blocks:
         gr.Markdown(f"## {TITLE}\n回答只依据已入库的法规原文，并逐句标注出处；无依据时会明确说明。")
         header = gr.Markdown(elem_id="user-header")
         with gr.Tabs():

@@ -16,7 +16,7 @@ from assistant.ui.auth import ROLE_OFFICIAL, require_role
 from assistant.ui.chat import escape_question, is_traditional, respond, to_traditional
 from assistant.ui.context import UiContext
 from assistant.ui.filters import build_filters, describe_filters
-from assistant.ui.sources import export_answer, marker_choices, render_sources
+from assistant.ui.sources import answer_markdown, export_answer, marker_choices, render_sources
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,12 @@ EXAMPLES = [
     "处理敏感个人信息需要满足哪些条件？",
     "網絡運營者違反安全保護義務會受到什麼處罰？",
 ]
+# navigator.clipboard only exists on https or localhost; an intranet http page needs execCommand.
+_COPY_JS = """(text) => { if (!text) { return []; }
+  if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(text); }
+  else { const area = document.createElement('textarea'); area.value = text; document.body.appendChild(area);
+    area.select(); document.execCommand('copy'); area.remove(); }
+  return []; }"""
 _SCROLL_JS = """(marker) => { if (marker) { const el = document.getElementById('src-' + marker);
   if (el) { el.open = true; el.scrollIntoView({behavior: 'smooth', block: 'start'}); } } return []; }"""
 
@@ -49,6 +55,8 @@ class ChatParts:
     feedback_note: Any
     export: Any
     export_file: Any
+    copy: Any
+    copy_text: Any
     messages: Any  # gr.State: list of chat messages as shown
     history: Any  # gr.State: earlier questions, oldest first
     answers: Any  # gr.State: Answer per assistant message, in order
@@ -68,7 +76,7 @@ def build_chat_tab(ctx: UiContext) -> ChatParts:
     """Lay out the chat tab and return its components."""
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(value=[], elem_id="chatbot", height=460, label="咨询", buttons=["copy"],
+            chatbot = gr.Chatbot(value=[], elem_id="chatbot", height=460, label="咨询", buttons=[],
                                  latex_delimiters=[], feedback_options=("Like", "Dislike"),
                                  placeholder="请输入关于网络安全、数据安全、个人信息保护等法规的问题。")
             question = gr.Textbox(placeholder="例如：数据安全法第二十一条规定了什么？", show_label=False,
@@ -83,8 +91,11 @@ def build_chat_tab(ctx: UiContext) -> ChatParts:
                                      max_length=2000)
             feedback_note = gr.Markdown(elem_id="feedback-note")
             with gr.Row():
+                copy = gr.Button("复制回答（含引用条文）", size="sm", elem_id="copy")
                 export = gr.Button("导出为 Markdown", size="sm", elem_id="export")
                 export_file = gr.File(label="导出文件", interactive=False, visible=False, elem_id="export-file")
+            # Hidden but in the page, so the copy button's script can read the clean text.
+            copy_text = gr.Textbox(visible="hidden", elem_id="copy-text")
             gr.Examples(examples=[[e] for e in EXAMPLES], inputs=[question], label="示例问题")
         with gr.Column(scale=2):
             markers = gr.Radio(choices=[], label="查看引用条文", elem_id="markers")
@@ -94,7 +105,7 @@ def build_chat_tab(ctx: UiContext) -> ChatParts:
                 doc_types = gr.CheckboxGroup(choices=[], label="文件类型（不选为全部）")
                 current_only = gr.Checkbox(label="仅现行有效版本", value=False)
     return ChatParts(chatbot, question, send, clear, sources, markers, documents, doc_types, current_only,
-                     helpful, unhelpful, comment, feedback_note, export, export_file,
+                     helpful, unhelpful, comment, feedback_note, export, export_file, copy, copy_text,
                      gr.State([]), gr.State([]), gr.State([]))
 
 
@@ -163,9 +174,18 @@ def export(ctx: UiContext, answers: list, request: gr.Request):
     return gr.File(value=str(path), visible=True)
 
 
+def copy_text_of(answers: list) -> str:
+    """Return the latest answer with its cited articles as plain Markdown, in the question's script."""
+    answer = _last_answer(answers)
+    if answer is None:
+        return ""
+    shown = to_traditional(answer.text) if is_traditional(answer.question) else answer.text
+    return answer_markdown(answer, shown)
+
+
 def clear_conversation():
     """Return the empty state of a new conversation."""
-    return [], [], [], [], render_sources(None), gr.Radio(choices=[], value=None), "", gr.File(visible=False)
+    return [], [], [], [], render_sources(None), gr.Radio(choices=[], value=None), "", gr.File(visible=False), ""
 
 
 def wire_chat(ctx: UiContext, parts: ChatParts) -> None:
@@ -179,8 +199,11 @@ def wire_chat(ctx: UiContext, parts: ChatParts) -> None:
         yield from ask(ctx, question, messages, history, answers, documents, doc_types, current_only, request)
 
     for trigger in (p.send.click, p.question.submit):
-        trigger(on_ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4)
-    cleared = [p.chatbot, p.messages, p.history, p.answers, p.sources, p.markers, p.feedback_note, p.export_file]
+        trigger(on_ask, ask_inputs, ask_outputs, api_visibility="private", concurrency_limit=4).then(
+            copy_text_of, [p.answers], p.copy_text, api_visibility="private")
+    p.copy.click(None, [p.copy_text], None, js=_COPY_JS)
+    cleared = [p.chatbot, p.messages, p.history, p.answers, p.sources, p.markers, p.feedback_note, p.export_file,
+               p.copy_text]
     # The chatbot's own trash icon must reset the conversation state too, not just the display.
     for trigger in (p.clear.click, p.chatbot.clear):
         trigger(clear_conversation, None, cleared, api_visibility="private")
