@@ -224,11 +224,15 @@ class Catalog:
     def _create_schema(self) -> None:
         """Create the tables on first use and check the schema version of an existing file."""
         with self._lock:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+            exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+            if not exists:  # readers opening an existing catalog never take the write lock
+                self._conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._conn.execute(statement)
+                self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+                self._conn.execute("COMMIT")
             found = self._conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
         if found != SCHEMA_VERSION:
             raise CorpusError(
