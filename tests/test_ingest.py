@@ -272,6 +272,29 @@ def test_a_second_writer_waits_for_the_lock(settings: Settings, tmp_path: Path) 
         library._lock.release()
 
 
+def test_two_writers_at_once_do_not_interleave(settings: Settings, tmp_path: Path) -> None:
+    import threading
+
+    batches = [
+        [write_law(tmp_path / f"w{w}", f"{i}.md", f"测试并发写入办法{w}-{i}") for i in range(4)] for w in range(2)
+    ]
+    indexer = build_indexer(settings)
+    writers = [open_library(settings, indexer=indexer), open_library(settings, indexer=indexer)]
+    reports: list = [None, None]
+
+    def work(n: int) -> None:
+        reports[n] = writers[n].add(batches[n])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [len(r.added) for r in reports] == [4, 4]
+    assert len(writers[0].catalog.versions()) == 8
+    assert_agree(writers[0])
+
+
 _CHILD = textwrap.dedent(
     """
     import json, sys
