@@ -1,7 +1,8 @@
 """Headless Chromium against the real app: login, streamed answer with markers, citation, feedback, console.
 
-Runs `assistant serve` in a child process on a free loopback port over a small real index (hash embedder),
-then drives Debian's chromium with Playwright. Screenshots go to docs/screenshots/ for the README.
+Runs the repository's app.py (what `assistant serve` runs) in a child process on a free loopback port over
+a small real index (hash embedder), then drives Debian's chromium with Playwright. Screenshots go to
+docs/screenshots/ for the README.
 """
 
 from __future__ import annotations
@@ -37,13 +38,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _cli(home: Path, *args: str, **kwargs) -> subprocess.Popen:  # type: ignore[no-untyped-def]
-    """Start `assistant ARGS` in a child process with the test's home and the hash embedder."""
-    env = {**os.environ, "ASSISTANT_EMBEDDING__BACKEND": "hash", "ASSISTANT_EMBEDDING__THREADS": "1",
-           "ASSISTANT_CORPUS__DEFAULT_LAW_LIST": str(home / "no-list.txt"),
-           "ASSISTANT_CORPUS__EXTRA_DIR": str(home / "no-corpus"), "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "--home", str(home), *args]
-    return subprocess.Popen(command, env=env, cwd=PROJECT, **kwargs)
+def _child(home: Path, code: str, **env: str) -> subprocess.Popen:
+    """Start Python code in a child process with the test's home and the hash embedder."""
+    env = {**os.environ, "ASSISTANT_HOME": str(home), "ASSISTANT_EMBEDDING__BACKEND": "hash",
+           "ASSISTANT_EMBEDDING__THREADS": "1", "ASSISTANT_CORPUS__DEFAULT_LAW_LIST": str(home / "no-list.txt"),
+           "ASSISTANT_CORPUS__EXTRA_DIR": str(home / "no-corpus"), "OMP_NUM_THREADS": "1", **env}
+    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=PROJECT)
+
+
+_INDEX = """
+import sys
+from pathlib import Path
+from assistant import wiring
+from assistant.settings import Settings
+report = wiring.build_library(Settings()).add([Path(sys.argv[1])])
+sys.exit(0 if len(report.added) == 1 else 1)
+"""
 
 
 def _wait_healthy(url: str, server: subprocess.Popen, timeout_s: float = 120) -> dict:
@@ -61,17 +71,19 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout_s: float = 120) ->
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """Return (base URL, home) of a running `assistant serve` with login and one regulation indexed."""
+    """Return (base URL, home) of the running app with login and one regulation indexed."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is absent (apt-get install chromium; .ci/run installs it)")
     home = tmp_path_factory.mktemp("browser") / "home"
-    add = _cli(home, "corpus", "add", str(UI_DATA / "示范市政务数据安全管理办法.md"))
-    assert add.wait(timeout=180) == 0
+    index = _child(home, _INDEX.replace("sys.argv[1]", repr(str(UI_DATA / "示范市政务数据安全管理办法.md"))))
+    assert index.wait(timeout=180) == 0
     users = home / "users.toml"
     save_user(users, "official1", "official", PASSWORDS["official1"])
     save_user(users, "admin", "maintainer", PASSWORDS["admin"])
     port = _free_port()
-    proc = _cli(home, "serve", "--host", "127.0.0.1", "--port", str(port), "--users-file", str(users))
+    # The repository's app.py, exactly as `python app.py` runs it, configured through the environment.
+    proc = _child(home, "import runpy; runpy.run_path('app.py', run_name='__main__')", ASSISTANT_UI__HOST="127.0.0.1",
+                  ASSISTANT_UI__PORT=str(port), ASSISTANT_UI__USERS_FILE=str(users))
     url = f"http://127.0.0.1:{port}"
     try:
         assert _wait_healthy(url, proc) == {"status": "ok", "documents": 1, "versions": 1, "articles": 8}
@@ -89,6 +101,17 @@ def browser(server):  # type: ignore[no-untyped-def]
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def _wait_lines(path: Path, count: int, timeout_s: float = 20) -> list[str]:
+    """Return the lines of path once it has count of them."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if len(lines) >= count:
+            return lines
+        time.sleep(0.2)
+    raise AssertionError(f"{path} has fewer than {count} lines after {timeout_s}s")
 
 
 def _login(browser, url: str, user: str):  # type: ignore[no-untyped-def]
@@ -148,6 +171,12 @@ def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> 
     page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('已记录')")
     feedback = [json.loads(line) for line in (home / "feedback.jsonl").read_text(encoding="utf-8").splitlines()]
     assert feedback[-1]["user"] == "official1" and feedback[-1]["helpful"] and feedback[-1]["comment"] == "引用准确"
+    # The thumbs under an earlier answer rate that answer, not the latest one.
+    page.locator('#chatbot button[aria-label="踩"], #chatbot button[aria-label="Dislike"]').first.click()
+    lines = _wait_lines(home / "feedback.jsonl", 2)
+    disliked = json.loads(lines[-1])
+    assert len(lines) == 2 and disliked["helpful"] is False
+    assert disliked["question"] == "政务部门应当如何开展数据安全风险评估？"
     page.locator("#clear").click()
     page.wait_for_selector("#sources .sources-empty")
     _ask(page, "政务部门应当如何开展数据安全风险评估？", 1)
