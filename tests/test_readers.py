@@ -330,3 +330,9 @@ def test_html_with_absurdly_many_tags_is_refused_quickly(tmp_path: Path) -> None
     path = _write(tmp_path, "bomb.html", b"<div><p><span>" * 100_000)
     with pytest.raises(CorpusError, match=r"bomb\.html: the HTML page has about 300000 tags"):
         read_source(path, max_bytes=MAX_BYTES)
+
+
+def test_utf8_cut_inside_the_last_character_is_still_utf8(tmp_path: Path) -> None:
+    content = (LAW + "附").encode("utf-8")[:-1]
+    source = read_source(_write(tmp_path, "cut.md", content), max_bytes=MAX_BYTES)
+    assert (source.encoding, source.text) == ("utf-8", LAW)

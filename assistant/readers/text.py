@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.records import SourceText
 
 # Characters whose share tells a real Chinese decoding from mojibake.
-_CJK_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x3000, 0x303F), (0xFF00, 0xFFEF))
+_CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef]")
+_NON_SPACE = re.compile(r"\S")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+# Shares are judged on a sample: the start of a file tells its encoding as well as all of it.
+_SAMPLE_CHARS = 200_000
 
 
 # Frequent characters of Chinese legal text, simplified and traditional, to tell real text from mojibake.
@@ -26,17 +31,15 @@ _COMMON = frozenset(
 
 def _common_share(text: str) -> float:
     """Return the share of CJK ideographs that are among the frequent characters of legal text."""
-    ideographs = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    ideographs = _IDEOGRAPH.findall(text[:_SAMPLE_CHARS])
     return sum(1 for ch in ideographs if ch in _COMMON) / len(ideographs) if ideographs else 0.0
 
 
 def _cjk_share(text: str) -> float:
     """Return the share of non-space characters that are CJK ideographs or CJK punctuation."""
-    chars = [ch for ch in text if not ch.isspace()]
-    if not chars:
-        return 0.0
-    hits = sum(1 for ch in chars if any(lo <= ord(ch) <= hi for lo, hi in _CJK_RANGES))
-    return hits / len(chars)
+    sample = text[:_SAMPLE_CHARS]
+    chars = len(_NON_SPACE.findall(sample))
+    return len(_CJK.findall(sample)) / chars if chars else 0.0
 
 
 def decode_bytes(content: bytes, path: Path) -> tuple[str, str]:
@@ -51,8 +54,10 @@ def decode_bytes(content: bytes, path: Path) -> tuple[str, str]:
         return _strict(content, "utf-16", path), "utf-16"
     try:
         return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as err:
+        # A download cut inside the last character is still UTF-8: keep everything before the cut.
+        if err.reason == "unexpected end of data" and err.start >= len(content) - 3:
+            return content[: err.start].decode("utf-8"), "utf-8"
     guessed = _charset_normalizer_guess(content)
     # GB18030 is a superset of GBK and GB2312: one strict decode covers all three.
     try:
