@@ -155,6 +155,9 @@ def test_sentences_citing_follow_markers() -> None:
     answer = "日志要留六个月[1]。罚款一万元以上[2]。两者都适用[1][2]。"
     assert sentences_citing(answer, 1) == ["日志要留六个月[1]。", "两者都适用[1][2]。"]
     assert sentences_citing("没有标记的回答。第二句。", 3) == ["没有标记的回答。", "第二句。"]
+    # a marker after a closing quote belongs to the quoted sentence, not to the next one
+    quoted = "第四十五条：「有权要求删除。」[1] - 第二十六条：「不得提供服务。」[2]"
+    assert sentences_citing(quoted, 1) == ["第四十五条：「有权要求删除。」[1]"]
 
 
 def test_key_point_coverage() -> None:

@@ -15,7 +15,9 @@ RECALL_KS = (1, 3, 5, 10)
 SupportCheck = Callable[[ArticleRef, str], bool]  # (cited article, answer) -> the article supports the answer
 ExistsCheck = Callable[[ArticleRef], bool]  # cited article exists in the cited version
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+# A sentence runs to its end mark, then keeps the closing quotes and citation markers that follow it:
+# the composer writes 「…更正。」[1], and the marker belongs to the quoted sentence, not to the next one.
+_SENTENCE = re.compile(r'.*?(?:[。！？；!?;\n]+(?:[」』”’"）)]|\[\d{1,3}\])*|$)', re.S)
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -68,7 +70,7 @@ def citation_recall(question: Question, citations: Sequence[ArticleRef]) -> floa
 
 def answer_sentences(answer: str) -> list[str]:
     """Return the sentences of an answer, split after Chinese and Western sentence ends."""
-    return [part.strip() for part in _SENTENCE_END.split(answer) if part.strip()]
+    return [part.strip() for part in _SENTENCE.findall(answer) if part.strip()]
 
 
 def char_bigrams(text: str) -> set[str]:
@@ -104,6 +106,11 @@ def citation_precision(
         elif supported is not None and supported(index + 1, cited):
             good += 1
     return good / len(citations)
+
+
+def citation_precision_gold(question: Question, citations: Sequence[ArticleRef]) -> float | None:
+    """Return the share of citations that are gold articles (strict precision); None when nothing is cited."""
+    return citation_precision(question, citations, None)
 
 
 def citation_validity(citations: Sequence[ArticleRef], exists: ExistsCheck | None) -> float | None:
@@ -152,6 +159,7 @@ class QuestionScore:
     ndcg: float | None = None
     citation_recall: float | None = None
     citation_precision: float | None = None
+    citation_precision_gold: float | None = None
     citation_validity: float | None = None
     key_points: float | None = None
     declined: bool = False
@@ -199,6 +207,7 @@ def score_question(
         citation_precision=citation_precision(question, cited, supported if support else None)
         if not retrieval_only
         else None,
+        citation_precision_gold=citation_precision_gold(question, cited) if citing else None,
         citation_validity=citation_validity(cited, exists) if not retrieval_only else None,
         key_points=key_point_coverage(question, result.answer) if citing else None,
         declined=result.declined,
@@ -219,7 +228,8 @@ METRIC_LABELS = {
     "mrr@10": "MRR@10",
     "ndcg@10": "nDCG@10",
     "citation_recall": "Citation recall",
-    "citation_precision": "Citation precision",
+    "citation_precision": "Citation precision (gold or supporting)",
+    "citation_precision_gold": "Citation precision (gold only)",
     "citation_validity": "Citation validity",
     "key_points": "Key-point coverage",
     "decline_unanswerable": "Declined when unanswerable",
@@ -240,6 +250,7 @@ def summarize(scores: Sequence[QuestionScore]) -> dict[str, float | None]:
             "ndcg@10": mean(s.ndcg for s in scores),
             "citation_recall": mean(s.citation_recall for s in scores),
             "citation_precision": mean(s.citation_precision for s in scores),
+            "citation_precision_gold": mean(s.citation_precision_gold for s in scores),
             "citation_validity": mean(s.citation_validity for s in scores),
             "key_points": mean(s.key_points for s in scores),
             "decline_unanswerable": mean(s.decline_correct for s in scores),

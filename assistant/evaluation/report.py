@@ -31,6 +31,7 @@ OVERALL_METRICS = (
     "ndcg@10",
     "citation_recall",
     "citation_precision",
+    "citation_precision_gold",
     "citation_validity",
     "key_points",
     "decline_unanswerable",
@@ -187,7 +188,7 @@ def failure_lines(score: QuestionScore, reasons: Sequence[str]) -> list[str]:
             lines.append("Missing key points: " + "；".join(score.missing_points))
         if result.answer:
             excerpt = result.answer.replace("\n", " ")
-            lines.append("Answer: " + (excerpt[:240] + "…" if len(excerpt) > 240 else excerpt))
+            lines.append("Answer: " + (excerpt[:120] + "…" if len(excerpt) > 120 else excerpt))
     lines.append("Why it failed: " + "; ".join(reasons))
     return lines
 
@@ -295,7 +296,9 @@ def draw_figures(sets: Sequence[QuestionSet], out_dir: Path) -> dict[str, str]:
         figures["latency"] = _save(fig, out_dir / "latency.png")
 
     by_category = {run.name: summarize_by_category(run.scores) for run in main.runs}
-    categories = sorted({c for per_run in by_category.values() for c in per_run})
+    categories = sorted(
+        {c for per_run in by_category.values() for c, s in per_run.items() if s["recall@5"] is not None}
+    )
     if categories:
         fig, ax = plt.subplots(figsize=(max(7, len(categories) * 0.8), 4))
         _grouped_bars(
@@ -325,7 +328,7 @@ def _grouped_bars(ax: object, labels: Sequence[str], series: dict[str, list[floa
         positions = [i + index * width - 0.4 + width / 2 for i in range(len(labels))]
         ax.bar(positions, [v or 0.0 for v in values], width, label=name)  # type: ignore[attr-defined]
     ax.set_xticks(range(len(labels)), labels, ha="right")  # type: ignore[attr-defined]
-    ax.legend(fontsize=8)  # type: ignore[attr-defined]
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # type: ignore[attr-defined]
     ax.grid(axis="y", alpha=0.3)  # type: ignore[attr-defined]
 
 
