@@ -20,6 +20,7 @@ from assistant.settings import Settings
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+QUERY_CACHE_SIZE = 512
 
 
 @runtime_checkable
@@ -184,6 +185,8 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, cache: EmbeddingCache | None, batch_size: int = 32) -> None:
         self.inner, self.cache, self.batch_size = inner, cache, batch_size
         self.name, self.dimension = inner.name, inner.dimension
+        self._recent: dict[str, np.ndarray] = {}
+        self._recent_lock = threading.Lock()
 
     def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Return one vector per text, embedding only those missing from the cache."""
@@ -211,8 +214,16 @@ class CachedEmbedder:
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Return the vector of a question (queries are not cached: they are cheap and rarely repeat)."""
-        return self.inner.embed_query(text)
+        """Return the vector of a question; the last few hundred are kept in memory (a re-asked question,
+        an evaluation rerun and a follow-up's rewrite often repeat one)."""
+        vector = self._recent.get(text)
+        if vector is None:
+            vector = self.inner.embed_query(text)
+            with self._recent_lock:
+                if len(self._recent) >= QUERY_CACHE_SIZE:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[text] = vector
+        return vector
 
 
 def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:

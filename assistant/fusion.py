@@ -70,14 +70,17 @@ def fuse(
     return sorted(articles.values(), key=lambda e: (-e.fused, e.key))
 
 
-def evidence(top_fused: float, top_dense: float | None, top_coverage: float, dense_floor: float,
-             dense_scale: float) -> float:
+def evidence(top_dense: float | None, top_coverage: float, dense_weight: float, coverage_weight: float,
+             bias: float) -> float:
     """Return a 0..1 confidence that the corpus answers the question.
 
-    Three signals, each 0..1: the best dense similarity mapped through a logistic centred on dense_floor
-    (e5 similarities crowd into 0.75-0.92, so the centre and scale are calibrated on dev questions), the
-    share of the question's terms found in the best keyword match, and the fused score of the first hit
-    (1.0 when both rankings put it first). The answer stage declines below settings.answer.decline_threshold.
+    A logistic over two signals: the best cosine similarity between the question and any unit (e5
+    similarities crowd into 0.82-0.95, so its weight is large), and the share of the question's terms
+    present in the best keyword match. Weights are fitted on the development questions, answerable
+    against unanswerable (benchmarks/calibrate_evidence.py), so that 0.5 separates them best. A resolved
+    direct reference has evidence 1.0 (set by the Retriever). The answer stage declines below
+    settings.answer.decline_threshold.
     """
-    dense_part = 0.0 if top_dense is None else 1.0 / (1.0 + math.exp(-(top_dense - dense_floor) / dense_scale))
-    return max(0.0, min(1.0, 0.5 * dense_part + 0.3 * top_coverage + 0.2 * top_fused))
+    dense = 0.0 if top_dense is None else top_dense
+    z = dense_weight * dense + coverage_weight * top_coverage + bias
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

