@@ -229,3 +229,21 @@ def test_summaries_overall_and_by_category() -> None:
     assert list(by_category) == ["lookup", "unanswerable"]
     assert by_category["lookup"]["recall@5"] == 0.5 and by_category["unanswerable"]["recall@5"] is None
     assert recall_curve(scores, 3) == [0.0, 0.5, 0.5]
+
+
+def test_decline_sweep_reads_evidence_of_results() -> None:
+    from assistant.evaluation.metrics import decline_sweep
+
+    unanswerable = Question("u", "q", answerable=False)
+    scores = [
+        score_question(unanswerable, result("u", evidence=0.5)),
+        score_question(ALL_GOLD, result("a", evidence=0.7)),
+        score_question(ANY_GOLD, result("b", evidence=0.9)),
+    ]
+    assert decline_sweep(scores, [0.4, 0.6, 0.8, 1.0]) == [
+        (0.4, 0.0, 0.0),
+        (0.6, 1.0, 0.0),
+        (0.8, 1.0, 0.5),
+        (1.0, 1.0, 1.0),
+    ]
+    assert decline_sweep([score_question(ALL_GOLD, result("a"))]) == []

@@ -297,3 +297,24 @@ def is_failure(score: QuestionScore) -> list[str]:
     if score.citation_validity is not None and score.citation_validity < 1.0:
         reasons.append("cites an article that does not exist")
     return reasons
+
+
+def decline_sweep(
+    scores: Sequence[QuestionScore], thresholds: Sequence[float] | None = None
+) -> list[tuple[float, float, float]]:
+    """Return (threshold, share of unanswerable declined, share of answerable declined) if declining below each
+    threshold of retrieval evidence; empty when the results carry no "evidence"."""
+    pairs = []
+    for s in scores:
+        evidence = s.result.extra.get("evidence") if s.result else None
+        if isinstance(evidence, (int, float)):
+            pairs.append((float(evidence), s.question.answerable))
+    unanswerable = [e for e, answerable in pairs if not answerable]
+    answerable = [e for e, ok in pairs if ok]
+    if not unanswerable or not answerable:
+        return []
+    steps = thresholds if thresholds is not None else [round(0.40 + 0.02 * i, 2) for i in range(31)]
+    return [
+        (t, sum(e < t for e in unanswerable) / len(unanswerable), sum(e < t for e in answerable) / len(answerable))
+        for t in steps
+    ]

@@ -13,6 +13,7 @@ from assistant.evaluation.matching import Ref
 from assistant.evaluation.metrics import (
     METRIC_LABELS,
     QuestionScore,
+    decline_sweep,
     is_failure,
     recall_curve,
     summarize,
@@ -229,6 +230,21 @@ def build_document(sets: Sequence[QuestionSet], figures: dict[str, str], title: 
         if rows:
             doc.heading(3, METRIC_LABELS[metric])
             doc.table(["Category", "Questions", *by_category], rows)
+    sweeps = {run.name: sweep for run in main.runs if (sweep := decline_sweep(run.scores))}
+    if sweeps:
+        doc.heading(2, "Decline threshold on retrieval evidence")
+        doc.paragraph(
+            "If the assistant declined every question whose retrieval evidence is below the threshold: the share "
+            "of unanswerable questions declined (higher is better) and of answerable ones declined (lower is better)."
+        )
+        if "sweep" in figures:
+            doc.image(figures["sweep"], "Decline threshold sweep")
+        for name, sweep in sweeps.items():
+            doc.heading(3, name)
+            doc.table(
+                ["Threshold", "Unanswerable declined", "Answerable declined"],
+                [[f"{t:.2f}", f"{u:.3f}", f"{a:.3f}"] for t, u, a in sweep],
+            )
     if len(sets) > 1:
         doc.heading(2, "Other question sets")
         header = ["Set / run", "Questions", "Recall@1", "Recall@5", "Recall@10", "MRR@10", "nDCG@10"]
@@ -318,6 +334,16 @@ def draw_figures(sets: Sequence[QuestionSet], out_dir: Path) -> dict[str, str]:
         ax.set(ylim=(0, 1.05), title="Runs compared")
         ax.tick_params(axis="x", rotation=30)
         figures["comparison"] = _save(fig, out_dir / "comparison.png")
+    sweeps = {run.name: sweep for run in main.runs if (sweep := decline_sweep(run.scores))}
+    if sweeps:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        for name, sweep in sweeps.items():
+            ax.plot([t for t, _, _ in sweep], [u for _, u, _ in sweep], "-", label=f"{name}: unanswerable declined")
+            ax.plot([t for t, _, _ in sweep], [a for _, _, a in sweep], "--", label=f"{name}: answerable declined")
+        ax.set(xlabel="evidence threshold", ylabel="share declined", ylim=(0, 1.02), title="Decline threshold sweep")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        figures["sweep"] = _save(fig, out_dir / "decline_sweep.png")
     plt.close("all")
     return figures
 

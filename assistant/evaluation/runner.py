@@ -57,8 +57,10 @@ def result_from_answer(question_id: str, answer: Answer, latency_ms: float) -> R
             citations.append(ArticleRef(*key))
     retrieval = answer.retrieval
     extra: dict[str, object] = {"mode": answer.mode}
-    if retrieval is not None and retrieval.standalone_query != retrieval.query:
-        extra["standalone_query"] = retrieval.standalone_query
+    if retrieval is not None:
+        extra["evidence"] = round(retrieval.evidence, 4)  # lets the report sweep decline thresholds
+        if retrieval.standalone_query != retrieval.query:
+            extra["standalone_query"] = retrieval.standalone_query
     return Result(
         id=question_id,
         answer=answer.text,
