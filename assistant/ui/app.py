@@ -114,10 +114,13 @@ def create_app(ctx: UiContext) -> FastAPI:
         status, body = health_payload(ctx.catalog)
         return JSONResponse(body, status_code=status)
 
+    # Gradio's own limit sits above ours so that a slightly-too-large file gets our Chinese refusal,
+    # while a huge one is still cut off before it fills the disk.
+    transfer_limit = int(ctx.settings.ui.max_upload_mb * 2 * 1024 * 1024) + 1024 * 1024
     return gr.mount_gradio_app(
         app, build_blocks(ctx), path="/", auth=ctx.authenticator,
         auth_message="请使用维护人员分配的账户登录。", footer_links=[], run_history=False,
-        max_file_size=f"{int(ctx.settings.ui.max_upload_mb * 1024)}kb", ssr_mode=False, mcp_server=False,
+        max_file_size=transfer_limit, ssr_mode=False, mcp_server=False,
         theme=THEME, css=CSS, head=HEAD,
     )
 
