@@ -122,3 +122,37 @@ def test_real_pipeline_upload_then_answer(settings: Settings, tmp_path: Path) ->
     # A traditional-script question is answered in traditional script from the simplified index.
     final = list(ask("公共數據開放目錄多久更新一次？", [], [], [], [], [], False, admin))[-1]
     assert "《示範市公共數據開放測試規定》" in final[0][-1]["content"] and "每季度更新" in final[0][-1]["content"]
+
+
+def test_real_console_refuses_bad_files_and_replaces_versions(settings: Settings, tmp_path: Path) -> None:
+    """Broken and unsupported uploads get Chinese refusals; a replaced document keeps its old version as history."""
+    from assistant import wiring
+
+    catalog, indexer = wiring.build_catalog(settings), wiring.build_indexer(settings)
+    library = wiring.build_library(settings, catalog, indexer)
+    library.add([UI_DATA / "示范市政务数据安全管理办法.md"])
+    ctx = build_context(settings, catalog=catalog, library=library,
+                        assistant=wiring.build_assistant(settings, catalog, indexer))
+    blocks = build_blocks(ctx)
+    admin = SimpleNamespace(username=None)
+    broken = tmp_path / "坏文件.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    script = tmp_path / "run.sh"
+    script.write_text("rm -rf /", encoding="utf-8")
+    report, _ = _handler(blocks, "on_upload")([str(broken), str(script)], "", "", "", "", "", admin, None)
+    assert "【未入库】坏文件.pdf" in report and "不支持的文件类型“.sh”" in report
+    assert str(settings.home) not in report  # no server paths shown
+    doc_id = catalog.versions()[0].doc_id
+    newer = tmp_path / "示范市政务数据安全管理办法（2026修订）.md"
+    newer.write_text((UI_DATA / "示范市政务数据安全管理办法.md").read_text(encoding="utf-8")
+                     .replace("2024年3月1日", "2026年1月1日").replace("每季度", "每月")
+                     .replace("定期开展数据安全风险评估", "每年至少开展一次数据安全风险评估"), encoding="utf-8")
+    result, _ = _handler(blocks, "on_replace")(doc_id, str(newer), "", "", "", "", "", admin, None)
+    assert "替换结果" in result and "版本 2026-01-01" in result, result
+    versions = {v.meta.version: v for v in catalog.versions(include_history=True)}
+    assert versions["2026-01-01"].is_current and not versions["2024-03-01"].is_current
+    ask = _handler(blocks, "on_ask")
+    final = list(ask("政务部门多久开展一次数据安全风险评估？", [], [], [], [], [], True, admin))[-1]
+    assert "每年至少开展一次" in final[0][-1]["content"]
+    removed, _ = _handler(blocks, "on_remove")(doc_id, True, admin)
+    assert removed.count("已删除") == 2 and catalog.versions() == []
