@@ -258,10 +258,13 @@ class Library:
     ) -> IngestOutcome:
         """Ingest one file and return its outcome; reading and parsing errors reject only this file."""
         try:
-            content = path.read_bytes()
+            # An oversized file is not read here: read_source rejects it by its size alone.
+            too_big = path.stat().st_size > self.settings.corpus.max_file_mb * 1024 * 1024
+            content = None if too_big else path.read_bytes()
         except OSError as err:
-            return IngestOutcome(str(path), "rejected", f"{path}: cannot be read ({err.strerror}).")
-        sha = hashlib.sha256(content).hexdigest()
+            return IngestOutcome(str(path), "rejected", f"{path}: cannot be read ({err.strerror}). "
+                                 "Check the path and its permissions.")
+        sha = hashlib.sha256(content).hexdigest() if content is not None else ""
         if resume and sha in known and (existing := self.catalog.find_by_sha(sha)):
             return IngestOutcome(str(path), "skipped", f"identical file already in as {existing.version_id} "
                                  f"《{existing.meta.title}》", existing.version_id, existing.meta.title)

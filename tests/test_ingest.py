@@ -393,3 +393,12 @@ def test_lawbook_sample_imports_without_stopping(settings: Settings, shared_dir:
     assert len(report.outcomes) == len(files) >= 8
     assert len(report.added) >= len(files) - 2, [o.message for o in report.rejected]
     assert_agree(library)
+
+
+def test_oversized_and_missing_files_are_rejected_with_the_fix(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1},
+                        corpus={"max_file_mb": 0.001, "extra_dir": tmp_path / "c", "default_law_list": tmp_path / "l"})
+    big = write_law(tmp_path, "big.md", "测试超大办法", articles=60)
+    report = open_library(settings).add([big, tmp_path / "missing.md"])
+    assert [o.outcome for o in report.outcomes] == ["rejected", "rejected"]
+    assert "max_file_mb" in report.rejected[0].message and "missing.md" in report.rejected[1].message
