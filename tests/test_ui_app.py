@@ -44,6 +44,9 @@ def test_anonymous_requests_are_refused_until_login(ctx: UiContext) -> None:
         assert client.post("/login", data={"username": "张三", "password": "official-pass"}).status_code == 200
         assert client.get("/config").status_code == 200
         assert client.get("/gradio_api/user").json() == "张三"
+    logins = [line for line in ctx.settings.audit_log_path.read_text(encoding="utf-8").splitlines() if "login" in line]
+    assert len(logins) == 2 and '"success": false' in logins[0] and '"success": true' in logins[1]
+    assert "wrong-pass" not in logins[0] and "official-pass" not in logins[1]
 
 
 def _handler(blocks: gr.Blocks, name: str):  # type: ignore[no-untyped-def]
@@ -84,7 +87,7 @@ def test_chat_handler_streams_and_audits(ctx: UiContext) -> None:
     assert 'href="#src-1"' in chatbot[-1]["content"] and 'id="src-1"' in sources
     assert radio.choices == [("[1] 《中华人民共和国数据安全法》第二十一条", 1)]
     audit = ctx.settings.audit_log_path.read_text(encoding="utf-8")
-    assert '"user": "张三"' in audit and "official-pass" not in audit
+    assert '"user": "张三"' in audit and '"answer": "国家建立数据分类分级保护制度[1]。"' in audit
     with pytest.raises(gr.Error, match="未登录"):
         list(ask("问题", [], [], [], [], [], False, SimpleNamespace(username="stranger")))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
@@ -11,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from assistant.errors import ConfigError
 from assistant.settings import Settings
-from assistant.ui.audit import AuditLog
+from assistant.ui.audit import AuditLog, action_record
 from assistant.ui.auth import LOCAL_USER, ROLE_MAINTAINER, ROLE_NAMES, Authenticator, is_loopback, login_required
 from assistant.ui.chat_view import build_chat_tab, wire_chat
 from assistant.ui.console_view import build_console_tab, console_state, wire_console
@@ -32,13 +33,23 @@ THEME = gr.themes.Default(
 )
 
 
-def auth_for(host: str, require_login: bool, users_file: Path | None) -> Authenticator | None:
+def _login_recorder(audit: AuditLog) -> Callable[[str, bool], None]:
+    """Return the callback that writes each login attempt (name and outcome only) to the audit log."""
+
+    def record(name: str, ok: bool) -> None:
+        audit.append(action_record(name, "login", success=ok))
+
+    return record
+
+
+def auth_for(host: str, require_login: bool, users_file: Path | None,
+             audit: AuditLog | None = None) -> Authenticator | None:
     """Return the login check the server must use, or None when it may run without login.
 
     Login is on beyond loopback, when require_login is set, and whenever a users file is given.
     """
     if users_file is not None:
-        return Authenticator(users_file)
+        return Authenticator(users_file, _login_recorder(audit) if audit else None)
     if login_required(host, require_login):
         reason = f"the server listens on {host}, beyond this machine" if not is_loopback(host) else \
             "ui.require_login is set"
@@ -55,7 +66,8 @@ def build_context(settings: Settings, *, host: str | None = None, users_file: Pa
                   catalog: object | None = None) -> UiContext:
     """Return the UiContext for settings, building what is not given through assistant.wiring."""
     host = host or settings.ui.host
-    authenticator = auth_for(host, settings.ui.require_login, users_file or settings.ui.users_file)
+    audit = AuditLog(settings.audit_log_path)
+    authenticator = auth_for(host, settings.ui.require_login, users_file or settings.ui.users_file, audit)
     if assistant is None or library is None or catalog is None:
         from assistant import wiring  # heavy: loads the embedder and the stores
 
@@ -66,7 +78,7 @@ def build_context(settings: Settings, *, host: str | None = None, users_file: Pa
         library = library or wiring.build_library(settings, catalog, indexer)  # type: ignore[arg-type]
         assistant = assistant or wiring.build_assistant(settings, catalog, indexer)  # type: ignore[arg-type]
     return UiContext(settings=settings, assistant=assistant, library=library, catalog=catalog,  # type: ignore[arg-type]
-                     authenticator=authenticator, audit=AuditLog(settings.audit_log_path),
+                     authenticator=authenticator, audit=audit,
                      feedback=FeedbackStore(settings.feedback_path))
 
 

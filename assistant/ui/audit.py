@@ -35,6 +35,7 @@ def question_record(user: str, answer: Answer, *, filters: Mapping[str, object] 
         "event": "question",
         "user": user,
         "question": answer.question,
+        "answer": answer.text,
         "declined": answer.declined,
         "cited": [f"{c.label}@{c.version or c.version_id}" for c in answer.citations],
         "cited_keys": [f"{c.version_id}#{c.ordinal}" for c in answer.citations],

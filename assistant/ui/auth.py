@@ -9,6 +9,7 @@ import re
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,8 +154,9 @@ class Authenticator:
     The users file is read again when it changes, so accounts can be added without a restart.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_attempt: Callable[[str, bool], None] | None = None) -> None:
         self.path = path
+        self.on_attempt = on_attempt  # told (name, success) of every login; never the password
         self._lock = threading.Lock()
         self._failures: dict[str, list[float]] = {}
         self._mtime = path.stat().st_mtime_ns if path.exists() else 0
@@ -201,6 +203,8 @@ class Authenticator:
             else:
                 self._failures.setdefault(username, []).append(now)
         logger.info("login user=%s ok=%s", username, ok)
+        if self.on_attempt is not None:
+            self.on_attempt(username, ok)
         return ok
 
     def role_of(self, username: str | None) -> str | None:

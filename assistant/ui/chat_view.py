@@ -11,7 +11,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.records import Answer
-from assistant.ui.audit import question_record
+from assistant.ui.audit import action_record, question_record
 from assistant.ui.auth import ROLE_OFFICIAL, require_role
 from assistant.ui.chat import escape_question, is_traditional, respond, to_traditional
 from assistant.ui.context import UiContext
@@ -134,6 +134,7 @@ def ask(ctx: UiContext, question: str, messages: list, history: list, answers: l
         yield messages, gr.skip(), messages, history, answers, sources, radio
         return
     # A failed turn (already shown) keeps the question out of the history and leaves no answer to rate.
+    ctx.audit.append(action_record(user, "question_failed", question=question))
     answers = [*answers, None]
     yield messages, gr.skip(), messages, history, answers, render_sources(None), gr.Radio(choices=[], value=None)
 
