@@ -182,7 +182,8 @@ def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> 
     assert disliked["question"] == "政务部门应当如何开展数据安全风险评估？"
     page.locator("#clear").click()
     page.wait_for_selector("#sources .sources-empty")
-    _ask(page, "政务部门应当如何开展数据安全风险评估？", 1)
+    # For the README: an answer citing several articles, with the penalty article linked beneath.
+    assert "[1]" in _ask(page, "政务部门应当建立什么数据分类分级制度？", 1)
     page.locator('#chatbot a[href="#src-1"]').first.click()
     page.evaluate("window.scrollTo(0, 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
