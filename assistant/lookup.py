@@ -73,12 +73,16 @@ class TitleIndex:
                 self.aliases.setdefault(alias, target)
         # Longest alias first, so 保守国家秘密法实施条例 wins over 保守国家秘密法.
         self._ordered = sorted((a for a in self.aliases if len(a) >= 2), key=len, reverse=True)
-        self._by_length: dict[int, list[str]] = defaultdict(list)
+        # Fuzzy candidates by (length, first two characters): one dict probe per window of the question.
+        self._fuzzy: dict[tuple[int, str], list[str]] = defaultdict(list)
         for alias in self._ordered:
             if len(alias) >= 4 and _TITLE_SUFFIX.search(alias):
-                self._by_length[len(alias)].append(alias)
+                self._fuzzy[(len(alias), alias[:2])].append(alias)
+        self._lengths = sorted({length for length, _ in self._fuzzy}, reverse=True)
+        # One question is scanned by the follow-up rules, the scope and the ranking: remember the answer.
+        self.mentions = functools.lru_cache(maxsize=256)(self._mentions)  # type: ignore[method-assign]
 
-    def mentions(self, query: str) -> list[TitleMention]:
+    def _mentions(self, query: str) -> list[TitleMention]:
         """Return the regulations named in a normalised, lower-cased question, left to right."""
         text = query
         found: list[TitleMention] = []
@@ -93,17 +97,22 @@ class TitleIndex:
         found.extend(self._fuzzy_mentions(text, taken))
         return sorted(found, key=lambda m: m.start)
 
+    def mentions(self, query: str) -> list[TitleMention]:  # replaced by a cached _mentions in __init__
+        """Return the regulations named in a normalised, lower-cased question, left to right."""
+        return self._mentions(query)
+
     def _fuzzy_mentions(self, text: str, taken: list[bool]) -> list[TitleMention]:
         """Return titles written with one wrong character (个人信息保户法), in untaken parts of text."""
         found: list[TitleMention] = []
-        for length, aliases in self._by_length.items():
+        for length in self._lengths:
             for start in range(0, len(text) - length + 1):
-                if any(taken[start : start + length]):
-                    continue
                 window = text[start : start + length]
+                # The first two characters must agree: 网络安全发 -> 网络安全法, not 数据安全法.
+                aliases = self._fuzzy.get((length, window[:2]))
+                if not aliases or any(taken[start : start + length]):
+                    continue
                 for alias in aliases:
-                    # The first two characters must agree: 网络安全发 -> 网络安全法, not 数据安全法.
-                    if window[:2] == alias[:2] and _edit_distance_at_most_one(window, alias):
+                    if _edit_distance_at_most_one(window, alias):
                         found.append(TitleMention(start, start + length, window, self.aliases[alias], False))
                         for i in range(start, start + length):
                             taken[i] = True

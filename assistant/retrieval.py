@@ -57,9 +57,12 @@ class CatalogView:
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
 
+    def __post_init__(self) -> None:
+        self.groups = {v: normalize_title(d.meta.title) for v, d in self.versions.items()}
+
     def group_of(self, version_id: str) -> str:
         """Return the short title grouping a version with its other versions."""
-        return normalize_title(self.versions[version_id].meta.title)
+        return self.groups[version_id]
 
 
 class Retriever:
@@ -107,7 +110,7 @@ class Retriever:
             return [v.version_id for v in chosen if v.is_current]
         groups: dict[str, list[DocumentVersion]] = {}
         for version in chosen:
-            groups.setdefault(normalize_title(version.meta.title), []).append(version)
+            groups.setdefault(view.group_of(version.version_id), []).append(version)
         mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
         wants_version = names_version(query)
         allowed: list[str] = []

@@ -147,3 +147,37 @@ def test_end_to_end_with_the_bundled_e5_model(shared_corpus: Path, tmp_path: Pat
     assert _labels(result.hits[:3])[0] == ("数据出境安全评估办法", "第十四条")
     assert result.hits[0].dense_rank is not None
     assert result.evidence > retriever.retrieve("公务员每年有几天年休假").evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        ("违反本法第二十一条、第二十五条第一款规定的，由主管部门责令改正，处十万元以下罚款。", [(21, 0), (25, 0)]),
+        ("有本法第十八条第一款规定的情形的，处一万元以上罚款。", [(18, 0)]),
+        ("违反本条例第十条至第十二条规定的，给予警告。", [(10, 0), (11, 0), (12, 0)]),
+        ("依照本法第二十一条的规定处罚。", []),  # 依照 points at another penalty, not an obligation
+    ],
+)
+def test_cited_articles(text: str, cited: list[tuple[int, int]]) -> None:
+    from assistant.crossref import cited_articles
+
+    assert sorted(cited_articles(text)) == cited
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("什么是网络运营者？", ["网络运营者"]),
+        ("哪些属于敏感个人信息", ["敏感个人信息"]),
+        ("个人信息保护法里个人信息怎么定义", ["个人信息"]),
+        ("什么是网络安全等级保护", []),  # 网络安全 is defined, but the question is about something longer
+        ("网络运营者应当履行哪些义务", []),
+    ],
+)
+def test_definition_questions_name_the_defined_term(question: str, terms: list[str]) -> None:
+    from assistant.definitions import defined_terms, terms_asked
+
+    index = {t: ["k"] for t in ["网络", "网络安全", "网络运营者", "个人信息", "敏感个人信息"]}
+    assert terms_asked(question, index) == terms
+    assert defined_terms("（三）网络运营者，是指网络的所有者、管理者和网络服务提供者。") == ["网络运营者"]
+    assert defined_terms("本法所称数据，是指任何以电子或者其他方式对信息的记录。") == ["数据"]
