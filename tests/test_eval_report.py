@@ -204,3 +204,29 @@ def test_run_command_reports_bad_lines_and_writes_results(tmp_path: Path, monkey
     )
     assert "1 questions run (2 kept from before), 1 failed inside the pipeline" in again.output
     assert [r.id for r in read_results(out_path)[0]] == ["d1", "d2", "d3"]
+
+
+def test_only_answered_compares_runs_on_the_questions_all_of_them_answered(tmp_path: Path) -> None:
+    from assistant.evaluation.formats import question_json, result_json
+
+    questions = write_jsonl(tmp_path / "devset.jsonl", [question_json(q) for q in QUESTIONS])
+    full = write_jsonl(tmp_path / "composer.jsonl", [result_json(r) for r in HYBRID])
+    partial = write_jsonl(tmp_path / "model.jsonl", [result_json(r) for r in KEYWORD[:2]])
+    out = CliRunner().invoke(
+        main,
+        [
+            "--home",
+            str(tmp_path / "home"),
+            "eval",
+            "score",
+            str(questions),
+            str(full),
+            str(partial),
+            "--only-answered",
+            "--report",
+            str(tmp_path / "rep"),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert "devset/composer: 2 questions" in out.output and "devset/model: 2 questions" in out.output
+    assert "citation_validity=n/a" in out.output  # no catalog at --home, no Markdown corpus

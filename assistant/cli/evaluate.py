@@ -191,7 +191,9 @@ def load_index(settings: Settings, corpus_home: Path | None, markdown_corpus: Pa
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Another question set and its result file, reported beside (e.g. STARD; repeatable).",
 )
-@click.option("--only-answered", is_flag=True, help="Score only questions that have a result (runs with --limit).")
+@click.option(
+    "--only-answered", is_flag=True, help="Score only the questions every result file answers (runs with --limit)."
+)
 @click.option("--title", default="Evaluation report", show_default=True, help="Report title.")
 @pass_app
 def score(
@@ -260,11 +262,17 @@ def _score_set(
 
     items, errors = read_questions(questions)
     report_line_errors(errors)
-    runs = []
+    loaded = []
     for path in results:
         run_results, result_errors = read_results(path)
         report_line_errors(result_errors)
-        scoped = limit_to_answered(items, run_results) if only_answered else items
+        loaded.append((path, run_results))
+    scoped = items
+    if only_answered:  # the questions every run answered, so runs are compared on the same questions
+        for _, run_results in loaded:
+            scoped = limit_to_answered(scoped, run_results)
+    runs = []
+    for path, run_results in loaded:
         scores, unknown = score_results(scoped, run_results, index)
         if unknown:
             click.echo(f"{path}: {len(unknown)} results name no question of {questions} (e.g. {unknown[0]})", err=True)
