@@ -20,7 +20,7 @@ from assistant.ui.uploads import UploadRefusedError, check_upload, discard_stage
 logger = logging.getLogger(__name__)
 
 CATALOG_HEADERS = ["标题", "文档编号", "版本", "状态", "现行", "类型", "发布机关", "施行日期",
-                   "条数", "解析警告", "入库时间", "来源文件", "版本编号"]
+                   "条数", "解析警告", "入库时间（UTC）", "来源文件", "版本编号"]
 FEEDBACK_HEADERS = ["时间", "用户", "问题", "有帮助", "意见", "引用"]
 Progress = Callable[..., Any]
 
@@ -31,7 +31,7 @@ def catalog_rows(versions: Sequence[DocumentVersion]) -> list[list[object]]:
     return [
         [v.meta.title, v.doc_id, v.meta.version or "", v.meta.status, "是" if v.is_current else "否",
          v.meta.doc_type, v.meta.issuing_body or "", v.meta.effective_date or "", v.article_count,
-         "；".join(v.warnings), v.added_at, v.source_name, v.version_id]
+         "；".join(v.warnings), v.added_at[:16].replace("T", " "), v.source_name, v.version_id]
         for v in ordered
     ]
 
