@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from assistant.citations import check_text
 from assistant.composer import Composition, compose, decline_answer
-from assistant.decline import Decision, decide
+from assistant.decline import CorpusVocabulary, Decision, decide
 from assistant.errors import ModelError
 from assistant.llm import build_chat_model, build_messages, stream_reply
 from assistant.records import Answer, RetrievalResult, SearchFilters
@@ -41,9 +41,20 @@ class RetrieverLike(Protocol):
 class Assistant:
     """Answers questions from the retrieved articles, with the composer or a checked language model."""
 
-    def __init__(self, settings: Settings, retriever: RetrieverLike, chat_model: BaseChatModel | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        retriever: RetrieverLike,
+        chat_model: BaseChatModel | None = None,
+        *,
+        catalog: object | None = None,
+    ):
         self.settings = settings
         self.retriever = retriever
+        # The decline decision also asks whether the question's words occur anywhere in the corpus.
+        catalog = catalog if catalog is not None else getattr(retriever, "catalog", None)
+        usable = hasattr(catalog, "iter_articles") and hasattr(catalog, "generation")
+        self.vocabulary = CorpusVocabulary(catalog) if usable else None
         if chat_model is None and settings.llm.backend == "openai":
             chat_model = build_chat_model(settings.llm)
         self.chat_model = chat_model
@@ -63,7 +74,7 @@ class Assistant:
         """Yield text deltas as they are produced, then the final Answer (whose text is authoritative)."""
         start = time.perf_counter()
         retrieval = self.retriever.retrieve(question, history, filters)
-        decision = decide(question, retrieval, self.settings.answer.decline_threshold)
+        decision = decide(question, retrieval, self.settings.answer.decline_threshold, self.vocabulary)
         if decision.decline:
             composed = decline_answer(question, retrieval)
         else:
@@ -148,7 +159,12 @@ def _answer(
         retrieval=retrieval,
         mode="composer",
         latency_ms=_elapsed_ms(start),
-        extra={"kind": composed.kind, "decision": decision.score, "coverage": decision.coverage},
+        extra={
+            "kind": composed.kind,
+            "decision": decision.score,
+            "coverage": decision.coverage,
+            "known_words": decision.known_words,
+        },
     )
 
 

@@ -12,11 +12,13 @@ from assistant.decline import (
     asserted_quantities,
     coverage,
     covered_topics,
+    expand_aliases,
     quantity_units_in,
     query_terms,
     unsupported_quantities,
 )
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
+from assistant.textnorm import normalize_title
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _PENALTY_QUESTION = re.compile(
@@ -105,43 +107,83 @@ def select_articles(
     question: str, retrieval: RetrievalResult, kind: str, limit: int
 ) -> list[Chosen]:
     """Return the articles the answer quotes, in the order they are presented."""
+    query = retrieval.standalone_query or question
     terms = _terms(question, retrieval)
+    named = named_documents(query, [*retrieval.hits, *retrieval.linked])
     hits = _unique_hits([*retrieval.hits, *retrieval.linked])
     if not hits:
         return []
+    # A regulation named in the question is where the answer is looked for first.
+    hits.sort(key=lambda h: 0 if h.article.doc_id in named else 1)
+    rank = {h.article.key: index for index, h in enumerate(hits)}
     scores = {h.article.key: coverage(terms, article_text(h.article)) for h in hits}
     best = max(scores.values())
-    floor = 0.5 * best
+    # 「…？…？」 asks several things: one more article for each further question.
+    count = min(limit, DEFAULT_ANSWER_ARTICLES + max(0, len(re.findall(r"[？?]", query.rstrip("？? ")))))
 
     def relevant(hit: Hit) -> bool:
-        return scores[hit.article.key] >= floor or hit is hits[0]
+        # Retrieval's first three stand; further down, the article must share the question's words.
+        return rank[hit.article.key] < 3 or scores[hit.article.key] >= 0.5 * best
 
     if kind == "penalty":
         penalties = [h for h in hits if _is_penalty(h.article) and (h.via == "linked" or relevant(h))]
         # The penalty naming the question's conduct wins over the one merely ranked first.
         penalties.sort(key=lambda h: -scores[h.article.key])
-        duties = [h for h in hits if not _is_penalty(h.article) and relevant(h)][:2]
+        duties = [h for h in hits if not _is_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
-            picked = [(h, "support") for h in hits if relevant(h)][:DEFAULT_ANSWER_ARTICLES]
+            picked = [(h, "support") for h in hits if relevant(h)][:count]
     elif kind == "list":
         # A list gathers every retrieved article imposing a duty; sanctions answer another question.
         duties = [
-            h for rank, h in enumerate(hits)
+            h for h in hits
             if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not _is_penalty(h.article)
-            and (rank < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
+            and (rank[h.article.key] < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
         ]
         picked = [(h, "list") for h in (duties or hits[:1])]
     elif kind == "definition":
         # The defining article (「…，是指…」) may rank below articles that merely use the term.
         ranked = [h for h in hits if h.via != "linked" and relevant(h)]
-        ranked.sort(key=lambda h: -_definition_score(h.article, terms))
-        picked = [(h, "support") for h in ranked[:DEFAULT_ANSWER_ARTICLES]]
+        ranked.sort(key=lambda h: (h.article.doc_id not in named, -_definition_score(h.article, terms)))
+        picked = [(h, "support") for h in ranked[:count]]
     else:
-        picked = [(h, "support") for h in hits[: limit + 2] if h.via != "linked" and relevant(h)]
-        picked = picked[:DEFAULT_ANSWER_ARTICLES]
-    chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked[:limit]]
+        picked = [(h, "support") for h in hits if h.via != "linked" and relevant(h)][:count]
+    picked = _cover_named(picked[:limit], hits, named, limit)
+    chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked]
     return _grouped(chosen, by_number=kind == "list")
+
+
+def named_documents(query: str, hits: Sequence[Hit]) -> list[str]:
+    """Return the doc ids of retrieved regulations the question names (个保法 counts), in order of mention."""
+    text = expand_aliases(query)
+    by_title: dict[str, str] = {}
+    for hit in hits:
+        by_title.setdefault(normalize_title(hit.article.title), hit.article.doc_id)
+    found: list[tuple[int, str]] = []
+    for title in sorted(by_title, key=len, reverse=True):
+        position = text.find(title) if len(title) >= 3 else -1
+        if position >= 0:
+            found.append((position, by_title[title]))
+            # 保守国家秘密法实施条例 must not also count as 保守国家秘密法.
+            text = text[:position] + " " * len(title) + text[position + len(title) :]
+    return list(dict.fromkeys(doc for _, doc in sorted(found)))
+
+
+def _cover_named(
+    picked: list[tuple[Hit, str]], hits: Sequence[Hit], named: Sequence[str], limit: int
+) -> list[tuple[Hit, str]]:
+    """Return picked with the best hit of every named regulation it lacks added (comparisons name two)."""
+    have = {h.article.doc_id for h, _ in picked}
+    for doc_id in named:
+        if doc_id in have:
+            continue
+        best = next((h for h in hits if h.article.doc_id == doc_id and h.via != "linked"), None)
+        if best is not None:
+            if len(picked) >= limit:
+                picked = picked[: limit - 1]
+            picked.append((best, "support"))
+            have.add(doc_id)
+    return picked
 
 
 def _grouped(chosen: list[Chosen], *, by_number: bool) -> list[Chosen]:
@@ -164,7 +206,8 @@ def _grouped(chosen: list[Chosen], *, by_number: bool) -> list[Chosen]:
 def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
     """Return the 款 of an article to quote: all of a short article, else the best-matching ones."""
     paragraphs = hit.article.article.paragraphs
-    if len(hit.article.article.text) <= _SHORT_ARTICLE or kind == "list" or len(paragraphs) <= 1:
+    whole = kind == "list" or (kind == "penalty" and _is_penalty(hit.article))
+    if len(hit.article.article.text) <= _SHORT_ARTICLE or whole or len(paragraphs) <= 1:
         return tuple(range(len(paragraphs)))
     if hit.paragraphs:
         wanted = list(hit.paragraphs[:2])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +33,9 @@ STOP_PHRASES = (
     "依据", "依照", "规定", "要求", "法律", "法规", "具体", "内容", "主要", "一下", "介绍", "说明", "我们",
     "我", "你", "需要", "必须", "应当", "可以", "能否", "能不能", "可不可以", "多少", "多长", "几个", "几",
     "时候", "情况", "问题", "方面", "这个", "那么", "那", "还有", "以及", "和", "与", "及", "的", "了", "在",
-    "是", "有", "都", "要", "会", "被", "谁", "由", "本法",
+    "是", "有", "都", "要", "会", "被", "谁", "由", "本法", "多久", "多长时间", "几天", "几年", "哪一条",
+    "第几条", "哪里", "应该", "的话", "到底", "要不要", "一家", "一份", "这种", "咋", "啥", "搞", "弄", "罚则",
+    "版本", "啊", "呀",
 )
 # Bigrams found in nearly every article of this corpus: they say little about whether it answers.
 GENERIC_BIGRAMS = frozenset(
@@ -40,6 +44,7 @@ GENERIC_BIGRAMS = frozenset(
 )
 _GENERIC_WEIGHT = 0.3
 _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+_CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?")
 
 # A yes/no question ...
@@ -49,8 +54,11 @@ _QUANTITY = re.compile(
     r"([\d.]+|[零〇一二两三四五六七八九十百千万]+)\s*(个小时|小时|个工作日|工作日|日|天|周|个月|月|年|万元|元|倍|%|人)"
 )
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
-# Weight of retrieval's own evidence against query-term coverage in the decision score (calibrated in eval/).
-EVIDENCE_WEIGHT = 0.5
+# Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
+# and the share of the question's words found anywhere in the corpus (calibrated by eval/calibrate_answers.py).
+EVIDENCE_WEIGHT = 0.3
+COVERAGE_WEIGHT = 0.5
+VOCABULARY_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,63 @@ class Decision:
     evidence: float
     coverage: float
     reason: str = ""
+    known_words: float = 1.0
+
+
+class CorpusVocabulary:
+    """Which words occur anywhere in the corpus: 起征点 or 公积金 never do in a security-law library."""
+
+    def __init__(self, catalog: object) -> None:
+        self.catalog = catalog  # anything with generation() and iter_articles(), e.g. assistant.catalog.Catalog
+        self._generation: int | None = None
+        self._text = ""
+        self.titles: tuple[str, ...] = ()
+
+    def refresh(self) -> None:
+        """Re-read the corpus when the catalog changed since the last read."""
+        generation = self.catalog.generation()  # type: ignore[attr-defined]
+        if generation == self._generation:
+            return
+        texts, titles = [], set()
+        for article in self.catalog.iter_articles():  # type: ignore[attr-defined]
+            texts.append(article.article.text)
+            titles.add(article.title)
+        # Query words are compared after normalisation; statutes are printed in simplified characters already.
+        self._text = "\n".join([*titles, *texts]).lower()
+        self.titles = tuple(sorted(titles))
+        self._generation = generation
+
+    def known_share(self, question: str) -> float:
+        """Return the share of the question's subject words found somewhere in the corpus (1.0 for none)."""
+        self.refresh()
+        words = subject_words(question, self.titles)
+        if not words:
+            return 1.0
+        return sum(1 for word in words if word in self._text) / len(words)
+
+
+def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:
+    """Return the question's words (jieba) that name its subject: no titles, references or question words."""
+    text = _without_titles(expand_aliases(question), titles)
+    stop = set(STOP_PHRASES)
+    return [w for w in (w.strip() for w in _jieba().cut(text)) if len(w) >= 2 and w not in stop
+            and _CONTENT_WORD.search(w)]
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba  # loads its dictionary on first use; the keyword index has usually done so already
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _without_titles(text: str, titles: Iterable[str]) -> str:
+    """Return text with regulation titles and article references blanked out."""
+    for title in sorted({_short_title(t) for t in titles if t}, key=len, reverse=True):
+        if len(title) >= 3:
+            text = text.replace(title, " ")
+    return _ARTICLE_REF.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -88,11 +153,7 @@ def query_terms(question: str, titles: Iterable[str] = ()) -> dict[str, float]:
     Titles of regulations named in the question and article references are removed: they say where to
     look, not what is asked.
     """
-    text = expand_aliases(question)
-    for title in sorted({_short_title(t) for t in titles if t}, key=len, reverse=True):
-        if len(title) >= 3:
-            text = text.replace(title, " ")
-    text = _ARTICLE_REF.sub(" ", text)
+    text = _without_titles(expand_aliases(question), titles)
     for phrase in sorted(STOP_PHRASES, key=len, reverse=True):
         text = text.replace(phrase, " ")
     terms: dict[str, float] = {}
@@ -127,12 +188,17 @@ def best_coverage(question: str, retrieval: RetrievalResult, depth: int = 3) -> 
     return max(coverage(terms, article_text(h.article)) for h in hits)
 
 
-def decision_score(evidence: float, cover: float) -> float:
+def decision_score(
+    evidence: float, cover: float, known: float = 1.0, weights: tuple[float, float, float] | None = None
+) -> float:
     """Return the combined score the decline threshold applies to."""
-    return EVIDENCE_WEIGHT * evidence + (1 - EVIDENCE_WEIGHT) * cover
+    w_evidence, w_cover, w_known = weights or (EVIDENCE_WEIGHT, COVERAGE_WEIGHT, VOCABULARY_WEIGHT)
+    return (w_evidence * evidence + w_cover * cover + w_known * known) / (w_evidence + w_cover + w_known)
 
 
-def decide(question: str, retrieval: RetrievalResult, threshold: float) -> Decision:
+def decide(
+    question: str, retrieval: RetrievalResult, threshold: float, vocabulary: CorpusVocabulary | None = None
+) -> Decision:
     """Return whether the corpus is too silent on the question to answer it."""
     if retrieval.lookups:
         # A reference to an article is answered by it, or by saying that it does not exist.
@@ -141,9 +207,10 @@ def decide(question: str, retrieval: RetrievalResult, threshold: float) -> Decis
         return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
     query = retrieval.standalone_query or question
     cover = best_coverage(query, retrieval)
-    score = decision_score(retrieval.evidence, cover)
-    reason = f"score={score:.3f} threshold={threshold:.3f}"
-    return Decision(score < threshold, score, retrieval.evidence, cover, reason)
+    known = vocabulary.known_share(query) if vocabulary is not None and VOCABULARY_WEIGHT else 1.0
+    score = decision_score(retrieval.evidence, cover, known)
+    reason = f"score={score:.3f} threshold={threshold:.3f} evidence={retrieval.evidence:.3f} coverage={cover:.3f}"
+    return Decision(score < threshold, score, retrieval.evidence, cover, reason, known)
 
 
 def covered_topics(retrieval: RetrievalResult, limit: int = 3) -> list[str]:

@@ -95,7 +95,11 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     decline_threshold: float = Field(
-        0.5, ge=0, le=1, description="Evidence below this declines; calibrated on the development set."
+        0.47,
+        ge=0,
+        le=1,
+        description="Decision score (retrieval evidence, query-term coverage, known words) below this declines; "
+        "calibrated on the development set by eval/calibrate_answers.py.",
     )
     max_citations: int = Field(6, ge=1, le=30, description="Most articles one answer cites.")
     support_threshold: float = Field(

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import statistics
-import time
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -34,30 +33,44 @@ from assistant.wiring import build_catalog, build_indexer, build_retriever  # no
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_FALSE_DECLINE = 0.05
-WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
+# (evidence, coverage, known words) in tenths summing to one
+WEIGHTS = tuple((e / 10, c / 10, (10 - e - c) / 10) for e in range(11) for c in range(11 - e))
 
 
-def features(questions, retriever):  # type: ignore[no-untyped-def]
-    """Return (question, retrieval, evidence, coverage) per question."""
-    rows = []
+def features(questions, helper, vocabulary):  # type: ignore[no-untyped-def]
+    """Return (question, retrieval, (evidence, coverage, known words)) per question, and answer times in ms.
+
+    Each question is answered once through Assistant.answer (first time in this process: no cached query
+    vector), which gives both the complete-answer time and the retrieval the features come from.
+    """
+    rows, times = [], []
     for question in questions:
-        retrieval = retriever.retrieve(question.question, question.history)
+        answer = helper.answer(question.question, question.history)
+        times.append(answer.latency_ms)
+        retrieval = answer.retrieval
         query = retrieval.standalone_query or question.question
-        cover = 1.0 if retrieval.lookups else decline.best_coverage(query, retrieval)
-        evidence = 1.0 if retrieval.lookups else retrieval.evidence
-        if not retrieval.hits and not retrieval.lookups:
-            cover, evidence = 0.0, 0.0
-        rows.append((question, retrieval, evidence, cover))
-    return rows
+        if retrieval.lookups:
+            parts = (1.0, 1.0, 1.0)
+        elif not retrieval.hits:
+            parts = (0.0, 0.0, 0.0)
+        else:
+            parts = (retrieval.evidence, decline.best_coverage(query, retrieval), vocabulary.known_share(query))
+        rows.append((question, retrieval, parts))
+    return rows, times
 
 
-def rates(rows, weight: float, threshold: float) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def combined(row, weights) -> float:  # type: ignore[no-untyped-def]
+    """Return the decision score of a row under weights."""
+    return decline.decision_score(*row[2], weights=weights)
+
+
+def rates(rows, weights, threshold: float) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Return (share of unanswerable declined, share of answerable declined)."""
     unanswerable = [r for r in rows if not r[0].answerable]
     answerable = [r for r in rows if r[0].answerable]
 
     def declined(row) -> bool:  # type: ignore[no-untyped-def]
-        return weight * row[2] + (1 - weight) * row[3] < threshold
+        return combined(row, weights) < threshold
 
     return (
         sum(declined(r) for r in unanswerable) / max(1, len(unanswerable)),
@@ -67,7 +80,7 @@ def rates(rows, weight: float, threshold: float) -> tuple[float, float]:  # type
 
 def choose(rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """Return the weight and threshold declining most unanswerable within the false-decline budget."""
-    best: tuple[float, float, float, float, float] | None = None
+    best = None
     for weight in WEIGHTS:
         grid = [t / 200 for t in range(0, 201)]
         feasible = [(t, *rates(rows, weight, t)) for t in grid]
@@ -84,7 +97,7 @@ def choose(rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
             best = key
     assert best is not None
     unans, neg_ans, width, weight, threshold = best
-    return {"weight": weight, "threshold": round(threshold, 3), "declined_unanswerable": unans,
+    return {"weights": weight, "threshold": round(threshold, 3), "declined_unanswerable": unans,
             "declined_answerable": -neg_ans, "band_width": width}
 
 
@@ -92,8 +105,9 @@ def score(rows, chosen, catalog_path: Path, settings: Settings) -> dict[str, flo
     """Return composer metrics on the dev set at the chosen decline setting."""
     index = index_from_catalog(catalog_path)
     recall, points, validity, failures = [], [], [], []
-    for question, retrieval, evidence, cover in rows:
-        declined_now = chosen["weight"] * evidence + (1 - chosen["weight"]) * cover < chosen["threshold"]
+    for row in rows:
+        question, retrieval, _ = row
+        declined_now = combined(row, chosen["weights"]) < chosen["threshold"]
         if declined_now:
             composed_citations, text = (), ""
         else:
@@ -118,16 +132,11 @@ def score(rows, chosen, catalog_path: Path, settings: Settings) -> dict[str, flo
     }
 
 
-def latency(settings: Settings, retriever, questions) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Return median and p95 complete-answer time in ms, through Assistant.answer."""
-    helper = Assistant(settings, retriever)
-    times = []
-    for question in questions:
-        start = time.perf_counter()
-        helper.answer(question.question, question.history)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return {"median_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))]}
+def latency(times: list[float]) -> dict[str, float]:
+    """Return median and p95 of complete-answer times in ms."""
+    times = sorted(times)
+    return {"median_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "max_ms": round(times[-1], 1)}
 
 
 def main() -> None:
@@ -145,20 +154,18 @@ def main() -> None:
     questions, errors = read_questions(args.devset)
     catalog = build_catalog(settings)
     retriever = build_retriever(settings, catalog, build_indexer(settings))
-    rows = features(questions, retriever)
+    helper = Assistant(settings, retriever, catalog=catalog)
+    helper.answer("数据安全法第一条")  # loads the corpus vocabulary and warms the models: not a question's cost
+    rows, times = features(questions, helper, decline.CorpusVocabulary(catalog))
     chosen = choose(rows)
     metrics = score(rows, chosen, settings.catalog_path, settings)
-    tuned = settings.model_copy(
-        update={"answer": replace_answer(settings, chosen["threshold"])}
-    )
-    decline.EVIDENCE_WEIGHT = chosen["weight"]
-    timing = latency(tuned, retriever, questions)
+    timing = latency(times)
     record = {"devset": str(args.devset), "questions": len(questions), "embedder": settings.embedding.backend,
               "chosen": chosen, "metrics": metrics, "latency": timing,
-              "unanswerable_features": [(r[0].id, round(r[2], 3), round(r[3], 3)) for r in rows
-                                        if not r[0].answerable],
-              "lowest_answerable": sorted((round(chosen["weight"] * r[2] + (1 - chosen["weight"]) * r[3], 3),
-                                            r[0].id, r[0].category) for r in rows if r[0].answerable)[:12]}
+              "unanswerable_features": [(r[0].id, [round(x, 3) for x in r[2]], round(combined(r, chosen["weights"]), 3))
+                                        for r in rows if not r[0].answerable],
+              "lowest_answerable": sorted((round(combined(r, chosen["weights"]), 3), r[0].id, r[0].category)
+                                          for r in rows if r[0].answerable)[:12]}
     text = json.dumps(record, ensure_ascii=False, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -167,11 +174,6 @@ def main() -> None:
     summary["metrics"] = {k: v for k, v in metrics.items() if k != "failures"}
     print(json.dumps(summary, ensure_ascii=False, indent=1))  # noqa: T201 - a script's report
     del errors
-
-
-def replace_answer(settings: Settings, threshold: float):  # type: ignore[no-untyped-def]
-    """Return the answer settings with another decline threshold."""
-    return settings.answer.model_copy(update={"decline_threshold": threshold})
 
 
 if __name__ == "__main__":
