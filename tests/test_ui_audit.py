@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 from assistant.ui.audit import AuditLog, action_record, question_record, read_jsonl
@@ -20,7 +21,8 @@ def test_questions_are_appended_with_citations(tmp_path: Path) -> None:
     assert first["cited"] == ["《中华人民共和国数据安全法》第二十一条@2021-06-10"]
     assert first["cited_keys"] == ["dsl-2021#20"] and first["filters"] == {"current_only": True}
     assert second["declined"] and second["cited"] == []
-    assert first["time"].endswith("+00:00")
+    assert first["time"].endswith("+00:00") and first["answer"] == "国家建立数据分类分级保护制度[1]。"
+    assert stat.S_IMODE((tmp_path / "audit.jsonl").stat().st_mode) == 0o600
 
 
 def test_secrets_never_reach_the_log(tmp_path: Path) -> None:
