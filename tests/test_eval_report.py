@@ -22,6 +22,7 @@ from assistant.records import (
     SearchFilters,
     StoredArticle,
 )
+from assistant.settings import Settings
 
 DSL = "中华人民共和国数据安全法"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -183,24 +184,41 @@ def test_result_from_answer_keeps_citation_order_of_markers() -> None:
     assert [c.article for c in result_from_answer("q", answer, 1.0).citations] == ["第二十一条", "第四十五条"]
 
 
-def test_run_command_reports_bad_lines_and_writes_results(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def add_small_regulation(settings: Settings) -> None:
+    """Put a three-article regulation into the catalog at settings.home (hash embedder, real stores)."""
+    from assistant.wiring import build_library
+
+    source = settings.home.parent / "小条例.md"
+    source.write_text(
+        "# 小条例\n\n第一条 为了测试，制定本条例。\n\n第二条 数据应当分类分级。\n\n第三条 本条例自公布之日起施行。\n",
+        encoding="utf-8",
+    )
+    assert build_library(settings).add([source]).rejected == ()
+
+
+def test_run_command_reports_bad_lines_and_writes_results(tmp_path: Path, settings: Settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from assistant.cli import evaluate
     from assistant.evaluation.formats import question_json, read_results
 
     questions = write_jsonl(tmp_path / "q.jsonl", [question_json(q) for q in QUESTIONS])
     questions.write_text('{"id": "bad"}\n' + questions.read_text(encoding="utf-8"), encoding="utf-8")
+    out_path = tmp_path / "results" / "r.jsonl"
+    empty = CliRunner().invoke(
+        main, ["--home", str(tmp_path / "home"), "eval", "run", str(questions), "--out", str(out_path)]
+    )
+    assert empty.exit_code == 2 and "No catalog at" in empty.output and not (tmp_path / "home").exists()
+    add_small_regulation(settings)
     # the wiring module builds the real pipeline; here a fake assistant stands in for it
     monkeypatch.setattr(evaluate, "_pipeline", lambda settings, retrieval_only: {"assistant": FakeAssistant()})
-    out_path = tmp_path / "results" / "r.jsonl"
     out = CliRunner().invoke(
-        main, ["--home", str(tmp_path / "home"), "eval", "run", str(questions), "--out", str(out_path), "--limit", "2"]
+        main, ["--home", str(settings.home), "eval", "run", str(questions), "--out", str(out_path), "--limit", "2"]
     )
     assert out.exit_code == 0, out.output
     assert f"skipped {questions}:1: field 'question'" in out.output
     assert "2 questions run (0 kept from before), 0 failed inside the pipeline, 1 lines skipped" in out.output
     assert [r.id for r in read_results(out_path)[0]] == ["d1", "d2"]
     again = CliRunner().invoke(
-        main, ["--home", str(tmp_path / "home"), "eval", "run", str(questions), "--out", str(out_path), "--resume"]
+        main, ["--home", str(settings.home), "eval", "run", str(questions), "--out", str(out_path), "--resume"]
     )
     assert "1 questions run (2 kept from before), 1 failed inside the pipeline" in again.output
     assert [r.id for r in read_results(out_path)[0]] == ["d1", "d2", "d3"]

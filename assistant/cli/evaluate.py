@@ -46,6 +46,26 @@ def run_settings(settings: Settings, mode: str, retrieval: str, top_k: int) -> S
     return settings.model_copy(update={"llm": llm, "retrieval": settings.retrieval.model_copy(update=update)})
 
 
+def require_corpus(settings: Settings) -> None:
+    """Raise a usage error when the home holds no ready document: every answer would be a decline."""
+    from assistant.catalog import Catalog
+
+    path = settings.catalog_path
+    if not path.is_file():
+        raise click.UsageError(
+            f"No catalog at {path}: build the corpus first (assistant corpus init / corpus add) or pass --home."
+        )
+    catalog = Catalog(path)
+    try:
+        ready = len(catalog.versions())
+    finally:
+        catalog.close()
+    if not ready:
+        raise click.UsageError(
+            f"The catalog at {path} holds no document yet; add regulations with assistant corpus add."
+        )
+
+
 def _pipeline(settings: Settings, retrieval_only: bool) -> dict[str, object]:
     """Return the runner's keyword argument: a retriever or an assistant built by the wiring module."""
     from assistant import wiring
@@ -119,6 +139,7 @@ def run(
     if not items:
         raise click.ClickException(f"{questions} holds no usable question; fix the lines reported above")
     settings = run_settings(app.settings, mode, retrieval, top_k)
+    require_corpus(settings)
     try:
         pipeline = _pipeline(settings, retrieval_only)
     except AssistantError as err:
