@@ -33,9 +33,8 @@ ARTICLE_START = re.compile(
     rf"^[^\S\n]*(?:\*\*)?第[ \t]*([{_NUM}]+|\d+)[ \t]*条(?:之([{_NUM}]+|\d+))?(?:\*\*)?(?=[^\S\n]|$)"
 )
 _HEADING_LABEL = re.compile(rf"^第[^\S\n]*([{_NUM}]+|\d+)[^\S\n]*(分编|编|章|节)(?=[^\S\n]|$)")
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INFO_END = "<!-- INFO END -->"
 _LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 _OTHER_LEVEL = 4
@@ -70,8 +69,22 @@ class _OpenArticle:
 
 
 def blank_comments(text: str) -> str:
-    """Return text with <!-- … --> comments replaced by spaces of the same length, so offsets still hold."""
-    return _COMMENT.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), text)
+    """Return text with <!-- … --> comments replaced by spaces of the same length, so offsets still hold.
+
+    Scanned with str.find, not a regex: a regex over many unclosed "<!--" takes quadratic time.
+    """
+    parts: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # an unclosed comment is left as text
+        end += 3
+        parts.append(text[position:start])
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def normalize_heading(text: str) -> str:
@@ -101,7 +114,7 @@ def _heading_of(line: str) -> tuple[int, str] | None:
     """Return (level, normalised heading) when a line is a 编/章/节 or Markdown heading, else None."""
     md = _MD_HEADING.match(line)
     if md:
-        text = normalize_heading(md.group(2))
+        text = normalize_heading(md.group(2).rstrip(" \t#"))
         label = _HEADING_LABEL.match(text)
         if label:
             return _LEVELS[label.group(2)], text

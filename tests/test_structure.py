@@ -325,3 +325,21 @@ def test_markdown_without_a_hash_title_takes_the_first_line() -> None:
     doc = parse_document(_text("示例管理办法\n\n第一条 内容。\n", "markdown"))
     assert doc.meta.title == "示例管理办法"
     assert [a.label for a in doc.articles] == ["第一条"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<!-- " * 100_000,  # unclosed comments: quadratic for a regex
+        "## " + "# " * 200_000 + "标题",  # a heading made of closing hashes
+        "第一条" + "\n第二条" * 50_000,  # many empty articles
+        ("第" + "一" * 5_000 + "条 内容\n") * 20,  # absurd numerals
+    ],
+)
+def test_hostile_texts_parse_quickly(body: str) -> None:
+    started = time.perf_counter()
+    try:
+        parse_document(_text(body, "markdown"))
+    except CorpusError as err:
+        assert "fixture.txt" in str(err)
+    assert time.perf_counter() - started < 10
