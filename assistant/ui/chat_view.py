@@ -10,6 +10,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.errors import AccessDeniedError
 from assistant.records import Answer
 from assistant.ui.audit import action_record, question_record
 from assistant.ui.auth import ROLE_OFFICIAL, require_role
@@ -67,7 +68,7 @@ def _allowed(ctx: UiContext, request: gr.Request) -> str:
     user, role = ctx.who(request)
     try:
         require_role(role, ROLE_OFFICIAL)
-    except Exception as err:  # noqa: BLE001 - any refusal becomes the same notice
+    except AccessDeniedError as err:
         raise gr.Error("未登录或账户无效，请重新登录。") from err
     return user
 
