@@ -36,6 +36,7 @@ _HEADING_LABEL = re.compile(rf"^第[^\S\n]*([{_NUM}]+|\d+)[^\S\n]*(分编|编|�
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
 ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
 _INFO_END = "<!-- INFO END -->"
+MAX_NUMBERING_WARNINGS = 20
 _LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 _OTHER_LEVEL = 4
 _SENTENCE_END = re.compile(r"[。，；]")
@@ -280,6 +281,10 @@ def check_numbering(articles: list[Article]) -> list[str]:
                 warnings.append(f"缺少{missing}（{previous.label}之后是{article.label}；gap in article numbering）")
         seen.add(key)
         previous = article
+    if len(warnings) > MAX_NUMBERING_WARNINGS:
+        extra = len(warnings) - MAX_NUMBERING_WARNINGS
+        more = f"另有{extra}处编号问题未列出（{extra} more numbering problems）"
+        warnings = warnings[:MAX_NUMBERING_WARNINGS] + [more]
     return warnings
 
 

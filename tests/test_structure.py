@@ -343,3 +343,9 @@ def test_hostile_texts_parse_quickly(body: str) -> None:
     except CorpusError as err:
         assert "fixture.txt" in str(err)
     assert time.perf_counter() - started < 10
+
+
+def test_numbering_warnings_are_capped() -> None:
+    body = "示例\n" + "".join(f"第{n}条 内容。\n" for n in range(1, 400, 2))
+    warnings = parse_document(_text(body)).warnings
+    assert len(warnings) == 21 and "179" in warnings[-1]
