@@ -248,3 +248,14 @@ def test_only_answered_compares_runs_on_the_questions_all_of_them_answered(tmp_p
     assert out.exit_code == 0, out.output
     assert "devset/composer: 2 questions" in out.output and "devset/model: 2 questions" in out.output
     assert "citation_validity=n/a" in out.output  # no catalog at --home, no Markdown corpus
+
+
+def test_catalog_index_checks_citations_against_stored_articles(settings: Settings) -> None:
+    from assistant.evaluation.corpus import index_from_catalog
+
+    add_small_regulation(settings)
+    index = index_from_catalog(settings.catalog_path)
+    assert index.exists(ArticleRef("《小条例》", "第3条"))
+    assert not index.exists(ArticleRef("小条例", "第四条"))
+    assert not index.exists(ArticleRef("大条例", "第一条"))
+    assert index.supports(ArticleRef("小条例", "第二条"), "数据应当分类分级[1]。")

@@ -6,10 +6,12 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from assistant.evaluation.formats import ArticleRef
 from assistant.evaluation.matching import article_key, title_key, version_matches
 from assistant.evaluation.metrics import support_overlap
+from assistant.records import DocumentVersion, StoredArticle
 
 logger = logging.getLogger(__name__)
 
@@ -50,19 +52,43 @@ class ArticleIndex:
         return any(support_overlap(sentence, e.text) >= self.support_threshold for e in self.find(ref))
 
 
-def index_from_catalog(catalog_path: Path, *, support_threshold: float = 0.35) -> ArticleIndex:
-    """Return the articles of every ready version in the catalog at catalog_path."""
+class CatalogArticleIndex(ArticleIndex):
+    """Articles read from the catalog on demand, one document at a time: a lawbook of 148k articles stays on disk."""
+
+    def __init__(self, catalog: CatalogReader, *, support_threshold: float = 0.35) -> None:
+        super().__init__((), support_threshold=support_threshold)
+        self._catalog = catalog
+        self._versions: dict[str, list[str]] = {}
+        for version in catalog.versions(include_history=True):
+            self._versions.setdefault(title_key(version.meta.title), []).append(version.version_id)
+        self._loaded: set[str] = set()
+
+    def find(self, ref: ArticleRef) -> list[ArticleEntry]:
+        """Return the matching stored versions of the article, loading its document's articles on first use."""
+        key = title_key(ref.document)
+        if key not in self._loaded:
+            self._loaded.add(key)
+            for version_id in self._versions.get(key, []):
+                for stored in self._catalog.articles(version_id):
+                    entry = ArticleEntry(stored.title, stored.article.label, stored.version, stored.article.text)
+                    self._by_key.setdefault((key, article_key(entry.article)), []).append(entry)
+        return super().find(ref)
+
+
+class CatalogReader(Protocol):
+    """The part of assistant.catalog.Catalog scoring reads."""
+
+    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
+
+    def articles(self, version_id: str) -> list[StoredArticle]: ...
+
+
+def index_from_catalog(catalog_path: Path, *, support_threshold: float = 0.35) -> CatalogArticleIndex:
+    """Return an index over every ready version in the catalog at catalog_path, read on demand."""
     from assistant.catalog import Catalog
 
-    catalog = Catalog(catalog_path)
-    try:
-        entries = [ArticleEntry(a.title, a.article.label, a.version, a.article.text) for a in catalog.iter_articles()]
-    finally:
-        close = getattr(catalog, "close", None)
-        if close:
-            close()
-    logger.info("scoring catalog=%s articles=%d", catalog_path, len(entries))
-    return ArticleIndex(entries, support_threshold=support_threshold)
+    logger.info("scoring catalog=%s", catalog_path)
+    return CatalogArticleIndex(Catalog(catalog_path), support_threshold=support_threshold)
 
 
 def index_from_markdown(folder: Path, *, support_threshold: float = 0.35) -> ArticleIndex:
