@@ -62,12 +62,13 @@ def main(ctx: click.Context, home: Path | None, verbose: bool) -> None:
 
 def register_commands() -> None:
     """Attach the subcommands; each lives in its own module."""
-    from assistant.cli import ask, corpus, evaluate, serve
+    from assistant.cli import ask, corpus, evaluate, serve, users
 
     main.add_command(corpus.corpus)
     main.add_command(ask.ask)
     main.add_command(evaluate.evaluate)
     main.add_command(serve.serve)
+    main.add_command(users.users)
 
 
 register_commands()
