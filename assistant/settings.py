@@ -66,7 +66,7 @@ class RetrievalSettings(BaseModel):
         160, ge=0, description="Articles longer than this are also indexed paragraph by paragraph (款)."
     )
     lexical_tokenizer: Literal["bigram", "jieba", "hybrid"] = Field(
-        "hybrid",
+        "bigram",
         description="Keyword-index terms: character bigrams, jieba words, or bigrams plus jieba words "
         "longer than two characters (benchmarks/results/retrieval_tuning.json compares them).",
     )
@@ -83,13 +83,13 @@ class RetrievalSettings(BaseModel):
         True, description="Add statutory words for everyday ones to the keyword query (assistant/data/colloquial.tsv)."
     )
     evidence_dense_weight: float = Field(
-        60.0, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
+        105.4, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
     )
     evidence_coverage_weight: float = Field(
-        8.0, description="Evidence logistic: weight of the share of query terms in the best keyword match."
+        5.62, description="Evidence logistic: weight of the share of query terms in the best keyword match."
     )
     evidence_bias: float = Field(
-        -56.0, description="Evidence logistic: bias; evidence = 1/(1+exp(-(w_d*dense + w_c*coverage + bias)))."
+        -97.35, description="Evidence logistic: bias; evidence = 1/(1+exp(-(w_d*dense + w_c*coverage + bias)))."
     )
 
 
@@ -124,7 +124,7 @@ class UiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web chat listens on.")
     users_file: Path | None = Field(
-        None, description="TOML file of users, roles and bcrypt password hashes (see docs/settings.md)."
+        None, description="TOML file of users, roles and bcrypt password hashes (see docs/users.example.toml)."
     )
     require_login: bool = Field(
         False, description="Ask for a login even on loopback; always on when host is not loopback."
