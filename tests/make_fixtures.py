@@ -123,6 +123,33 @@ def make_docx(paragraphs: list[str], table: list[list[str]] | None = None) -> by
     return out.getvalue()
 
 
+def make_numbered_docx(items: list[tuple[int | None, str]]) -> bytes:
+    """Return a .docx whose paragraphs (level, text) use Word numbering: level 0 「第%1条」 in Chinese
+    counting, level 1 「（%2）」 in Chinese counting; level None is a plain paragraph."""
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = Document()
+    numbering = document.part.numbering_part.element
+    numbering.append(parse_xml(
+        f'<w:abstractNum {w} w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="第%1条"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        "</w:abstractNum>"
+    ))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in items:
+        paragraph = document.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'
+            ))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     target.mkdir(parents=True, exist_ok=True)

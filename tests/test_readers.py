@@ -15,7 +15,7 @@ from assistant.readers import read_source
 from assistant.structure import parse_document
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_fixtures import blank_pdf, encrypt_pdf, make_docx, make_pdf  # noqa: E402
+from make_fixtures import blank_pdf, encrypt_pdf, make_docx, make_numbered_docx, make_pdf  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 MAX_BYTES = 50 * 1024 * 1024
@@ -336,3 +336,33 @@ def test_utf8_cut_inside_the_last_character_is_still_utf8(tmp_path: Path) -> Non
     content = (LAW + "附").encode("utf-8")[:-1]
     source = read_source(_write(tmp_path, "cut.md", content), max_bytes=MAX_BYTES)
     assert (source.encoding, source.text) == ("utf-8", LAW)
+
+
+def test_docx_word_numbering_becomes_article_labels(tmp_path: Path) -> None:
+    content = make_numbered_docx([
+        (None, "某公司数据安全管理制度"),
+        (0, "为了规范数据处理，制定本制度。"),
+        (0, "员工应当遵守下列规定："),
+        (1, "不得泄露客户信息；"),
+        (1, "不得私自复制数据。"),
+        (None, "违反前款规定的，依照公司规定处理。"),
+        (0, "本制度自发布之日起施行。"),
+    ])
+    source = read_source(_write(tmp_path, "policy.docx", content), max_bytes=MAX_BYTES)
+    doc = parse_document(source)
+    assert doc.meta.title == "某公司数据安全管理制度"
+    assert [a.label for a in doc.articles] == ["第一条", "第二条", "第三条"]
+    assert doc.articles[1].paragraphs == (
+        "员工应当遵守下列规定：\n（一）不得泄露客户信息；\n（二）不得私自复制数据。",
+        "违反前款规定的，依照公司规定处理。",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [(21, "chineseCounting", "二十一"), (3, "decimal", "3"), (28, "lowerLetter", "bb"), (14, "upperRoman", "XIV")],
+)
+def test_word_number_formats(value: int, fmt: str, expected: str) -> None:
+    from assistant.readers.docx_numbering import format_number
+
+    assert format_number(value, fmt) == expected

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.readers.docx_numbering import numbering_state
 from assistant.records import SourceText
 
 # A regulation's word/document.xml is a few MB; these bounds stop zip bombs and pathological files early.
@@ -62,12 +63,17 @@ def read_docx(path: Path, content: bytes) -> SourceText:
             f"{path}: not a readable Word .docx file ({type(err).__name__}: {err}). If it is an old .doc file, "
             "save it as .docx in Word or LibreOffice; otherwise export it again and add the complete file."
         ) from err
+    numbering = numbering_state(document)
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             lines.extend(_table_lines(block))
-        else:
-            text = block.text.strip()
-            if text:
-                lines.append(text)
+            continue
+        label = numbering.label_for(block._p)
+        text = block.text.strip()
+        if label and text:
+            # 「第%1条」 is followed by a tab or space in Word; a space keeps the parser's label rule.
+            text = f"{label} {text}" if label.endswith(("条", "章", "节", "编")) else label + text
+        if text:
+            lines.append(text)
     return SourceText(path=str(path), text="\n".join(lines), media_type="docx", encoding=None)
