@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MODEL_KINDS = ("answer", "list", "penalty")  # lookups, corrections and declines stay with the composer
+MODEL_KINDS = ("answer", "list", "penalty", "definition")  # lookups, corrections and declines stay with the composer
 NOTICE_MODEL_FAILED = "语言模型服务暂不可用，以下为系统直接依据条文整理的答案。"
 NOTICE_MODEL_UNCITED = "语言模型的回答大多无法与所给条文核对，以下为系统直接依据条文整理的答案。"
 
@@ -76,7 +76,7 @@ class Assistant:
         retrieval = self.retriever.retrieve(question, history, filters)
         decision = decide(question, retrieval, self.settings.answer.decline_threshold, self.vocabulary)
         if decision.decline:
-            composed = decline_answer(question, retrieval)
+            composed = decline_answer(question, retrieval, decision.missing_regulations)
         else:
             composed = compose(question, retrieval, max_citations=self.settings.answer.max_citations)
         logger.info("answer kind=%s decision=%s", composed.kind, decision.reason)

@@ -91,11 +91,17 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
     return _render(lead, chosen, kind)
 
 
-def decline_answer(question: str, retrieval: RetrievalResult | None) -> Composition:
+def decline_answer(
+    question: str, retrieval: RetrievalResult | None, missing: Sequence[str] = ()
+) -> Composition:
     """Return the answer that says the corpus is silent, names what it does cover, and cites nothing."""
     subject = (retrieval.standalone_query if retrieval else "") or question
     subject = subject.strip().rstrip("？?。")
-    text = f"现有法规库中未找到能够回答「{subject}」的规定。"
+    if missing:
+        names = "、".join(f"《{name}》" for name in missing)
+        text = f"现有法规库中未找到{names}，无法依据它回答「{subject}」。"
+    else:
+        text = f"现有法规库中未找到能够回答「{subject}」的规定。"
     topics = covered_topics(retrieval) if retrieval else []
     if topics:
         text += "法规库中与此话题最接近的是" + "、".join(topics) + "，但它们并未就此作出规定。"

@@ -44,6 +44,9 @@ GENERIC_BIGRAMS = frozenset(
 )
 _GENERIC_WEIGHT = 0.3
 _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+# A regulation's name: a run of characters ending in 办法/条例/细则; 该办法/本条例 refer back and are skipped.
+_REGULATION_NAME = re.compile(r"(?<![该本此这那])([\u4e00-\u9fff]{2,18}?)(实施细则|细则|办法|条例)")
+_NAME_LEAD = re.compile(r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的))+")
 _CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?")
 
@@ -71,6 +74,7 @@ class Decision:
     coverage: float
     reason: str = ""
     known_words: float = 1.0
+    missing_regulations: tuple[str, ...] = ()  # regulations the question names that the library lacks
 
 
 class CorpusVocabulary:
@@ -103,6 +107,42 @@ class CorpusVocabulary:
         if not words:
             return 1.0
         return sum(1 for word in words if word in self._text) / len(words)
+
+
+def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
+    """Return regulation names in the question (…办法, …条例, …细则) that match no title of the library.
+
+    A name within one character of a title, or sharing most of its wording, counts as that title (typos).
+    """
+    known = {_short_title(t) for t in titles if t}
+    known |= {alias for alias, target in _abbreviations().items() if target in known}
+    text = expand_aliases(question)
+    for name in sorted(known, key=len, reverse=True):
+        if len(name) >= 2:
+            text = text.replace(name, "，")
+    found = []
+    for match in _REGULATION_NAME.finditer(text):
+        name = _NAME_LEAD.sub("", match.group(1)) + match.group(2)
+        if len(name) - len(match.group(2)) >= 4 and not any(_resembles(name, title) for title in known):
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
+def _resembles(name: str, title: str) -> bool:
+    """Return True when name is title with a typo, or shares most of its bigrams."""
+    if len(name) == len(title) and sum(a != b for a, b in zip(name, title, strict=True)) <= 1:
+        return True
+    grams = {name[i : i + 2] for i in range(len(name) - 1)}
+    title_grams = {title[i : i + 2] for i in range(len(title) - 1)}
+    return bool(grams) and len(grams & title_grams) / len(grams) >= 0.75
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, str]:
+    """Return the lookup module's alias table (alias -> short title)."""
+    from assistant.lookup import load_abbreviations
+
+    return load_abbreviations()
 
 
 def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:
@@ -203,9 +243,15 @@ def decide(
     if retrieval.lookups:
         # A reference to an article is answered by it, or by saying that it does not exist.
         return Decision(False, 1.0, 1.0, 1.0, "direct reference")
+    query = retrieval.standalone_query or question
+    if vocabulary is not None:
+        vocabulary.refresh()
+        missing = unknown_regulations(question, vocabulary.titles)
+        if missing:
+            reason = "names regulations the library lacks: " + "、".join(missing)
+            return Decision(True, 0.0, retrieval.evidence, 0.0, reason, 0.0, tuple(missing))
     if not retrieval.hits:
         return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
-    query = retrieval.standalone_query or question
     cover = best_coverage(query, retrieval)
     known = vocabulary.known_share(query) if vocabulary is not None and VOCABULARY_WEIGHT else 1.0
     score = decision_score(retrieval.evidence, cover, known)

@@ -103,7 +103,11 @@ class AnswerSettings(BaseModel):
     )
     max_citations: int = Field(6, ge=1, le=30, description="Most articles one answer cites.")
     support_threshold: float = Field(
-        0.35, ge=0, le=1, description="Least overlap between a model sentence and its cited source."
+        0.6,
+        ge=0,
+        le=1,
+        description="Least share of a model sentence's character bigrams found in the article it cites; "
+        "calibrated by eval/calibrate_support.py.",
     )
 
 

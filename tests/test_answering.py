@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record
-from assistant.decline import asserted_quantities, query_terms, unsupported_quantities
+from assistant.decline import asserted_quantities, query_terms, unknown_regulations, unsupported_quantities
 from assistant.llm import rewrite_followup
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
@@ -261,3 +261,26 @@ def test_real_ask_command_json_through_the_wiring(real, monkeypatch: pytest.Monk
     record = json.loads(result.output)
     assert record["citations"][0]["label"] == "《中华人民共和国数据安全法》第二十一条"
     assert record["citations"][0]["version"] == "2021-06-10" and record["declined"] is False
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("网络安全审查办法规定的审查时限是多少个工作日？", ["网络安全审查办法"]),
+        ("香港個人資料私隱條例對跨境傳輸有什麼要求？", ["香港个人资料私隐条例"]),
+        ("网络数据安全管里条例对大型网络平台有什么要求？", []),  # a typo of a title in the library
+        ("关基条例对运营者有什么要求？", []),
+        ("按照数据出境安全评估办法，申报要交哪些材料？", []),
+        ("违反该条例怎么罚？", []),
+    ],
+)
+def test_unknown_regulations(question: str, missing: list[str]) -> None:
+    titles = ["网络数据安全管理条例", "关键信息基础设施安全保护条例", "数据出境安全评估办法", "网络安全法"]
+    assert unknown_regulations(question, titles) == missing
+
+
+def test_real_question_naming_a_regulation_outside_the_library_is_declined(real) -> None:  # type: ignore[no-untyped-def]
+    _, _, helper = real
+    answer = helper.answer("网络安全审查办法规定的审查时限是多少个工作日？")
+    assert answer.declined and answer.citations == ()
+    assert answer.text.startswith("现有法规库中未找到《网络安全审查办法》")

@@ -15,9 +15,10 @@ from assistant.citations import (
     split_sentences,
     support,
 )
+from assistant.settings import AnswerSettings
 from tests.test_composer import corpus_articles
 
-THRESHOLD = 0.35
+THRESHOLD = AnswerSettings().support_threshold  # the calibrated default
 
 
 @pytest.fixture()
