@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -13,9 +12,7 @@ from assistant.errors import CorpusError, UnsupportedFileError
 from assistant.readers import pdf as pdf_reader
 from assistant.readers import read_source
 from assistant.structure import parse_document
-
-sys.path.insert(0, str(Path(__file__).parent))
-from make_fixtures import blank_pdf, encrypt_pdf, make_docx, make_numbered_docx, make_pdf  # noqa: E402
+from tests.make_fixtures import blank_pdf, encrypt_pdf, make_docx, make_numbered_docx, make_pdf
 
 DATA = Path(__file__).parent / "data"
 MAX_BYTES = 50 * 1024 * 1024
