@@ -45,7 +45,12 @@ def _run_worker(path: Path) -> list[str]:
     command = [sys.executable, str(_WORKER), str(path), str(PDF_MEMORY_BYTES)]
     try:
         done = subprocess.run(
-            command, capture_output=True, timeout=PDF_TIMEOUT_SECONDS, check=False, env=os.environ.copy()
+            command,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=PDF_TIMEOUT_SECONDS,
+            check=False,
+            env=os.environ.copy(),
         )
     except subprocess.TimeoutExpired as err:
         raise CorpusError(
