@@ -45,9 +45,10 @@ def run_child(home: Path, source: Path, op: str, seed: int) -> None:
     library = build_library(bench_settings(home))
     print("READY", flush=True)
     if op == "churn":
+        # Once everything is in, an import would only skip: remove two documents so there is work to interrupt.
         ready = sorted({v.doc_id for v in library.catalog.versions()})
-        if ready:
-            library.remove(random.Random(seed).choice(ready))
+        for doc_id in random.Random(seed).sample(ready, min(2, len(ready))):
+            library.remove(doc_id)
     report = library.import_tree(source)
     print("DONE " + report.summary(), flush=True)
 
@@ -99,9 +100,9 @@ def verify(home: Path, source: Path) -> dict:
     return json.loads(lines[-1])
 
 
-def calibrate(home: Path, source: Path) -> float:
-    """Return the seconds a complete import takes after READY (run on a scratch home)."""
-    child = _start_child(home, source, "import", 0)
+def calibrate(home: Path, source: Path, op: str) -> float:
+    """Return the seconds an operation takes after READY (run on a scratch home)."""
+    child = _start_child(home, source, op, 0)
     ready = _wait_ready(child)
     child.wait(timeout=900)
     return time.perf_counter() - ready
@@ -123,15 +124,17 @@ def run_trials(base: Path, kills: int, n_files: int, seed: int, log=print) -> di
     """Run the whole crash test under base and return its summary."""
     rng = random.Random(seed)
     source = prepare_source(base / "source", n_files)
-    duration = calibrate(base / "calibration", source)
-    log(f"clean import of {n_files} files takes {duration:.1f} s after start-up")
+    duration = calibrate(base / "calibration", source, "import")
+    churn = calibrate(base / "calibration", source, "churn")
+    log(f"clean import of {n_files} files takes {duration:.1f} s after start-up, a churn {churn:.1f} s")
     home = base / "home"
     trials = []
     for trial in range(kills):
-        op = "churn" if trial % 3 == 2 else "import"
+        # The first kills interrupt the initial bulk import; later ones a remove-and-re-import.
+        op = "import" if trial < kills // 4 else "churn"
         child = _start_child(home, source, op, rng.randrange(1 << 30))
         _wait_ready(child)
-        delay = rng.uniform(0.0, duration * 1.1)
+        delay = rng.uniform(0.0, (duration if op == "import" else churn) * 1.05)
         time.sleep(delay)
         finished = child.poll() is not None
         if not finished:
@@ -148,7 +151,8 @@ def run_trials(base: Path, kills: int, n_files: int, seed: int, log=print) -> di
     log(f"rerun: {final}")
     ok = all(t.get("consistent") and not t.get("duplicates") for t in trials) and final.get("consistent") and \
         not final.get("missing") and not final.get("duplicates") and not final.get("unknown")
-    return {"kills": kills, "files": n_files, "clean_import_s": round(duration, 2), "ok": bool(ok),
+    return {"kills": kills, "files": n_files, "clean_import_s": round(duration, 2), "churn_s": round(churn, 2),
+            "ok": bool(ok),
             "killed_mid_work": sum(1 for t in trials if not t["finished_before_kill"]), "trials": trials,
             "final": final}
 
