@@ -13,8 +13,8 @@ from assistant.evaluation.metrics import (
     citation_precision,
     citation_recall,
     citation_validity,
+    failure_reasons,
     gold_ranks,
-    is_failure,
     key_point_coverage,
     mrr_at_k,
     ndcg_at_k,
@@ -189,19 +189,21 @@ def test_scores_of_answerable_unanswerable_and_missing_results() -> None:
     unanswerable = Question("u", "个人所得税起征点？", answerable=False, category="unanswerable")
     good = score_question(ALL_GOLD, result("a", cited=(RANKED[2], RANKED[1]), answer="不少于六个月"))
     assert good.recall[10] == 1.0 and good.citation_recall == 1.0 and good.first_gold_rank == 2
-    assert good.false_decline == 0.0 and good.decline_correct is None and is_failure(good) == []
+    assert good.false_decline == 0.0 and good.decline_correct is None and failure_reasons(good) == []
 
     declined = score_question(unanswerable, result("u", declined=True, ranked=()))
-    assert declined.decline_correct == 1.0 and declined.false_decline is None and is_failure(declined) == []
+    assert declined.decline_correct == 1.0 and declined.false_decline is None and failure_reasons(declined) == []
     answered = score_question(unanswerable, result("u", cited=(RANKED[1],)))
-    assert is_failure(answered) == ["answered an unanswerable question"]
+    assert failure_reasons(answered) == ["answered an unanswerable question"]
 
     wrongly_declined = score_question(ALL_GOLD, result("a", declined=True))
-    assert wrongly_declined.false_decline == 1.0 and "declined an answerable question" in is_failure(wrongly_declined)
+    assert wrongly_declined.false_decline == 1.0 and "declined an answerable question" in failure_reasons(
+        wrongly_declined
+    )
 
     missing = score_question(ALL_GOLD, None)
     assert missing.recall[10] == 0.0 and missing.latency_ms is None
-    assert is_failure(missing)[0] == "error: no result line for this question"
+    assert failure_reasons(missing)[0] == "error: no result line for this question"
 
 
 def test_retrieval_only_results_leave_answer_metrics_out() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from assistant.evaluation.corpus import index_from_catalog
 from assistant.evaluation.formats import parse_question
-from assistant.evaluation.metrics import is_failure, summarize
+from assistant.evaluation.metrics import failure_reasons, summarize
 from assistant.evaluation.runner import run_questions
 from assistant.evaluation.scoring import score_results
 from assistant.settings import Settings
@@ -68,7 +68,7 @@ def test_smoke_evaluation_meets_quality_thresholds(smoke_settings: Settings, tmp
     results = list(run_questions(questions, assistant=build_assistant(smoke_settings)))
     scores, unknown = score_results(questions, results, index_from_catalog(smoke_settings.catalog_path))
     summary = summarize(scores)
-    failures = {s.question.id: is_failure(s) for s in scores if is_failure(s)}
+    failures = {s.question.id: failure_reasons(s) for s in scores if failure_reasons(s)}
     report = json.dumps({"summary": summary, "failures": failures}, ensure_ascii=False, indent=1)
     assert unknown == [] and all("error" not in r.extra for r in results), report
     assert summary["recall@5"] >= THRESHOLDS["recall@5"], report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -263,11 +263,3 @@ def write_results(path: Path, results: Iterable[Result]) -> int:
             write_result_line(handle, result)
             count += 1
     return count
-
-
-def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the decoded objects of a JSON Lines file, skipping blank lines."""
-    with path.open(encoding="utf-8-sig") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)

@@ -278,7 +278,7 @@ def recall_curve(scores: Sequence[QuestionScore], max_k: int = 10) -> list[float
     return curve
 
 
-def is_failure(score: QuestionScore) -> list[str]:
+def failure_reasons(score: QuestionScore) -> list[str]:
     """Return the reasons a question failed in a run (empty when it passed)."""
     reasons = []
     if score.error:

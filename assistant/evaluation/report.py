@@ -14,7 +14,7 @@ from assistant.evaluation.metrics import (
     METRIC_LABELS,
     QuestionScore,
     decline_sweep,
-    is_failure,
+    failure_reasons,
     recall_curve,
     summarize,
     summarize_by_category,
@@ -262,7 +262,7 @@ def build_document(sets: Sequence[QuestionSet], figures: dict[str, str], title: 
         doc.table(header, rows)
     doc.heading(2, "Failures, question by question")
     for run in main.runs:
-        failures = [(s, reasons) for s in run.scores if (reasons := is_failure(s))]
+        failures = [(s, reasons) for s in run.scores if (reasons := failure_reasons(s))]
         doc.heading(3, f"{run.name}: {len(failures)} of {len(run.scores)} questions failed")
         for score, reasons in failures[:MAX_FAILURES]:
             doc.heading(4, f"{score.question.id} ({score.question.category})")
