@@ -67,6 +67,11 @@ def rule_based_query(question: str, history: Sequence[str], find: FindRegulation
     """Return a standalone query: the question plus the regulation, articles and topic of recent turns."""
     text = normalize_text(question)
     if not is_follow_up(text, history, find):
+        if history and not find(text):
+            # A complete question in a conversation about one regulation most likely stays with it; the
+            # title only nudges the ranking (mention boost), it does not restrict the search.
+            carried = next((names[0] for t in reversed(history) if (names := find(t))), "")
+            return f"{carried} {text}".strip()
         return text
     regulation = "" if find(text) else next((names[0] for t in reversed(history) if (names := find(t))), "")
     if ARTICLE_LABEL_PATTERN.search(text):

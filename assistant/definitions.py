@@ -22,6 +22,8 @@ _PATTERNS = (
     re.compile(rf"(?:^|[。；;：:\n]|[（(][一二三四五六七八九十\d]+[)）])\s*({_TERM})[，,]\s*是指"),
     # 个人信息是以电子… / 敏感个人信息是一旦泄露… / 国家秘密是关系国家安全… (an article that opens with it)
     re.compile(r"^([\u4e00-\u9fff]{2,10}?)是(?:指|以|一旦|关系|最|重要|一般)"),
+    # 数据处理，包括数据的收集、存储… (a paragraph that opens by listing what the term covers)
+    re.compile(r"^([\u4e00-\u9fff]{2,10}?)[，,]包括"),
 )
 _LEADING_NOISE = re.compile(r"^(?:本法|本条例|本办法|本规定|前款|本条)?(?:所称的?)?")
 # A question asks for a definition when the term sits next to a cue: 什么是X, X是指什么, 算X, X包括哪些.

@@ -1,14 +1,17 @@
 """Indexer: StoredArticle -> embedded units in the vector store and the keyword index.
 
 One article is the unit of citation. An article longer than settings.retrieval.paragraph_min_chars is also
-indexed paragraph by paragraph (款), so a question about one paragraph of a long article is not diluted
-by the rest; hits on paragraph units roll up to their article at retrieval. Every unit's text carries the
-regulation's title (full and short) and its chapter headings, so 「数据安全法里…」 finds the right law.
+indexed paragraph by paragraph (款), and a paragraph listing items (（一）…（五）, 项) item by item with the
+paragraph's lead-in sentence, so a question about one duty in a long list (「日志留多久」 -> 「（三）…留存相关
+的网络日志不少于六个月」) is not diluted by the rest; hits on these units roll up to their article.
+Every unit's text carries the regulation's title (full and short) and its chapter headings, so
+「数据安全法里…」 finds the right law.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +25,8 @@ from assistant.vectorstore import ChromaVectorStore
 
 logger = logging.getLogger(__name__)
 
-PARAGRAPH_SEPARATOR = "/p"  # unit id of paragraph i of article key: f"{key}/p{i}"
+PARAGRAPH_SEPARATOR = "/p"  # unit id of paragraph i of article key: f"{key}/p{i}"; item j of it: f"{key}/p{i}.{j}"
+_ITEM_START = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Unit:
 def parse_unit_id(unit_id: str) -> tuple[str, int | None]:
     """Return (article key, paragraph index or None) of a unit id."""
     key, sep, paragraph = unit_id.rpartition(PARAGRAPH_SEPARATOR)
+    paragraph = paragraph.partition(".")[0]
     if sep and paragraph.isdigit():
         return key, int(paragraph)
     return unit_id, None
@@ -59,11 +64,22 @@ def article_units(stored: StoredArticle, paragraph_min_chars: int) -> list[Unit]
     header = unit_header(stored)
     article = stored.article
     units = [Unit(stored.key, stored.key, None, normalize_text(f"{header}\n{article.text}"))]
-    if len(article.text) > paragraph_min_chars and len(article.paragraphs) > 1:
+    if len(article.text) <= paragraph_min_chars:
+        return units
+    if len(article.paragraphs) > 1:
         for i, paragraph in enumerate(article.paragraphs):
             units.append(
                 Unit(f"{stored.key}{PARAGRAPH_SEPARATOR}{i}", stored.key, i, normalize_text(f"{header}\n{paragraph}"))
             )
+    for i, paragraph in enumerate(article.paragraphs):
+        lines = paragraph.split("\n")
+        items = [j for j, line in enumerate(lines) if _ITEM_START.match(line)]
+        if len(items) < 2:
+            continue
+        lead = "\n".join(lines[: items[0]])
+        for n, j in enumerate(items):
+            text = normalize_text(f"{header}\n{lead}\n{lines[j]}")
+            units.append(Unit(f"{stored.key}{PARAGRAPH_SEPARATOR}{i}.{n}", stored.key, i, text))
     return units
 
 

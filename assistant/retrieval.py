@@ -195,13 +195,16 @@ class Retriever:
         penalty = is_penalty_question(query)
         if not (mentioned or penalty):
             return ranked
-        wanted_penalties: set[str] = set()
+        wanted_penalties: dict[str, float] = {}
         if penalty:
-            # The obligations named in the question, then the best found, lead to their penalty articles.
-            for key in [*named, *(e.key for e in ranked[:5])]:
+            # The obligations named in the question, then the best found, lead to their penalty articles,
+            # which rank at least as high as the obligation that led to them.
+            sources = [(key, 1.0) for key in named] + [(e.key, e.fused) for e in ranked[:5]]
+            for key, fused in sources:
                 version_id = key.rpartition("#")[0]
                 if version_id in view.versions:
-                    wanted_penalties.update(self._links_of(view, version_id).get(key, ()))
+                    for target in self._links_of(view, version_id).get(key, ()):
+                        wanted_penalties[target] = max(wanted_penalties.get(target, 0.0), fused)
         for entry in ranked:
             version_id = entry.key.rpartition("#")[0]
             if version_id not in view.versions:
@@ -209,11 +212,11 @@ class Retriever:
             if mentioned and view.group_of(version_id) in mentioned:
                 entry.fused += config.mention_boost
             if penalty and entry.key in wanted_penalties:
-                entry.fused += config.penalty_boost
+                entry.fused = max(entry.fused, wanted_penalties[entry.key]) + config.penalty_boost
         if penalty:
-            for key in wanted_penalties - set(scores):
+            for key in set(wanted_penalties) - set(scores):
                 version_id = key.rpartition("#")[0]
-                extra = ArticleScore(key, fused=config.penalty_boost)
+                extra = ArticleScore(key, fused=wanted_penalties[key] + config.penalty_boost)
                 if mentioned and view.group_of(version_id) in mentioned:
                     extra.fused += config.mention_boost
                 scores[key] = extra

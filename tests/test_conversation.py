@@ -50,6 +50,11 @@ def test_a_complete_new_question_is_not_rewritten() -> None:
     assert rule_based_query(question, history, find) == question
 
 
+def test_a_complete_question_without_a_regulation_keeps_the_conversation_s() -> None:
+    history = ["个人信息保护法对个人信息处理者有什么义务"]
+    assert rule_based_query("用户要求删除个人信息怎么办", history, find) == "个人信息保护法 用户要求删除个人信息怎么办"
+
+
 def test_model_rewrite_is_used_and_its_failure_falls_back_to_rules() -> None:
     history = ["数据安全法对重要数据出境有什么要求？"]
     calls: list[tuple[str, tuple[str, ...]]] = []

@@ -51,6 +51,16 @@ def test_units_carry_titles_headings_and_long_articles_split_into_paragraphs(
     assert all("数据安全法" in u.text and "第三章 数据安全制度" in u.text for u in units)
 
 
+def test_items_of_a_long_list_are_units_with_their_lead_in(built: tuple[Settings, Catalog, Indexer]) -> None:
+    settings, catalog, _ = built
+    version = next(v for v in catalog.versions() if v.meta.title.startswith("中华人民共和国网络安全法"))
+    article = next(a for a in catalog.articles(version.version_id) if "网络日志不少于六个月" in a.article.text)
+    units = article_units(article, settings.retrieval.paragraph_min_chars)
+    item = next(u for u in units if "网络日志不少于六个月" in u.text and u.paragraph is not None)
+    assert parse_unit_id(item.unit_id) == (article.key, 0) and "/p0." in item.unit_id
+    assert "履行下列安全保护义务" in item.text and "（一）" not in item.text
+
+
 def test_named_article_comes_first_with_full_evidence(retriever: Retriever) -> None:
     result = retriever.retrieve("个保法第13条")
     assert _labels(result.hits[:1]) == [("个人信息保护法", "第十三条")]
