@@ -108,22 +108,23 @@ def calibrate(home: Path, source: Path, op: str) -> float:
     return time.perf_counter() - ready
 
 
-def prepare_source(folder: Path, n_files: int) -> Path:
+def prepare_source(folder: Path, n_files: int, largest: bool = True) -> Path:
     """Copy n corpus regulations into folder (the import source), so the test never writes to ../shared."""
     folder.mkdir(parents=True, exist_ok=True)
     files = corpus_files()
     if not files:
         raise SystemExit("../shared/corpus not found; set ASSISTANT_SHARED_DIR")
     # Largest first: kills are likelier to land inside long indexing steps.
-    for path in sorted(files, key=lambda p: -p.stat().st_size)[:n_files]:
+    for path in sorted(files, key=lambda p: -p.stat().st_size if largest else p.stat().st_size)[:n_files]:
         shutil.copyfile(path, folder / path.name)
     return folder
 
 
-def run_trials(base: Path, kills: int, n_files: int, seed: int, log=print) -> dict:  # type: ignore[no-untyped-def]
+def run_trials(base: Path, kills: int, n_files: int, seed: int, log=print,  # type: ignore[no-untyped-def]
+               largest: bool = True) -> dict:
     """Run the whole crash test under base and return its summary."""
     rng = random.Random(seed)
-    source = prepare_source(base / "source", n_files)
+    source = prepare_source(base / "source", n_files, largest)
     duration = calibrate(base / "calibration", source, "import")
     churn = calibrate(base / "calibration", source, "churn")
     log(f"clean import of {n_files} files takes {duration:.1f} s after start-up, a churn {churn:.1f} s")

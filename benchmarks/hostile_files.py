@@ -260,12 +260,12 @@ KINDS: dict[str, tuple[Callable[[random.Random, int], tuple[str, bytes]], int]] 
 }
 
 
-def generate(folder: Path, per_kind: int | None, seed: int) -> list[tuple[str, Path]]:
+def generate(folder: Path, per_kind: int | None, seed: int, bomb_mb: int = 1024) -> list[tuple[str, Path]]:
     """Write the hostile files under folder and return (kind, path) pairs."""
     global _BOMB_DOCUMENT, _BOMB_OTHER
     _PDF_CACHE[:] = _pdfs()
-    _BOMB_DOCUMENT = _zip_bomb("word/document.xml", 1 << 30)  # 1 GiB of zeros as the document
-    _BOMB_OTHER = _zip_bomb("word/media/image1.png", 1 << 30)
+    _BOMB_DOCUMENT = _zip_bomb("word/document.xml", bomb_mb << 20)  # zeros as the document (1 GiB by default)
+    _BOMB_OTHER = _zip_bomb("word/media/image1.png", bomb_mb << 20)
     rng = random.Random(seed)
     made = []
     for kind, (make, count) in KINDS.items():
@@ -378,19 +378,21 @@ def judge(result: dict) -> str:
     return "ok"
 
 
-def run_all(per_kind: int | None, time_limit: float, seed: int, out_name: str | None) -> dict:
+def run_all(per_kind: int | None, time_limit: float, seed: int, out_name: str | None, bomb_mb: int = 1024,
+            kinds: tuple[str, ...] | None = None) -> dict:
     """Generate, run, judge; return (and optionally write) the summary."""
     with tempfile.TemporaryDirectory(prefix="hostile-") as tmp:
         base = Path(tmp)
         home = base / "home"
         seed_library(home)
         before = snapshot(home)
-        made = generate(base / "files", per_kind, seed)
+        made = [(k, p) for k, p in generate(base / "files", per_kind, seed, bomb_mb) if not kinds or k in kinds]
         listing = base / "listing.json"
         listing.write_text(json.dumps([(k, str(p)) for k, p in made], ensure_ascii=False), encoding="utf-8")
         results = drive(home, listing, len(made), time_limit)
         after = snapshot(home)
     verdicts = Counter(judge(r) for r in results)
+    results.sort(key=lambda r: r["index"])
     by_kind: dict[str, Counter] = {}
     for r in results:
         by_kind.setdefault(r["kind"], Counter())[judge(r)] += 1

@@ -1,0 +1,82 @@
+"""Hostile questions and planted prompt injection, bounded: no crash or hang, markup stays text, injected
+instructions are quoted as a cited article and never obeyed (composer mode)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.hostile_questions import (
+    HOSTILE_QUESTIONS,
+    INJECTED_PHRASE,
+    build,
+    check_injection,
+    check_question,
+)
+
+# Findings kept visible: each xfail names the place a fix belongs (see benchmarks/README.md).
+REMOTE_IMAGE = "Markdown images in questions and quoted articles reach the chat unescaped " \
+    "(assistant/ui/chat.py escape_question/display_text escape HTML only); the browser would fetch them"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path):  # type: ignore[no-untyped-def]
+    """Return (assistant, catalog) over three regulations and a document planting instructions."""
+    _, assistant_, catalog = build(tmp_path_factory.mktemp("hostile-q") / "home", "hash")
+    return assistant_, catalog
+
+
+# "injection" retrieves the planted article, whose Markdown image is the finding below.
+MARKDOWN = ("markdown_image", "markdown_link", "injection")
+SAFE = sorted(set(HOSTILE_QUESTIONS) - {"long_200k", "surrogates", *MARKDOWN})
+
+
+@pytest.mark.parametrize("name", SAFE)
+def test_hostile_question_is_answered_safely(planted, name: str) -> None:  # type: ignore[no-untyped-def]
+    assistant_, catalog = planted
+    record = check_question(assistant_, catalog, name, HOSTILE_QUESTIONS[name], time_limit=30)
+    assert record["ok"], record
+    assert record["answer_error"] is None, record
+
+
+def test_enormous_question_is_cut_by_the_chat(planted) -> None:  # type: ignore[no-untyped-def]
+    from assistant.ui.chat import respond
+
+    assistant_, _ = planted
+    turns = list(respond(assistant_, HOSTILE_QUESTIONS["long_200k"]))
+    assert turns and turns[-1].answer is not None
+    assert len(turns[-1].answer.question) <= 2000
+
+
+@pytest.mark.xfail(strict=True, reason="lone surrogates crash opencc in assistant/textnorm.py to_simplified "
+                   "(UnicodeEncodeError); the chat strips them, `assistant ask` with undecodable argv does not")
+def test_lone_surrogate_reaches_the_assistant_without_crashing(planted) -> None:  # type: ignore[no-untyped-def]
+    assistant_, _ = planted
+    assistant_.answer(HOSTILE_QUESTIONS["surrogates"])
+
+
+@pytest.mark.xfail(strict=True, reason=REMOTE_IMAGE)
+@pytest.mark.parametrize("name", MARKDOWN)
+def test_markdown_in_question_is_not_rendered(planted, name: str) -> None:  # type: ignore[no-untyped-def]
+    assistant_, catalog = planted
+    record = check_question(assistant_, catalog, name, HOSTILE_QUESTIONS[name], time_limit=30)
+    assert not record["live_markup"], record
+
+
+def test_planted_instructions_are_quoted_not_obeyed(planted) -> None:  # type: ignore[no-untyped-def]
+    assistant_, catalog = planted
+    results = check_injection(assistant_, catalog, "composer")
+    assert any(r["phrase_in_answer"] for r in results), "the planted article was never retrieved"
+    for result in results:
+        assert not result["followed"], result
+        if result["phrase_in_answer"]:
+            assert result["cites_planted"], result
+        assert not [m for m in result["live_markup"] if m.startswith("raw-tag")], result
+
+
+@pytest.mark.xfail(strict=True, reason=REMOTE_IMAGE)
+def test_planted_markdown_image_is_not_rendered(planted) -> None:  # type: ignore[no-untyped-def]
+    assistant_, catalog = planted
+    results = check_injection(assistant_, catalog, "composer")
+    assert not [m for r in results for m in r["live_markup"]], INJECTED_PHRASE
