@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +75,9 @@ def classify(question: str, retrieval: RetrievalResult) -> str:
 def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6) -> Composition:
     """Return the answer composed from the retrieved articles, every statement marked with its source."""
     kind = classify(question, retrieval)
+    if kind == "lookup" and _PENALTY_QUESTION.search(question) and any(lk.article for lk in retrieval.lookups):
+        # 「违反了会怎么处理？」 after 「第三十一条讲的什么？」: the penalty of the article asked about, with it.
+        return _compose_lookup_penalty(question, retrieval, max_citations)
     if kind == "lookup":
         return _compose_lookup(retrieval.lookups)
     chosen = select_articles(question, retrieval, kind, max_citations)
@@ -324,6 +328,20 @@ def _compose_lookup(lookups: Sequence[LookupResult]) -> Composition:
     composed = _render(lead, chosen, "lookup")
     text = "\n".join(lines + [composed.text]) if lines else composed.text
     return Composition(text=text, citations=composed.citations, kind="lookup")
+
+
+def _compose_lookup_penalty(question: str, retrieval: RetrievalResult, limit: int) -> Composition:
+    """Return the penalty articles for the article a follow-up refers to, led by the penalty."""
+    found = [lk.article for lk in retrieval.lookups if lk.article is not None]
+    extra = tuple(Hit(article=a, score=1.0, via="lookup") for a in found)
+    widened = dataclasses.replace(retrieval, hits=(*retrieval.hits, *extra), lookups=())
+    chosen = select_articles(question, widened, "penalty", limit)
+    have = {c.article.key for c in chosen}
+    chosen += [Chosen(a, tuple(range(len(a.article.paragraphs))), "support") for a in found if a.key not in have]
+    if not any(c.role == "penalty" for c in chosen):
+        return _compose_lookup(retrieval.lookups)
+    lead = _lead_sentence("penalty", chosen, _terms(question, widened))
+    return _render(lead, chosen[:limit], "penalty")
 
 
 def _compose_correction(

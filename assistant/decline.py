@@ -59,9 +59,9 @@ _QUANTITY = re.compile(
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
 # Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
 # and the share of the question's words found anywhere in the corpus (calibrated by eval/calibrate_answers.py).
-EVIDENCE_WEIGHT = 0.3
-COVERAGE_WEIGHT = 0.5
-VOCABULARY_WEIGHT = 0.2
+EVIDENCE_WEIGHT = 0.7
+COVERAGE_WEIGHT = 0.0
+VOCABULARY_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from assistant.wiring import build_catalog, build_indexer, build_retriever  # no
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_FALSE_DECLINE = 0.05
+# A threshold that only works inside a 0.005-wide band is fitted to these questions, not to the next ones.
+MIN_BAND = 0.02
 # (evidence, coverage, known words) in tenths summing to one
 WEIGHTS = tuple((e / 10, c / 10, (10 - e - c) / 10) for e in range(11) for c in range(11 - e))
 
@@ -51,6 +53,8 @@ def features(questions, helper, vocabulary):  # type: ignore[no-untyped-def]
         query = retrieval.standalone_query or question.question
         if retrieval.lookups:
             parts = (1.0, 1.0, 1.0)
+        elif decline.unknown_regulations(question.question, vocabulary.titles):
+            parts = (0.0, 0.0, 0.0)  # declined whatever the weights: the question names a missing regulation
         elif not retrieval.hits:
             parts = (0.0, 0.0, 0.0)
         else:
@@ -79,7 +83,11 @@ def rates(rows, weights, threshold: float) -> tuple[float, float]:  # type: igno
 
 
 def choose(rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Return the weight and threshold declining most unanswerable within the false-decline budget."""
+    """Return the weights and threshold declining most unanswerable within the false-decline budget.
+
+    Only settings whose best decline rate holds over a band of thresholds at least MIN_BAND wide compete;
+    the threshold is the middle of that band.
+    """
     best = None
     for weight in WEIGHTS:
         grid = [t / 200 for t in range(0, 201)]
@@ -92,11 +100,11 @@ def choose(rows) -> dict[str, float]:  # type: ignore[no-untyped-def]
         threshold = (min(band) + max(band)) / 2  # the middle of the band leaves margin on both sides
         width = max(band) - min(band)
         unans, ans = rates(rows, weight, threshold)
-        key = (unans, -ans, width, weight, threshold)
-        if best is None or key[:3] > best[:3]:
+        key = (width >= MIN_BAND, unans, -ans, width, weight, threshold)
+        if best is None or key[:4] > best[:4]:
             best = key
     assert best is not None
-    unans, neg_ans, width, weight, threshold = best
+    _, unans, neg_ans, width, weight, threshold = best
     return {"weights": weight, "threshold": round(threshold, 3), "declined_unanswerable": unans,
             "declined_answerable": -neg_ans, "band_width": width}
 
@@ -156,7 +164,9 @@ def main() -> None:
     retriever = build_retriever(settings, catalog, build_indexer(settings))
     helper = Assistant(settings, retriever, catalog=catalog)
     helper.answer("数据安全法第一条")  # loads the corpus vocabulary and warms the models: not a question's cost
-    rows, times = features(questions, helper, decline.CorpusVocabulary(catalog))
+    vocabulary = decline.CorpusVocabulary(catalog)
+    vocabulary.refresh()
+    rows, times = features(questions, helper, vocabulary)
     chosen = choose(rows)
     metrics = score(rows, chosen, settings.catalog_path, settings)
     timing = latency(times)
@@ -164,13 +174,14 @@ def main() -> None:
               "chosen": chosen, "metrics": metrics, "latency": timing,
               "unanswerable_features": [(r[0].id, [round(x, 3) for x in r[2]], round(combined(r, chosen["weights"]), 3))
                                         for r in rows if not r[0].answerable],
+              "rows": [(r[0].id, r[0].answerable, [round(x, 4) for x in r[2]]) for r in rows],
               "lowest_answerable": sorted((round(combined(r, chosen["weights"]), 3), r[0].id, r[0].category)
                                           for r in rows if r[0].answerable)[:12]}
     text = json.dumps(record, ensure_ascii=False, indent=1)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
-    summary = {k: v for k, v in record.items() if k not in ("metrics",)}
+    summary = {k: v for k, v in record.items() if k not in ("metrics", "rows")}
     summary["metrics"] = {k: v for k, v in metrics.items() if k != "failures"}
     print(json.dumps(summary, ensure_ascii=False, indent=1))  # noqa: T201 - a script's report
     del errors

@@ -195,3 +195,13 @@ def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, St
 )
 def test_classify(question: str, kind: str) -> None:
     assert classify(question, RetrievalResult(question, question, ())) == kind
+
+
+def test_penalty_follow_up_to_a_looked_up_article_leads_with_its_penalty(cii: dict[str, StoredArticle]) -> None:
+    question = "违反了会怎么处理？"
+    lookup = LookupResult(reference="第三十一条", title=cii["第三十一条"].title, label="第三十一条",
+                          article=cii["第三十一条"])
+    retrieval = retrieval_of(question, [cii["第三十一条"]], linked=[cii["第四十三条"]], lookups=[lookup])
+    composed = compose(question, retrieval)
+    assert composed.kind == "penalty"
+    assert [c.article for c in composed.citations] == ["第四十三条", "第三十一条"]
