@@ -44,13 +44,26 @@ def bench_settings(home: Path, *, embedder: str = "hash", threads: int = 1, **gr
     """Return Settings with home and embedder set and no default corpus (nothing read from assistant.toml)."""
     from assistant.settings import Settings
 
-    base = {
+    base: dict[str, object] = {
         "home": home,
         "embedding": {"backend": embedder if embedder != "standin" else "hash", "threads": threads},
         "corpus": {"extra_dir": home / "no-extra", "default_law_list": home / "no-list.txt"},
     }
+    mode = built_lexical_mode(home)
+    if mode and "retrieval" not in groups:
+        # Read an index in the keyword mode it was built with: the default moved during development, and a
+        # mismatched mode makes the keyword index look empty (and a Library open re-index everything).
+        base["retrieval"] = {"lexical_tokenizer": mode}
     base.update(groups)
     return Settings(**base)
+
+
+def built_lexical_mode(home: Path) -> str | None:
+    """Return the tokenizer mode the keyword index under home was built with, or None when there is none."""
+    try:
+        return json.loads((Path(home) / "lexical" / "manifest.json").read_text(encoding="utf-8")).get("mode")
+    except (OSError, ValueError):
+        return None
 
 
 class StandInEmbedder:

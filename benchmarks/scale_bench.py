@@ -214,6 +214,7 @@ def run_measure(tier: str, dense: str, n_queries: int) -> None:
     versions = catalog.versions(include_history=True)
     out = {
         "versions": len(versions), "articles": sum(v.article_count for v in versions),
+        "lexical_mode": settings.retrieval.lexical_tokenizer,
         "units": indexer.vectors.count(), "lexical_units": indexer.lexical.unit_count(),
         "rss_mb": {"process_start": rss_start, "after_load": rss_loaded, "after_queries": rss_mb()},
         "load": load, "queries": len(asked),
