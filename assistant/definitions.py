@@ -27,7 +27,7 @@ _PATTERNS = (
 )
 _LEADING_NOISE = re.compile(r"^(?:本法|本条例|本办法|本规定|前款|本条)?(?:所称的?)?")
 # A question asks for a definition when the term sits next to a cue: 什么是X, X是指什么, 算X, X包括哪些.
-_CUE_AFTER = re.compile(r"^(?:的)?(?:是指|是什么|指的是|指什么|是啥|是怎么定义|怎么定义|如何定义|的定义|定义|"
+_CUE_AFTER = re.compile(r"^(?:的)?(?:具体)?(?:是指|是什么|指的是|指什么|是啥|是怎么定义|怎么定义|如何定义|的定义|定义|"
                         r"的含义|含义|包括哪些|包括什么|有哪些|怎么界定|如何界定|[?？]|$)")
 _BOUNDARY = re.compile(r"^(?:[?？，,。；]|吗|呢|吧|的|$)")
 _CUE_BEFORE = re.compile(r"(?:什么是|何为|何谓|算|算是|属于|什么叫|叫做|界定)$")

@@ -83,13 +83,13 @@ class RetrievalSettings(BaseModel):
         True, description="Add statutory words for everyday ones to the keyword query (assistant/data/colloquial.tsv)."
     )
     evidence_dense_weight: float = Field(
-        105.4, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
+        123.39, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
     )
     evidence_coverage_weight: float = Field(
-        5.62, description="Evidence logistic: weight of the share of query terms in the best keyword match."
+        4.6, description="Evidence logistic: weight of the share of query terms in the best keyword match."
     )
     evidence_bias: float = Field(
-        -97.35, description="Evidence logistic: bias; evidence = 1/(1+exp(-(w_d*dense + w_c*coverage + bias)))."
+        -113.29, description="Evidence logistic: bias; evidence = 1/(1+exp(-(w_d*dense + w_c*coverage + bias)))."
     )
 
 

@@ -249,6 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "corpus": str(corpus), "embedder": args.embedder, "questions": len(questions),
         "question_files": [str(p.relative_to(ROOT)) for p in args.questions if p.is_file()],
         "omp_threads": os.environ.get("OMP_NUM_THREADS"), "cpu_count": os.cpu_count(),
+        "load_average_at_start": round(os.getloadavg()[0], 2),
         "settings": settings.retrieval.model_dump(), "systems": {},
     }
     for name in args.systems.split(","):
@@ -266,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s = data["summary"]
         print(f"{name:<10} {s['r1']:>6.3f} {s['r5']:>6.3f} {s['r10']:>6.3f} {s['mrr']:>6.3f} {s['all10']:>7.3f} "
               f"{s['latency_median_ms']:>7.1f} {s['latency_p95_ms']:>7.1f}")
+    report["load_average_at_end"] = round(os.getloadavg()[0], 2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
