@@ -134,32 +134,19 @@ def check_text(text: str, sources: Mapping[int, str], threshold: float) -> Check
         cited = list(dict.fromkeys(m for m in cited if m in source_bags))
         clean = strip_markers(body).rstrip()
         if not is_claim(clean):
-            rewritten.append(clean + _markers(cited) + trailer if cited else clean + trailer)
+            rewritten.append(clean + _markers(cited) + trailer)
             continue
-        scores = {m: support(clean, bag) for m, bag in source_bags.items()}
-        kept = [m for m in cited if scores[m] >= threshold]
-        best = max(scores, key=lambda m: scores[m], default=None)
-        if cited and not kept:
-            if best is not None and scores[best] >= threshold:
-                kept = [best]
-                notices.append(f"「{_excerpt(clean)}」原标注{_markers(cited)}与该条不符，已改标为[{best}]。")
-            else:
-                notices.append(f"「{_excerpt(clean)}」在所引条文中找不到依据，已标注待核实。")
-                rewritten.append(clean + UNSUPPORTED_FLAG + trailer)
-                flagged += 1
-                continue
-        elif not cited:
-            if best is None or scores[best] < threshold:
-                rewritten.append(clean + UNSUPPORTED_FLAG + trailer)
-                flagged += 1
+        kept, notice = _attribute(clean, cited, source_bags, threshold)
+        if notice:
+            notices.append(notice)
+        if kept:
+            supported += 1
+            rewritten.append(clean + _markers(kept) + trailer)
+        else:
+            flagged += 1
+            if not cited:
                 uncited_flagged += 1
-                continue
-            kept = [best]
-        elif len(kept) < len(cited):
-            dropped = [m for m in cited if m not in kept]
-            notices.append(f"「{_excerpt(clean)}」与{_markers(dropped)}不符，已删去该标注。")
-        supported += 1
-        rewritten.append(clean + _markers(kept) + trailer)
+            rewritten.append(clean + UNSUPPORTED_FLAG + trailer)
     if uncited_flagged:
         notices.append(f"有{uncited_flagged}句未标注来源，且在所给条文中找不到依据，已标注待核实。")
     if unknown:
@@ -167,6 +154,25 @@ def check_text(text: str, sources: Mapping[int, str], threshold: float) -> Check
         notices.insert(0, f"已删除没有对应来源的引用标记{listed}。")
     checked = _renumber("".join(rewritten), tuple(notices))
     return dataclasses.replace(checked, supported=supported, flagged=flagged)
+
+
+def _attribute(
+    claim: str, cited: Sequence[int], bags: Mapping[int, set[str]], threshold: float
+) -> tuple[list[int], str]:
+    """Return the markers a claim keeps (empty: unsupported) and the notice its correction needs."""
+    scores = {m: support(claim, bag) for m, bag in bags.items()}
+    kept = [m for m in cited if scores[m] >= threshold]
+    best = max(scores, key=lambda m: scores[m], default=0)
+    best_ok = bool(scores) and scores[best] >= threshold
+    if kept:
+        dropped = [m for m in cited if m not in kept]
+        notice = f"「{_excerpt(claim)}」与{_markers(dropped)}不符，已删去该标注。" if dropped else ""
+        return kept, notice
+    if not cited:
+        return ([best] if best_ok else []), ""  # the uncited count makes one notice for all of these
+    if best_ok:
+        return [best], f"「{_excerpt(claim)}」原标注{_markers(cited)}与该条不符，已改标为[{best}]。"
+    return [], f"「{_excerpt(claim)}」在所引条文中找不到依据，已标注待核实。"
 
 
 def _split_trailer(sentence: str) -> tuple[str, str]:
