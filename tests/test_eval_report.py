@@ -259,3 +259,29 @@ def test_catalog_index_checks_citations_against_stored_articles(settings: Settin
     assert not index.exists(ArticleRef("小条例", "第四条"))
     assert not index.exists(ArticleRef("大条例", "第一条"))
     assert index.supports(ArticleRef("小条例", "第二条"), "数据应当分类分级[1]。")
+
+
+class FakeRetriever:
+    """Returns two hits and records the top_k it was asked for."""
+
+    def __init__(self) -> None:
+        self.top_k: list[int | None] = []
+
+    def retrieve(
+        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None, top_k: int | None = None
+    ) -> RetrievalResult:
+        self.top_k.append(top_k)
+        hits = tuple(Hit(stored_article(n), 0.9 - i / 10) for i, n in enumerate((45, 21)))
+        return RetrievalResult(question, question, hits, evidence=0.42)
+
+
+def test_retrieval_only_results_record_ranking_evidence_and_no_answer() -> None:
+    retriever = FakeRetriever()
+    results = list(run_questions(QUESTIONS[:2], retriever=retriever, top_k=20))
+    assert retriever.top_k == [20, 20]
+    first = results[0]
+    assert (first.answer, first.declined, first.citations) == ("", False, ())
+    assert [r.article for r in first.retrieved] == ["第四十五条", "第二十一条"]
+    assert first.extra == {"retrieval_only": True, "evidence": 0.42}
+    score = score_question(QUESTIONS[0], first)
+    assert score.recall[1] == 0.0 and score.recall[5] == 1.0 and score.citation_recall is None
