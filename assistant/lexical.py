@@ -356,9 +356,10 @@ class LexicalIndex:
                 start, end = weights.indptr[term_id], weights.indptr[term_id + 1]
                 scores[weights.indices[start:end]] += weights.data[start:end]
             if version_ids is not None:
-                allowed = {v: i for i, v in enumerate(state.versions)}
-                wanted = [allowed[v] for v in version_ids if v in allowed]
-                scores[~np.isin(state.unit_version, wanted)] = 0.0
+                wanted = set(version_ids)
+                # One flag per version, looked up per unit: linear and vectorised (np.isin sorts).
+                keep = np.fromiter((v in wanted for v in state.versions), dtype=bool, count=len(state.versions))
+                scores[~keep[state.unit_version]] = 0.0
             count = min(n, int(np.count_nonzero(scores)))
             if count == 0:
                 return []

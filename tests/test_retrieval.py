@@ -191,3 +191,17 @@ def test_definition_questions_name_the_defined_term(question: str, terms: list[s
     assert terms_asked(question, index) == terms
     assert defined_terms("（三）网络运营者，是指网络的所有者、管理者和网络服务提供者。") == ["网络运营者"]
     assert defined_terms("本法所称数据，是指任何以电子或者其他方式对信息的记录。") == ["数据"]
+
+
+def test_a_rewrite_hook_replaces_the_rules(built: tuple[Settings, Catalog, Indexer]) -> None:
+    seen: list[str] = []
+
+    def rewrite(question: str, history) -> str:  # type: ignore[no-untyped-def]
+        seen.append(question)
+        return "违反数据安全法第三十一条向境外提供重要数据的处罚"
+
+    retriever = Retriever(*built, rewrite=rewrite)
+    result = retriever.retrieve("那违反了呢？", ["数据安全法对重要数据出境有什么要求？"])
+    assert seen == ["那违反了呢？"]
+    assert result.standalone_query == "违反数据安全法第三十一条向境外提供重要数据的处罚"
+    assert ("数据安全法", "第四十六条") in _labels(result.hits[:3])
