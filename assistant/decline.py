@@ -53,10 +53,13 @@ _ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万
 # A yes/no question ...
 _YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
 # ... that asserts a number: a time limit, an amount, a count.
+# 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
 _QUANTITY = re.compile(
-    r"([\d.]+|[零〇一二两三四五六七八九十百千万]+)\s*(个小时|小时|个工作日|工作日|日|天|周|个月|月|年|万元|元|倍|%|人)"
+    r"(\d+(?:\.\d+)?\s*[万亿]?|[零〇一二两三四五六七八九十百千万亿]+)\s*"
+    r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级|类)"
 )
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
+_MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 # Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
 # and the share of the question's words found anywhere in the corpus (calibrated by eval/calibrate_answers.py).
 EVIDENCE_WEIGHT = 0.7
@@ -310,11 +313,17 @@ def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> 
 
 
 def _number(text: str) -> float | None:
-    """Return the value of 72, 7.5 or 七十二; None when it is not a number."""
+    """Return the value of 72, 7.5, 10万, 七十二 or 五千万; None when it is not a number."""
+    text = text.replace(" ", "")
+    scale = 1
+    while text and text[-1] in _MULTIPLIER and (len(text) > 1):
+        scale *= _MULTIPLIER[text[-1]]
+        text = text[:-1]
     try:
-        return float(text) if re.fullmatch(r"[\d.]+", text) else float(chinese_to_int(text))
+        value = float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(chinese_to_int(text))
     except ValueError:
         return None
+    return value * scale if value else None
 
 
 def _short_title(title: str) -> str:

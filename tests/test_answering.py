@@ -11,7 +11,13 @@ from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record
-from assistant.decline import asserted_quantities, query_terms, unknown_regulations, unsupported_quantities
+from assistant.decline import (
+    asserted_quantities,
+    quantity_in,
+    query_terms,
+    unknown_regulations,
+    unsupported_quantities,
+)
 from assistant.llm import rewrite_followup
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
@@ -284,3 +290,17 @@ def test_real_question_naming_a_regulation_outside_the_library_is_declined(real)
     answer = helper.answer("网络安全审查办法规定的审查时限是多少个工作日？")
     assert answer.declined and answer.citations == ()
     assert answer.text.startswith("现有法规库中未找到《网络安全审查办法》")
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "stated"),
+    [
+        ("处理10万人以上个人信息的，要申报吧？", "处理100万人以上个人信息的数据处理者", False),
+        ("最高罚五千万元，对吗？", "处五千万元以下罚款", True),
+        ("不满十六周岁的才算，对吧？", "不满十四周岁未成年人的个人信息", False),
+        ("日志要留存六个月吗", "留存相关的网络日志不少于6个月", True),
+    ],
+)
+def test_quantities_compare_by_value_and_unit(claim: str, text: str, stated: bool) -> None:
+    (quantity,) = asserted_quantities(claim)
+    assert quantity_in(quantity, text) is stated
