@@ -429,12 +429,13 @@ def drive(home: Path, listing: Path, total: int, time_limit: float) -> list[dict
         lines: queue.Queue[str | None] = queue.Queue()
 
         threading.Thread(target=_pump, args=(worker.stdout, lines), daemon=True).start()
-        current, began, hung = start, time.monotonic(), False
+        # Start-up (imports, opening and reconciling the library) gets its own, longer allowance.
+        current, began, hung, limit = start, time.monotonic(), False, max(5 * time_limit, 300.0)
         while True:
             try:
                 line = lines.get(timeout=1.0)
             except queue.Empty:
-                if time.monotonic() - began > time_limit:
+                if time.monotonic() - began > limit:
                     worker.kill()
                     hung = True
                     break
@@ -443,7 +444,7 @@ def drive(home: Path, listing: Path, total: int, time_limit: float) -> list[dict
                 break
             data = json.loads(line)
             if "start" in data:
-                current, began = data["start"], time.monotonic()
+                current, began, limit = data["start"], time.monotonic(), time_limit
                 continue
             results.append(data)
             if len(results) % 100 == 0 or data["seconds"] > 5 or judge(data) != "ok":
