@@ -90,6 +90,14 @@ CREATE TABLE IF NOT EXISTS articles (
     clause_title TEXT,
     PRIMARY KEY (version_id, ordinal)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS version_sources (
+    version_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    stored_name TEXT NOT NULL,
+    PRIMARY KEY (version_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS version_sources_sha ON version_sources(sha256);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -161,6 +169,8 @@ class VersionRow:
     sha256: str
     warnings: tuple[str, ...]
     articles: tuple[Article, ...]
+    # (sha256, source_name, stored_name) of every file the version was built from; () means just this one.
+    sources: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,7 +234,7 @@ class Catalog:
     def _create_schema(self) -> None:
         """Create the tables on first use and check the schema version of an existing file."""
         with self._lock:
-            exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+            exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'version_sources'").fetchone()
             if not exists:  # readers opening an existing catalog never take the write lock
                 self._conn.execute("BEGIN IMMEDIATE")
                 for statement in _SCHEMA.split(";"):
@@ -367,14 +377,26 @@ class Catalog:
     # ---- write methods used by assistant.ingest -------------------------------------------------
 
     def find_by_sha(self, sha256: str) -> DocumentVersion | None:
-        """Return the ready version stored from a file with this SHA-256, if any."""
-        rows = self._query(f"SELECT {_VERSION_COLUMNS} FROM versions WHERE sha256 = ? AND state = ?",
-                           (sha256, STATE_READY))
+        """Return the ready version stored from (or partly from) a file with this SHA-256, if any."""
+        rows = self._query(
+            f"SELECT {_VERSION_COLUMNS} FROM versions WHERE state = ? AND (sha256 = ? OR version_id IN "
+            "(SELECT version_id FROM version_sources WHERE sha256 = ?))",
+            (STATE_READY, sha256, sha256),
+        )
         return _version_from_row(rows[0]) if rows else None
 
     def known_shas(self) -> set[str]:
-        """Return the SHA-256 of every ready version, for fast resumable bulk imports."""
-        return {row[0] for row in self._query("SELECT sha256 FROM versions WHERE state = ?", (STATE_READY,))}
+        """Return the SHA-256 of every file behind a ready version, for fast resumable bulk imports."""
+        rows = self._query(
+            "SELECT s.sha256 FROM version_sources s JOIN versions v ON v.version_id = s.version_id "
+            "WHERE v.state = ? UNION SELECT sha256 FROM versions WHERE state = ?", (STATE_READY, STATE_READY))
+        return {row[0] for row in rows}
+
+    def version_sources(self, version_id: str) -> list[tuple[str, str, str]]:
+        """Return (sha256, source_name, stored_name) of each file a version was built from, in order added."""
+        return [tuple(row) for row in self._query(
+            "SELECT sha256, source_name, stored_name FROM version_sources WHERE version_id = ? ORDER BY rowid",
+            (version_id,))]
 
     def doc_id_for_title(self, title: str) -> str | None:
         """Return the doc id a (normalised) title already belongs to, if any."""
@@ -435,6 +457,11 @@ class Catalog:
                 ],
             )
             conn.execute("UPDATE versions SET preamble = ? WHERE version_id = ?", (row.preamble, row.version_id))
+            conn.executemany(
+                "INSERT OR IGNORE INTO version_sources VALUES (?, ?, ?, ?)",
+                [(row.version_id, *source)
+                 for source in row.sources or ((row.sha256, row.source_name, row.stored_name),)],
+            )
 
     def pending_articles(self, version_id: str, today: date) -> list[StoredArticle]:
         """Return a version's articles (any state) with the status and current flag it will have once ready."""
@@ -479,6 +506,7 @@ class Catalog:
         with self._write() as conn:
             row = conn.execute("SELECT doc_id FROM versions WHERE version_id = ?", (version_id,)).fetchone()
             conn.execute("DELETE FROM articles WHERE version_id = ?", (version_id,))
+            conn.execute("DELETE FROM version_sources WHERE version_id = ?", (version_id,))
             conn.execute("DELETE FROM versions WHERE version_id = ?", (version_id,))
             conn.execute("UPDATE versions SET superseded_by = NULL WHERE superseded_by = ?", (version_id,))
             if row and not conn.execute("SELECT 1 FROM versions WHERE doc_id = ?", (row[0],)).fetchone():

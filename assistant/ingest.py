@@ -327,38 +327,66 @@ class Library:
         key = version_key(meta, sha)
         same_version = [v for v in siblings if is_same_version(meta, sha, v.meta, v.sha256)]
         version_id = make_version_id(doc_id, meta, sha)
-        if same_version and not substitute:
-            other = same_version[0]
-            raise _Skip(
-                f"《{meta.title}》 version {meta.version or meta.promulgation_date or key} is already in as "
-                f"{other.version_id} (from {other.source_name}); to substitute this file run "
-                f"`assistant corpus replace {doc_id} FILE`", other.version_id)
-        if self.catalog.version_state(version_id) is not None:
-            version_id = f"{version_id}-{sha[:6]}"
-        stored_name = self._store_source(prepared)
-        self.catalog.begin_version(VersionRow(
+        stored_name = self._stored_name(sha, prepared.source_name)
+        row = VersionRow(
             version_id=version_id, doc_id=doc_id, meta=meta, structure=parsed.structure, preamble=parsed.preamble,
             source_name=prepared.source_name, stored_name=stored_name, sha256=sha, warnings=parsed.warnings,
             articles=parsed.articles,
-        ))
+        )
+        retired = [v.version_id for v in same_version] if substitute else []
+        if same_version and not substitute:
+            other = same_version[0]
+            if not self._is_part_of(parsed, other):
+                raise _Skip(
+                    f"《{meta.title}》 version {meta.version or meta.promulgation_date or key} is already in as "
+                    f"{other.version_id} (from {other.source_name}); to substitute this file run "
+                    f"`assistant corpus replace {doc_id} FILE`", other.version_id)
+            row, retired = self._merged_row(row, other), [other.version_id]
+        if self.catalog.version_state(row.version_id) is not None:
+            row = dataclasses.replace(row, version_id=f"{row.version_id}-{sha[:6]}")
+        version_id = row.version_id
+        self._store_source(prepared)
+        self.catalog.begin_version(row)
         today = self._today()
         self.indexer.index_version(self.catalog.pending_articles(version_id, today), progress)
-        retired = [v.version_id for v in same_version]
         version = self.catalog.mark_ready(version_id, today, retire=retired)
         for old in retired:
             self.indexer.remove_version(old)
             self.catalog.delete_version(old, action="substituted", detail=f"substituted by {version_id}")
-        message = self._describe(version, siblings, retired)
+        message = self._describe(version, [v for v in siblings if v.version_id not in retired], retired)
         logger.info("added version=%s title=%s articles=%d current=%s", version_id, meta.title,
                     version.article_count, version.is_current)
         return version, message
+
+    def _is_part_of(self, parsed: ParsedDocument, other: DocumentVersion) -> bool:
+        """Return True when a text is another part of a version split over files (民法典 by 编): no shared article."""
+        if parsed.structure != "articles" or other.structure != "articles":
+            return False
+        numbers = {(a.article.number, a.article.suffix) for a in self.catalog.articles(other.version_id)}
+        return not numbers & {(a.number, a.suffix) for a in parsed.articles}
+
+    def _merged_row(self, row: VersionRow, other: DocumentVersion) -> VersionRow:
+        """Return the version combining an existing part-version with one more part, articles in number order."""
+        old = [stored.article for stored in self.catalog.articles(other.version_id)]
+        articles = tuple(sorted([*old, *row.articles], key=lambda a: (a.number, a.suffix)))
+        sources = (*self.catalog.version_sources(other.version_id), (row.sha256, row.source_name, row.stored_name))
+        combined = hashlib.sha256("".join(sorted(s[0] for s in sources)).encode("ascii")).hexdigest()
+        warnings = tuple(dict.fromkeys([*other.warnings, *row.warnings]))
+        base = other.version_id.split("-p")[0]
+        return dataclasses.replace(
+            row, version_id=f"{base}-p{len(sources)}", articles=articles, sources=sources, sha256=combined,
+            source_name=" + ".join(s[1] for s in sources), warnings=warnings,
+        )
 
     def _describe(self, version: DocumentVersion, siblings: Sequence[DocumentVersion], retired: Sequence[str]) -> str:
         """Return the message telling a maintainer what adding this version did."""
         title, count = version.meta.title, version.article_count
         text = f"added 《{title}》 as {version.version_id} ({count} {version.structure}, {version.meta.status}"
+        if " + " in version.source_name:
+            text = f"added a part of 《{title}》: {version.version_id} now holds {count} articles from " \
+                   f"{version.source_name.count(' + ') + 1} files ({version.meta.status}"
         text += ", current)" if version.is_current else ", not current)"
-        if retired:
+        if retired and " + " not in version.source_name:
             text += f"; substituted {', '.join(retired)}"
         elif siblings:
             text += f"; new version of document {version.doc_id}, earlier versions kept as history: " + \

@@ -40,11 +40,11 @@ def open_library(settings: Settings, today: date = TODAY, indexer=None) -> Libra
 
 
 def write_law(folder: Path, name: str, title: str, *, articles: int = 4, promulgated: str = "2020年1月1日",
-              effective: str = "2020年3月1日", salt: str = "") -> Path:
+              effective: str = "2020年3月1日", salt: str = "", first: int = 1) -> Path:
     """Write a small regulation in the shared corpus's Markdown shape and return its path."""
     body = "\n\n".join(
         f"{format_article_label(n)} {title}的第{n}项规定{salt}：数据处理者应当履行第{n}项安全保护义务。"
-        for n in range(1, articles + 1)
+        for n in range(first, first + articles)
     )
     text = f"# {title}\n\n（{promulgated}公布　自{effective}起施行）\n\n## 第一章 总则\n\n{body}\n"
     path = folder / name
@@ -402,3 +402,24 @@ def test_oversized_and_missing_files_are_rejected_with_the_fix(tmp_path: Path) -
     report = open_library(settings).add([big, tmp_path / "missing.md"])
     assert [o.outcome for o in report.outcomes] == ["rejected", "rejected"]
     assert "max_file_mb" in report.rejected[0].message and "missing.md" in report.rejected[1].message
+
+
+def test_a_code_split_over_files_becomes_one_version(settings: Settings, tmp_path: Path) -> None:
+    """The lawbook stores 民法典 as one file per 编, all titled 中华人民共和国民法典 with the same dates."""
+    parts = [write_law(tmp_path / "code", f"{name}.md", "中华人民共和国测试法典", articles=3, first=first)
+             for name, first in (("总则", 1), ("物权编", 4), ("合同编", 7))]
+    library = open_library(settings)
+    report = library.import_tree(tmp_path / "code")
+    assert len(report.added) == 3 and "now holds" in report.added[-1].message
+    (version,) = library.catalog.versions()
+    assert version.article_count == 9 and version.version_id.endswith("-p3")
+    assert [a.article.number for a in library.catalog.articles(version.version_id)] == list(range(1, 10))
+    assert len(library.catalog.version_sources(version.version_id)) == 3
+    again = library.import_tree(tmp_path / "code")
+    assert not again.added and len(again.skipped) == 3
+    overlapping = write_law(tmp_path, "copy.md", "中华人民共和国测试法典", articles=2, first=2, salt="（另一文本）")
+    clash = library.add([overlapping])
+    assert clash.skipped and "already in" in clash.skipped[0].message
+    assert_agree(library)
+    library.remove(version.doc_id)
+    assert len(list(settings.sources_dir.iterdir())) == len(parts)
