@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import threading
 import uuid
 from collections import Counter
@@ -37,7 +38,7 @@ _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[./-][a-z0-9]+)*")
 _QUERY_NOISE = re.compile(
     r"请问|什么|怎么|怎样|如何|哪些|哪个|哪里|是否|有没有|能不能|可不可以|可以吗|吗|呢|吧|一下|我们|我"
 )
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 @functools.lru_cache(maxsize=1)
@@ -229,41 +230,55 @@ class LexicalIndex:
 
     # -- merge -------------------------------------------------------------------------------------
     def _load_snapshot(self) -> _Merged:
+        """Return the merged state saved last, arrays memory-mapped so opening reads almost nothing."""
         state = _Merged()
-        path = self.folder / "snapshot.npz"
-        if not path.is_file():
+        folder = self.folder / "snapshot"
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
             return state
-        with np.load(path, allow_pickle=False) as snap:
-            if int(snap["format"]) != SNAPSHOT_FORMAT or str(snap["mode"]) != self.mode:
-                return state
-            terms = str(snap["terms"])
-            state.terms = terms.split("\n") if terms else []
-            state.vocab = {t: i for i, t in enumerate(state.terms)}
-            state.unit_ids = snap["unit_ids"].astype(object)
-            state.unit_version = snap["unit_version"]
-            state.versions = [str(v) for v in snap["versions"]]
-            state.segments = dict(zip(state.versions, (str(s) for s in snap["segments"]), strict=True))
-            state.tf = sp.csr_matrix(
-                (snap["data"], snap["indices"], snap["indptr"]), shape=(len(state.unit_ids), len(state.terms))
-            )
+        if meta.get("format") != SNAPSHOT_FORMAT or meta.get("mode") != self.mode:
+            return state
+
+        def array(name: str) -> np.ndarray:
+            return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+
+        terms = (folder / "terms.txt").read_text(encoding="utf-8")
+        state.terms = terms.split("\n") if terms else []
+        state.vocab = {t: i for i, t in enumerate(state.terms)}
+        state.unit_ids = np.load(folder / "unit_ids.npy", allow_pickle=False).astype(object)
+        state.unit_version = np.asarray(array("unit_version"))
+        state.versions = list(meta["versions"])
+        state.segments = dict(zip(state.versions, meta["segments"], strict=True))
+        shape = (len(state.unit_ids), len(state.terms))
+        state.tf = sp.csr_matrix((array("tf_data"), array("tf_indices"), array("tf_indptr")), shape=shape)
+        state.weights = sp.csc_matrix((array("w_data"), array("w_indices"), array("w_indptr")), shape=shape)
         return state
 
     def _save_snapshot(self, state: _Merged) -> None:
-        tmp = self.folder / "snapshot.tmp.npz"
-        np.savez(
-            tmp,
-            format=np.array(SNAPSHOT_FORMAT),
-            mode=np.array(self.mode),
-            terms=np.array("\n".join(state.terms)),
-            unit_ids=state.unit_ids.astype(str) if len(state.unit_ids) else np.zeros(0, dtype=str),
-            unit_version=state.unit_version,
-            versions=np.array(state.versions, dtype=str),
-            segments=np.array([state.segments[v] for v in state.versions], dtype=str),
-            data=state.tf.data,
-            indices=state.tf.indices,
-            indptr=state.tf.indptr,
-        )
-        os.replace(tmp, self.folder / "snapshot.npz")
+        """Write the merged state (term counts and BM25 weights) as plain arrays, then swap it in."""
+        tmp, final, old = (self.folder / name for name in ("snapshot.tmp", "snapshot", "snapshot.old"))
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        weights = state.weights if state.weights is not None else self._bm25_weights(state)
+        arrays = {
+            "unit_ids": state.unit_ids.astype(str) if len(state.unit_ids) else np.zeros(0, dtype=str),
+            "unit_version": state.unit_version,
+            "tf_data": state.tf.data, "tf_indices": state.tf.indices, "tf_indptr": state.tf.indptr,
+            "w_data": weights.data, "w_indices": weights.indices, "w_indptr": weights.indptr,
+        }
+        for name, values in arrays.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
+        (tmp / "terms.txt").write_text("\n".join(state.terms), encoding="utf-8")
+        meta = {"format": SNAPSHOT_FORMAT, "mode": self.mode, "versions": state.versions,
+                "segments": [state.segments[v] for v in state.versions]}
+        # meta.json last: a snapshot folder without it is ignored and rebuilt from the segments.
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
 
     def _refresh(self) -> None:
         """Bring the merged matrix in line with the manifest: drop removed versions, add new segments."""
@@ -277,8 +292,9 @@ class LexicalIndex:
         changed = len(keep_versions) != len(state.versions) or len(keep_versions) != len(wanted)
         if changed:
             state = self._merge(state, keep_versions, wanted)
+            state.weights = self._bm25_weights(state)
             self._save_snapshot(state)
-        if changed or state.weights is None:
+        elif state.weights is None:
             state.weights = self._bm25_weights(state)
         self._state, self._manifest_stamp, self._stale = state, stamp, False
 

@@ -95,7 +95,7 @@ def main() -> int:
         "query_median_ms": round(statistics.median(latencies), 2),
         "query_p95_ms": round(latencies[int(0.95 * len(latencies))], 2),
         "add_one_version_then_query_s": round(incremental_s, 2),
-        "snapshot_mb": round((args.folder / "snapshot.npz").stat().st_size / 2**20, 1),
+        "snapshot_mb": round(sum(p.stat().st_size for p in (args.folder / "snapshot").iterdir()) / 2**20, 1),
         "load_average": os.getloadavg()[0],
     }
     out = ROOT / "benchmarks" / "results" / "retrieval_lexical_scale.json"

@@ -87,7 +87,7 @@ def test_persists_and_sees_other_writers(tmp_path: Path) -> None:
     assert reader.search("分类分级", 1)[0].unit_id == "a#0"  # loads the snapshot
     writer.index_version("b", UNITS_B)  # another process (here: object) adds a version
     assert reader.search("真实身份信息", 1)[0].unit_id.startswith("b#1")
-    assert (tmp_path / "lexical" / "snapshot.npz").is_file()
+    assert (tmp_path / "lexical" / "snapshot" / "meta.json").is_file()
 
 
 def test_an_index_built_with_another_tokenizer_is_not_misread(tmp_path: Path) -> None:
