@@ -140,6 +140,13 @@ class LexicalIndex:
             raise ValueError(f"lexical tokenizer mode {mode!r} is not one of {TOKENIZER_MODES}")
         self.folder, self.mode, self.k1, self.b = folder, mode, k1, b
         (folder / "segments").mkdir(parents=True, exist_ok=True)
+        built_with = self._built_mode()
+        if built_with and built_with != mode:
+            # Terms of a built index must be read the way they were written; a new tokeniser setting
+            # applies once the folder is rebuilt (delete it; Library.reconcile re-indexes from the catalog).
+            logger.warning("lexical index folder=%s was built with mode=%s; using it, not mode=%s",
+                           folder, built_with, mode)
+            self.mode = built_with
         self._lock = threading.RLock()
         self._state = _Merged()
         self._manifest_stamp: tuple[float, int] | None = None
@@ -159,6 +166,13 @@ class LexicalIndex:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _built_mode(self) -> str | None:
+        try:
+            mode = json.loads(self._manifest_path.read_text(encoding="utf-8")).get("mode")
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        return mode if mode in TOKENIZER_MODES else None
 
     def _read_manifest(self) -> dict[str, dict[str, object]]:
         try:

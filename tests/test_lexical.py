@@ -90,9 +90,11 @@ def test_persists_and_sees_other_writers(tmp_path: Path) -> None:
     assert (tmp_path / "lexical" / "snapshot" / "meta.json").is_file()
 
 
-def test_an_index_built_with_another_tokenizer_is_not_misread(tmp_path: Path) -> None:
+def test_an_index_built_with_another_tokenizer_is_read_the_way_it_was_written(tmp_path: Path) -> None:
     LexicalIndex(tmp_path / "lexical", mode="bigram").index_version("a", UNITS_A)
-    assert LexicalIndex(tmp_path / "lexical", mode="jieba").version_ids() == set()
+    reopened = LexicalIndex(tmp_path / "lexical", mode="jieba")
+    assert reopened.mode == "bigram" and reopened.version_ids() == {"a"}
+    assert reopened.search("数据分类分级", 1)[0].unit_id == "a#0"
 
 
 def test_large_index_loads_and_answers_fast(tmp_path: Path) -> None:
