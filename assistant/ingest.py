@@ -371,7 +371,11 @@ class Library:
         articles = tuple(sorted([*old, *row.articles], key=lambda a: (a.number, a.suffix)))
         sources = (*self.catalog.version_sources(other.version_id), (row.sha256, row.source_name, row.stored_name))
         combined = hashlib.sha256("".join(sorted(s[0] for s in sources)).encode("ascii")).hexdigest()
-        warnings = tuple(dict.fromkeys([*other.warnings, *row.warnings]))
+        from assistant.structure import check_numbering
+
+        # Each part's numbering warnings (starts at 第九百八十九条 ...) say nothing about the joined whole.
+        kept = [w for w in (*other.warnings, *row.warnings) if "numbering" not in w]
+        warnings = tuple(dict.fromkeys([*kept, *check_numbering(list(articles))]))
         base = other.version_id.split("-p")[0]
         return dataclasses.replace(
             row, version_id=f"{base}-p{len(sources)}", articles=articles, sources=sources, sha256=combined,
