@@ -62,9 +62,9 @@ _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日"
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 # Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
 # and the share of the question's words found anywhere in the corpus (calibrated by eval/calibrate_answers.py).
-EVIDENCE_WEIGHT = 0.7
+EVIDENCE_WEIGHT = 0.6
 COVERAGE_WEIGHT = 0.0
-VOCABULARY_WEIGHT = 0.3
+VOCABULARY_WEIGHT = 0.4
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class CorpusVocabulary:
         words = subject_words(question, self.titles)
         if not words:
             return 1.0
-        return sum(1 for word in words if word in self._text) / len(words)
+        return sum(1 for word in words if word in self._text or _is_everyday_word(word)) / len(words)
 
 
 def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
@@ -146,6 +146,13 @@ def _abbreviations() -> dict[str, str]:
     from assistant.lookup import load_abbreviations
 
     return load_abbreviations()
+
+
+def _is_everyday_word(word: str) -> bool:
+    """Return True for an everyday word the keyword index maps to statutory ones (日志, 手机号, 防火墙)."""
+    from assistant.lexical import expand_colloquial
+
+    return expand_colloquial(word) != normalize_text(word).lower()
 
 
 def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:

@@ -95,7 +95,7 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     decline_threshold: float = Field(
-        0.42,
+        0.43,
         ge=0,
         le=1,
         description="Decision score (retrieval evidence, query-term coverage, known words) below this declines; "

@@ -32,7 +32,8 @@ from assistant.settings import Settings  # noqa: E402
 from assistant.wiring import build_catalog, build_indexer, build_retriever  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MAX_FALSE_DECLINE = 0.05
+# The target is at most 5% of answerable questions declined; one point is kept in reserve for new questions.
+MAX_FALSE_DECLINE = 0.04
 # A threshold that only works inside a 0.005-wide band is fitted to these questions, not to the next ones.
 MIN_BAND = 0.02
 # (evidence, coverage, known words) in tenths summing to one
