@@ -243,7 +243,8 @@ def decision_score(
 ) -> float:
     """Return the combined score the decline threshold applies to."""
     w_evidence, w_cover, w_known = weights or (EVIDENCE_WEIGHT, COVERAGE_WEIGHT, VOCABULARY_WEIGHT)
-    return (w_evidence * evidence + w_cover * cover + w_known * known) / (w_evidence + w_cover + w_known)
+    total = w_evidence + w_cover + w_known
+    return (w_evidence * evidence + w_cover * cover + w_known * known) / total if total else evidence
 
 
 def decide(
@@ -263,8 +264,13 @@ def decide(
     if not retrieval.hits:
         return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
     cover = best_coverage(query, retrieval)
-    known = vocabulary.known_share(query) if vocabulary is not None and VOCABULARY_WEIGHT else 1.0
-    score = decision_score(retrieval.evidence, cover, known)
+    if vocabulary is not None:
+        known = vocabulary.known_share(query)
+        score = decision_score(retrieval.evidence, cover, known)
+    else:
+        # Without the catalog there is no vocabulary: the other parts decide, in the same proportion.
+        known = 1.0
+        score = decision_score(retrieval.evidence, cover, weights=(EVIDENCE_WEIGHT, COVERAGE_WEIGHT, 0.0))
     reason = f"score={score:.3f} threshold={threshold:.3f} evidence={retrieval.evidence:.3f} coverage={cover:.3f}"
     return Decision(score < threshold, score, retrieval.evidence, cover, reason, known)
 
