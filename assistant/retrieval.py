@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from assistant.fusion import ArticleScore, evidence, fuse, roll_up
 from assistant.indexing import Indexer, parse_unit_id
 from assistant.lexical import expand_colloquial
 from assistant.lookup import TitleIndex, find_references, names_version
+from assistant.numerals import chinese_to_int, parse_article_label
 from assistant.records import (
     DocumentVersion,
     Hit,
@@ -28,6 +30,9 @@ from assistant.settings import Settings
 from assistant.textnorm import normalize_text, normalize_title
 
 logger = logging.getLogger(__name__)
+
+_NUMERAL = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
 # in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
@@ -137,7 +142,11 @@ class Retriever:
         top_k = top_k or self.settings.retrieval.top_k
         view = self.view()
         query = standalone_query(question, history, self.rewrite, find=self._regulation_finder(view))
-        lookups = tuple(find_references(query, view.titles, lambda v: self._articles_of(view, v)))
+        found = find_references(query, view.titles, lambda v: self._articles_of(view, v))
+        # Only an article named in this turn goes first; one carried over from an earlier turn
+        # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
+        lookups = tuple(r for r in found if _named_in(r, question))
+        carried = [r.article.key for r in found if r.article is not None and r not in lookups]
         allowed = self.scope(view, query, filters)
         if not allowed:
             return RetrievalResult(question, query, (), lookups)
@@ -145,7 +154,7 @@ class Retriever:
             # 「数据安全法第九十条」: say it does not exist; a neighbouring article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
-        named = [r.article.key for r in lookups if r.article is not None]
+        named = [r.article.key for r in lookups if r.article is not None] + carried
         ranked = self._rank(view, query, scores, named, set(allowed))
         hits = self._hits(view, lookups, ranked, scores, top_k)
         linked = self._linked(view, hits, query)
@@ -293,6 +302,20 @@ def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:
 
 def _ranks(entry: ArticleScore | None) -> tuple[int | None, int | None]:
     return (entry.dense_rank, entry.lexical_rank) if entry else (None, None)
+
+
+def _named_in(result: LookupResult, question: str) -> bool:
+    """Return True when the question itself names the article of a lookup (its number, any numerals)."""
+    wanted = parse_article_label(result.label)
+    for match in _BARE_ARTICLE.finditer(normalize_text(question)):
+        try:
+            number = chinese_to_int(match.group(1))
+            suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
+        except ValueError:
+            continue
+        if (number, suffix) == wanted:
+            return True
+    return False
 
 
 def _is_bare_reference(query: str, lookups: Sequence[LookupResult]) -> bool:

@@ -205,3 +205,9 @@ def test_a_rewrite_hook_replaces_the_rules(built: tuple[Settings, Catalog, Index
     assert seen == ["那违反了呢？"]
     assert result.standalone_query == "违反数据安全法第三十一条向境外提供重要数据的处罚"
     assert ("数据安全法", "第四十六条") in _labels(result.hits[:3])
+
+
+def test_an_article_from_an_earlier_turn_is_context_not_a_lookup(retriever: Retriever) -> None:
+    result = retriever.retrieve("违反了怎么处罚？", ["数据安全法第三十一条讲的什么？"])
+    assert result.lookups == ()  # this turn names no article: nothing is forced first
+    assert _labels(result.hits[:1]) == [("数据安全法", "第四十六条")]  # the penalty citing 第三十一条
