@@ -86,7 +86,8 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
     asserted = asserted_quantities(retrieval.standalone_query or question)
     prefer = None
     if asserted:
-        chosen = _governing_first(chosen, asserted[0].unit)
+        named = named_documents(retrieval.standalone_query or question, [*retrieval.hits, *retrieval.linked])
+        chosen = _governing_first(chosen, asserted[0].unit, named)
         prefer = _quantity_pattern(asserted[0].unit)
         premise = unsupported_quantities(question, [chosen[0].article])
         if premise:
@@ -396,12 +397,15 @@ def _quantity_pattern(unit: str) -> re.Pattern[str]:
     return re.compile(r"[\d零〇一二两三四五六七八九十百千万]+\s*(?:个)?(?:工作)?" + re.escape(unit))
 
 
-def _governing_first(chosen: list[Chosen], unit: str) -> list[Chosen]:
-    """Return chosen with the first article stating a number in unit (the one a premise is checked on) first."""
-    for index, item in enumerate(chosen):
-        if unit in quantity_units_in(item.article.article.text):
-            return [item, *chosen[:index], *chosen[index + 1 :]]
-    return chosen
+def _governing_first(chosen: list[Chosen], unit: str, named: Sequence[str] = ()) -> list[Chosen]:
+    """Return chosen with the article a premise is checked on first.
+
+    That is the first article stating a number in unit, looked for only in the regulations the question
+    names when it names any (个保法…72小时 is checked on the PIPL, not on a secrecy rule's 24小时).
+    """
+    pool = [item for item in chosen if item.article.doc_id in named] or chosen
+    governing = next((item for item in pool if unit in quantity_units_in(item.article.article.text)), pool[0])
+    return [governing, *(item for item in chosen if item is not governing)]
 
 
 def _is_penalty(article: StoredArticle) -> bool:

@@ -205,3 +205,12 @@ def test_penalty_follow_up_to_a_looked_up_article_leads_with_its_penalty(cii: di
     composed = compose(question, retrieval)
     assert composed.kind == "penalty"
     assert [c.article for c in composed.citations] == ["第四十三条", "第三十一条"]
+
+
+def test_premise_is_checked_on_the_regulation_the_question_names(
+    pipl: dict[str, StoredArticle], shared_corpus: Path
+) -> None:
+    secrecy = corpus_articles(shared_corpus, "保守国家秘密法实施条例.md")
+    question = "个保法规定泄露后72小时内必须报告，对吗？"
+    composed = compose(question, retrieval_of(question, [secrecy["第六十一条"], pipl["第五十七条"]]))
+    assert composed.text.startswith("不对。《中华人民共和国个人信息保护法》第五十七条并没有「72小时」的规定")
