@@ -182,8 +182,9 @@ def langchain_recipe(settings: Settings, corpus: Path, embedder) -> Callable[[di
             stop = starts[i + 1][0] if i + 1 < len(starts) else 10**9
             if start < end and stop > begin:
                 number, suffix = parse_article_label(label)
-                found.append((title, number, suffix, year))
-        return found
+                found.append((min(end, stop) - max(begin, start), (title, number, suffix, year)))
+        # The article holding most of the chunk counts first: the fairest reading of a chunk hit.
+        return [item for _, item in sorted(found, key=lambda f: -f[0])]
 
     def run(question: dict) -> Ranked:
         text = " ".join([*question.get("history", ()), question["question"]])
