@@ -26,7 +26,7 @@ from assistant.catalog import Catalog, VersionRow, is_same_version, make_doc_id,
 from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
 from assistant.records import DocumentVersion, ParsedDocument, StoredArticle
 from assistant.settings import Settings
-from assistant.sidecar import apply_overrides, is_sidecar, read_sidecar
+from assistant.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +296,7 @@ class Library:
         from assistant.structure import parse_document
 
         max_bytes = int(self.settings.corpus.max_file_mb * 1024 * 1024)
-        overrides = {**read_sidecar(path), **dict(meta or {})}
+        overrides = {**read_manifest_entry(path), **read_sidecar(path), **dict(meta or {})}
         title = overrides.get("title")
         source = read_source(path, max_bytes=max_bytes)
         parsed = parse_document(source, title_hint=str(title) if title else None, today=self._today())

@@ -1,6 +1,7 @@
 """Metadata overrides: a sidecar file next to a source (NAME.meta.toml / NAME.meta.json) or command-line options.
 
-Precedence: what the parser read from the header < the sidecar file < options given on the command line.
+Precedence: what the parser read from the header < a folder's MANIFEST.tsv < the sidecar file < options given
+on the command line.
 """
 
 from __future__ import annotations
@@ -114,3 +115,72 @@ def apply_overrides(meta: DocumentMeta, overrides: Mapping[str, object], *, orig
         else:
             changes[field] = str(value).strip()
     return dataclasses.replace(meta, **changes) if changes else meta
+
+
+MANIFEST_NAME = "MANIFEST.tsv"
+# Manifest columns taken as metadata; the title stays as printed at the document's head.
+_MANIFEST_COLUMNS = {
+    "issuing_body": "issuing_body",
+    "doc_number": "doc_number",
+    "promulgation_date": "promulgated",
+    "effective_date": "effective",
+    "status": "status",
+}
+_FIRST_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_UNVERIFIED = ("未核对", "unverified")
+
+
+def _manifest_value(column: str, raw: str) -> str | None:
+    """Return the usable part of a manifest cell: its first date, its leading status, or the text itself."""
+    text = raw.strip()
+    if not text or any(mark in text for mark in _UNVERIFIED):
+        return None
+    if column in ("promulgation_date", "effective_date"):
+        match = _FIRST_DATE.search(text)
+        return match.group(0) if match else None
+    if column == "status":
+        return next((status for status in STATUSES if text.startswith(status)), None)
+    return text
+
+
+def _find_manifest(source: Path, levels: int = 1) -> tuple[Path, str] | None:
+    """Return the nearest MANIFEST.tsv above a source (its folder or up to `levels` parents) and the source's
+    path relative to the manifest's folder."""
+    folder = source.parent
+    for _ in range(levels + 1):
+        manifest = folder / MANIFEST_NAME
+        if manifest.is_file():
+            return manifest, source.relative_to(folder).as_posix()
+        if folder.parent == folder:
+            return None
+        folder = folder.parent
+    return None
+
+
+def read_manifest_entry(source: Path) -> dict[str, object]:
+    """Return the metadata a folder's MANIFEST.tsv gives for a source, or {} when none lists it.
+
+    A manifest is tab-separated with a header row and a `file` column naming each document relative to the
+    manifest's folder (the layout of ../shared/corpus/MANIFEST.tsv). It ranks below the sidecar file.
+
+    Raises:
+        CorpusError: the manifest cannot be read or has no `file` column.
+    """
+    found = _find_manifest(Path(source).resolve())
+    if found is None:
+        return {}
+    manifest, relative = found
+    try:
+        lines = manifest.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise CorpusError(f"{manifest}: the manifest cannot be read ({err}). Save it as UTF-8 or remove it.") from err
+    header = lines[0].split("\t") if lines else []
+    if "file" not in header:
+        raise CorpusError(f"{manifest}: the manifest has no 'file' column. Add a header row naming the columns.")
+    for line in lines[1:]:
+        row = dict(zip(header, line.split("\t"), strict=False))
+        if row.get("file", "").strip() != relative:
+            continue
+        entry = {key: _manifest_value(column, row.get(column, "")) for column, key in _MANIFEST_COLUMNS.items()}
+        return {key: value for key, value in entry.items() if value}
+    return {}
