@@ -271,8 +271,9 @@ class LexicalIndex:
 
     def _save_snapshot(self, state: _Merged) -> None:
         """Write the merged state (term counts and BM25 weights) as plain arrays, then swap it in."""
-        tmp, final, old = (self.folder / name for name in ("snapshot.tmp", "snapshot", "snapshot.old"))
-        shutil.rmtree(tmp, ignore_errors=True)
+        # A private temporary folder: the server and a CLI import may both refresh at once.
+        tmp = self.folder / f"snapshot.tmp-{uuid.uuid4().hex[:8]}"
+        final, old = self.folder / "snapshot", self.folder / f"snapshot.old-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         weights = state.weights if state.weights is not None else self._bm25_weights(state)
         arrays = {
@@ -288,10 +289,10 @@ class LexicalIndex:
                 "segments": [state.segments[v] for v in state.versions]}
         # meta.json last: a snapshot folder without it is ignored and rebuilt from the segments.
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        shutil.rmtree(old, ignore_errors=True)
-        if final.exists():
-            os.replace(final, old)
-        os.replace(tmp, final)
+        with self._file_lock():
+            if final.exists():
+                os.replace(final, old)
+            os.replace(tmp, final)
         shutil.rmtree(old, ignore_errors=True)
 
     def _refresh(self) -> None:
