@@ -21,6 +21,7 @@ from assistant.ui.feedback import FeedbackStore
 from assistant.ui.filters import doc_type_choices, document_choices
 from assistant.ui.health import health_payload
 from assistant.ui.style import CSS, HEAD
+from assistant.ui.upkeep import start_reconciling
 
 logger = logging.getLogger(__name__)
 
@@ -144,5 +145,9 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
     host, port = host or settings.ui.host, port or settings.ui.port
     ctx = build_context(settings, host=host, users_file=users_file)
+    stop_reconciling = start_reconciling(ctx.library)
     logger.warning("web chat on http://%s:%d login=%s", host, port, ctx.authenticator is not None)
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="warning")
+    finally:
+        stop_reconciling.set()
