@@ -150,8 +150,8 @@ class Retriever:
         allowed = self.scope(view, query, filters)
         if not allowed:
             return RetrievalResult(question, query, (), lookups)
-        if lookups and all(r.article is None for r in lookups) and _is_bare_reference(query, lookups):
-            # 「数据安全法第九十条」: say it does not exist; a neighbouring article would mislead.
+        if lookups and all(r.article is None for r in lookups):
+            # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
@@ -316,17 +316,6 @@ def _named_in(result: LookupResult, question: str) -> bool:
         if (number, suffix) == wanted:
             return True
     return False
-
-
-def _is_bare_reference(query: str, lookups: Sequence[LookupResult]) -> bool:
-    """Return True when the question is little more than its references (「数据安全法第九十条是什么」)."""
-    rest = query.lower()
-    for result in lookups:
-        rest = rest.replace(result.reference, "")
-    rest = "".join(ch for ch in rest if "\u4e00" <= ch <= "\u9fff")
-    for filler in ("规定", "内容", "讲", "说", "什么", "是", "的", "了", "吗", "呢", "请问", "条文", "原文", "具体"):
-        rest = rest.replace(filler, "")
-    return len(rest) <= 4
 
 
 def _passes(version: DocumentVersion, filters: SearchFilters | None, view: CatalogView) -> bool:

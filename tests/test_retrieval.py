@@ -211,3 +211,8 @@ def test_an_article_from_an_earlier_turn_is_context_not_a_lookup(retriever: Retr
     result = retriever.retrieve("违反了怎么处罚？", ["数据安全法第三十一条讲的什么？"])
     assert result.lookups == ()  # this turn names no article: nothing is forced first
     assert _labels(result.hits[:1]) == [("数据安全法", "第四十六条")]  # the penalty citing 第三十一条
+
+
+def test_a_question_about_a_missing_article_gets_no_other_article(retriever: Retriever) -> None:
+    result = retriever.retrieve("数据安全法第九十条规定的罚款是多少？")
+    assert result.hits == () and result.lookups[0].article is None
