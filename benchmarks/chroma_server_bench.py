@@ -5,8 +5,8 @@
 
 Starts `.venv/bin/chroma run --path DIR --host 127.0.0.1 --port N`, imports the 21 corpus regulations into a
 home whose vectorstore.backend is "http" and into a fresh persistent home (both re-using --source-home's
-embedding cache, so nothing is embedded again), then asks the same questions of both retrievers, alternating question by question so machine noise
-falls on both alike. Results: benchmarks/results/chroma_server.json.
+embedding cache, so nothing is embedded again), then asks the same questions of both retrievers,
+alternating question by question so machine noise falls on both alike. Results: benchmarks/results/chroma_server.json.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def run(source_home: Path, embedder: str, n_queries: int) -> dict:
             timings: dict[str, list[float]] = {"http": [], "persistent": []}
             same_top = 0
             asked = questions(n_queries)
-            for name, retriever in retrievers.items():
+            for retriever in retrievers.values():
                 retriever.retrieve(asked[0])  # warm: lexical snapshot, catalog view
             for question in asked:
                 tops = {}
