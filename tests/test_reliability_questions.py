@@ -15,10 +15,6 @@ from benchmarks.hostile_questions import (
     check_question,
 )
 
-# Findings kept visible: each xfail names the place a fix belongs (see benchmarks/README.md).
-REMOTE_IMAGE = "Markdown images in questions and quoted articles reach the chat unescaped " \
-    "(assistant/ui/chat.py escape_question/display_text escape HTML only); the browser would fetch them"
-
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path):  # type: ignore[no-untyped-def]
@@ -35,8 +31,7 @@ SAFE = sorted(set(HOSTILE_QUESTIONS) - {"long_200k", "surrogates", *MARKDOWN})
 def test_hostile_question_is_answered_safely(planted, name: str) -> None:  # type: ignore[no-untyped-def]
     assistant_, catalog = planted
     record = check_question(assistant_, catalog, name, HOSTILE_QUESTIONS[name], time_limit=30)
-    # Remote Markdown images (e.g. quoted from the planted article) are the xfail finding below.
-    assert not [m for m in record["live_markup"] if not m.startswith("remote-image")], record
+    assert not record["live_markup"], record
     assert not record["failed"] and record["respond_s"] < 30 and record["answer_s"] < 30, record
     assert record["answer_error"] is None, record
 
@@ -57,7 +52,6 @@ def test_lone_surrogate_reaches_the_assistant_without_crashing(planted) -> None:
     assistant_.answer(HOSTILE_QUESTIONS["surrogates"])
 
 
-@pytest.mark.xfail(strict=True, reason=REMOTE_IMAGE)
 @pytest.mark.parametrize("name", MARKDOWN)
 def test_markdown_in_question_is_not_rendered(planted, name: str) -> None:  # type: ignore[no-untyped-def]
     assistant_, catalog = planted
@@ -76,7 +70,6 @@ def test_planted_instructions_are_quoted_not_obeyed(planted) -> None:  # type: i
         assert not [m for m in result["live_markup"] if m.startswith("raw-tag")], result
 
 
-@pytest.mark.xfail(strict=True, reason=REMOTE_IMAGE)
 def test_planted_markdown_image_is_not_rendered(planted) -> None:  # type: ignore[no-untyped-def]
     assistant_, catalog = planted
     results = check_injection(assistant_, catalog, "composer")

@@ -83,3 +83,36 @@ def test_filters_from_choices() -> None:
     versions = [version_of("数据安全法", "dsl", "dsl-1", current=False), version_of("数据安全法（新）", "dsl", "dsl-2"),
                 version_of("个人信息保护法", "pipl", "pipl-1")]
     assert document_choices(versions) == [("个人信息保护法", "pipl"), ("数据安全法（新）", "dsl")]
+
+
+HOSTILE_MARKDOWN = [
+    "![x](http://attacker.example/track.png)",
+    "[点我](javascript:alert(1))",
+    "<http://attacker.example/a>",
+    "[r]: http://attacker.example/r.png\n\n![r][r]",
+    "见 http://attacker.example/x 与 www.attacker.example 或 a@attacker.example",
+    '<img src="http://attacker.example/i.png">',
+]
+
+
+def test_markdown_images_links_and_autolinks_stay_text() -> None:
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML on, like the chatbot; the marker links are the only anchors allowed.
+    md = MarkdownIt("commonmark", {"html": True})
+    for hostile in HOSTILE_MARKDOWN:
+        final = list(respond(FakeAssistant(f"{hostile}依据[1]。"), f"{hostile}问题", [], None))[-1]
+        for shown in (final.text, escape_question(f"{hostile}问题")):
+            rendered = md.render(shown)
+            assert "<img" not in rendered and "href=\"javascript" not in rendered, rendered
+            assert "](http" not in shown and "](javascript" not in shown, shown
+            assert [a for a in rendered.split("<a ")[1:] if not a.startswith('class="cite-marker"')] == [], rendered
+            assert ("attacker" in rendered or "javascript" in rendered)  # the text itself is still shown
+        assert md.render(final.text).count('href="#src-1"') == 1
+
+
+def test_answer_layout_survives_escaping() -> None:
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": True}).render(display_text("1. 甲[1]\n- 乙[2]", traditional=False))
+    assert "<ol>" in html and "<ul>" in html and html.count("cite-marker") == 2

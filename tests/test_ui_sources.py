@@ -56,3 +56,11 @@ def test_markdown_export_holds_answer_and_articles(tmp_path: Path) -> None:
     assert "> 国家建立数据分类分级保护制度，对数据实行分类分级保护。" in text
     path = export_answer(answer, tmp_path, "國家建立數據分類分級保護制度[1]。")
     assert path.suffix == ".md" and "國家建立" in path.read_text(encoding="utf-8")
+
+
+def test_planted_markdown_in_articles_is_not_link_syntax() -> None:
+    planted = XSS_ARTICLE.__class__(**{**XSS_ARTICLE.__dict__, "article": XSS_ARTICLE.article.__class__(
+        label="第一条", number=1, paragraphs=("![跟踪](http://attacker.example/p.png)[点](javascript:x)",))})
+    html = render_sources(make_answer("问题", "x[1]", articles=(planted,), linked=()))
+    assert "](http" not in html and "![" not in html and "](javascript" not in html and "<img" not in html
+    assert "&#91;跟踪&#93;(http://attacker.example/p.png)" in html  # shown as the text it is

@@ -19,7 +19,12 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 6
-_MARKER = re.compile(r"\[(\d{1,2})\]")
+# A marker as written ([n]) or as escape_markdown leaves it (\[n\]).
+_MARKER = re.compile(r"\\?\[(\d{1,2})\\?\]")
+# ASCII punctuation that starts a link, image, reference, autolink or raw HTML in the chat's Markdown
+# (GFM included: ':', '@' and the dot of "www." build bare URL, e-mail and www autolinks). Emphasis,
+# headings and list markers are left alone: the composer lays answers out with "- " and "1. ".
+_MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]()!:@]|(?<=[wW]{3})\.)")
 
 
 class AnswersQuestions(Protocol):
@@ -71,20 +76,25 @@ def link_markers(escaped: str) -> str:
     return _MARKER.sub(r'<a class="cite-marker" href="#src-\1" data-marker="\1">[\1]</a>', escaped)
 
 
+def escape_markdown(text: str) -> str:
+    """Return text that the chat's Markdown renderer shows as written: no image, link, autolink or HTML."""
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", html.escape(text, quote=False))
+
+
 def display_text(text: str, *, traditional: bool, notices: Sequence[str] = ()) -> str:
-    """Return the Markdown shown for an answer: converted script, HTML escaped, markers linked, notices."""
+    """Return the Markdown shown for an answer: converted script, Markdown escaped, markers linked, notices."""
     if traditional:
         text = to_traditional(text)
         notices = [to_traditional(n) for n in notices]
-    shown = link_markers(html.escape(text, quote=False))
+    shown = link_markers(escape_markdown(text))
     for notice in notices:
-        shown += f"\n\n> 【提示】{html.escape(notice, quote=False)}"
+        shown += f"\n\n> 【提示】{escape_markdown(notice)}"
     return shown
 
 
 def escape_question(question: str) -> str:
     """Return a question as it is shown in the chat: escaped, so markup in it stays text."""
-    return html.escape(question, quote=False)
+    return escape_markdown(question)
 
 
 def clean_question(question: str) -> str:
@@ -118,7 +128,7 @@ def respond(
             yield ChatTurn(display_text(streamed, traditional=traditional))
     except AssistantError as err:
         logger.exception("answering failed question=%r", question)
-        yield ChatTurn(f"抱歉，本次未能回答：{html.escape(str(err), quote=False)}", failed=True)
+        yield ChatTurn(f"抱歉，本次未能回答：{escape_markdown(str(err))}", failed=True)
         return
     except Exception:  # noqa: BLE001 - the chat must survive any failure and say so in Chinese
         logger.exception("unexpected failure answering question=%r", question)

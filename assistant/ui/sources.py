@@ -28,8 +28,12 @@ _EMPTY = '<div class="sources-empty">提问后，这里会列出回答引用的�
 
 
 def _esc(text: object) -> str:
-    """Return text escaped for HTML, quotes included."""
-    return html.escape(str(text), quote=True)
+    """Return text escaped for HTML, quotes included, brackets as entities.
+
+    The panel is HTML, but document text must not carry Markdown link or image syntax (![x](http://...))
+    either, in case any renderer on the way treats it as Markdown; entities look the same in the page.
+    """
+    return html.escape(str(text), quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
 def known_articles(answer: Answer, resolver: ArticleResolver | None = None) -> dict[str, StoredArticle]:
