@@ -8,6 +8,8 @@ import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 _TITLE_VERSION_NOTE = re.compile(r"[（(][^（）()]*(?:\d{4}|修正|修订|修改|原文)[^（）()]*[)）]\s*$")
+# Lone surrogates (from surrogateescape'd argv bytes, broken JSON) cannot be encoded as UTF-8 for OpenCC.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -17,9 +19,14 @@ def _t2s_converter():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+def drop_surrogates(text: str) -> str:
+    """Return text without lone surrogates, the only code points UTF-8 cannot encode."""
+    return _SURROGATES.sub("", text)
+
+
 def to_simplified(text: str) -> str:
     """Return text with traditional characters converted to simplified (OpenCC t2s)."""
-    return _t2s_converter().convert(text) if text else text
+    return _t2s_converter().convert(drop_surrogates(text)) if text else text
 
 
 def to_halfwidth(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from assistant.errors import AssistantError
 from assistant.records import Answer, SearchFilters
-from assistant.textnorm import to_simplified
+from assistant.textnorm import drop_surrogates, to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _s2t_converter():  # type: ignore[no-untyped-def]
 
 def to_traditional(text: str) -> str:
     """Return text converted to traditional characters (OpenCC s2t)."""
-    return _s2t_converter().convert(text) if text else text
+    return _s2t_converter().convert(drop_surrogates(text)) if text else text
 
 
 def is_traditional(text: str) -> bool:
