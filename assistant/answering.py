@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 MODEL_KINDS = ("answer", "list", "penalty", "definition")  # lookups, corrections and declines stay with the composer
 NOTICE_MODEL_FAILED = "语言模型服务暂不可用，以下为系统直接依据条文整理的答案。"
 NOTICE_MODEL_UNCITED = "语言模型的回答大多无法与所给条文核对，以下为系统直接依据条文整理的答案。"
+NOTICE_QUESTION_CUT = "问题过长，仅按前{limit}字检索。"
 
 
 class RetrieverLike(Protocol):
@@ -72,6 +74,20 @@ class Assistant:
         self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
     ) -> Iterator[str | Answer]:
         """Yield text deltas as they are produced, then the final Answer (whose text is authoritative)."""
+        limit = self.settings.answer.max_question_chars
+        question, was_cut = clean_question(question, limit)
+        history = tuple(clean_question(turn, limit)[0] for turn in history)
+        if was_cut:
+            logger.info("question cut to %d characters", limit)
+        for part in self._stream(question, history, filters):
+            if was_cut and isinstance(part, Answer):
+                part = dataclasses.replace(part, notices=(NOTICE_QUESTION_CUT.format(limit=limit), *part.notices))
+            yield part
+
+    def _stream(
+        self, question: str, history: Sequence[str], filters: SearchFilters | None
+    ) -> Iterator[str | Answer]:
+        """Yield the deltas and the Answer of a cleaned question."""
         start = time.perf_counter()
         retrieval = self.retriever.retrieve(question, history, filters)
         decision = decide(question, retrieval, self.settings.answer.decline_threshold, self.vocabulary)
@@ -129,6 +145,16 @@ class Assistant:
             latency_ms=_elapsed_ms(start),
             extra={"kind": composed.kind, "decision": decision.score, "model_text": raw},
         )
+
+
+def clean_question(question: str, limit: int) -> tuple[str, bool]:
+    """Return the question without control characters, cut to limit characters, and whether it was cut."""
+    # Cut generously first so cleaning an enormous question costs little.
+    text = unicodedata.normalize("NFC", (question or "")[: limit * 4])
+    # Category C: controls, format marks (RTL overrides, zero-width), lone surrogates, private use, unassigned.
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+    cut = len(text) > limit or len(question or "") > limit * 4
+    return text[:limit].rstrip(), cut
 
 
 def _fallback(

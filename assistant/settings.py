@@ -109,6 +109,12 @@ class AnswerSettings(BaseModel):
         description="Least share of a model sentence's character bigrams found in the article it cites; "
         "calibrated by eval/calibrate_support.py.",
     )
+    max_question_chars: int = Field(
+        2000,
+        ge=1,
+        description="Longest question (and earlier turn) answered; longer ones are cut with a notice, so an "
+        "enormous question cannot occupy retrieval for minutes. Control characters are always removed.",
+    )
 
 
 class LlmSettings(BaseModel):

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record
+from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record, clean_question
 from assistant.decline import (
     asserted_quantities,
     quantity_in,
@@ -75,6 +75,22 @@ def test_composer_answer_streams_its_text_then_the_answer(settings: Settings, br
     assert answer.citations[0].label == "《中华人民共和国个人信息保护法》第五十七条"
     assert 0 < answer.latency_ms < 1000
     assert retriever.calls == [(breach.query, ("上一个问题",), None)]
+
+
+
+def test_long_questions_and_history_are_cut_with_a_notice(settings: Settings, breach: RetrievalResult) -> None:
+    retriever = CannedRetriever(breach)
+    limit = settings.answer.max_question_chars
+    assert limit == 2000
+    answer = Assistant(settings, retriever).answer("网络运营者" * 40_000, history=["数据\x00安全" * 1000])
+    question, history, _ = retriever.calls[0]
+    assert len(question) == limit and answer.question == question
+    assert history == (("数据安全" * 1000)[:limit],)
+    assert answer.notices[0] == "问题过长，仅按前2000字检索。"
+    # A question within the limit is untouched apart from control characters, and carries no notice.
+    short = Assistant(settings, retriever).answer("数据\x1b[31m安全\u202e法\ud800第二十一条\x07")
+    assert retriever.calls[-1][0] == "数据[31m安全法第二十一条" and "问题过长" not in " ".join(short.notices)
+    assert clean_question("  ab\x00c \n", 2) == ("ab", True) and clean_question("abc", 5) == ("abc", False)
 
 
 def test_weak_evidence_declines_names_what_is_covered_and_cites_nothing(

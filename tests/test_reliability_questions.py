@@ -51,6 +51,16 @@ def test_lone_surrogate_reaches_the_assistant_without_crashing(planted) -> None:
     assert not answer.declined and any(c.article == "第二十一条" for c in answer.citations), answer.text
 
 
+
+def test_enormous_question_is_cut_by_the_assistant(planted) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    assistant_, _ = planted
+    start = time.perf_counter()
+    answer = assistant_.answer(HOSTILE_QUESTIONS["long_200k"])
+    assert time.perf_counter() - start < 30 and len(answer.question) <= 2000
+    assert any("问题过长" in notice for notice in answer.notices)
+
 @pytest.mark.parametrize("name", MARKDOWN)
 def test_markdown_in_question_is_not_rendered(planted, name: str) -> None:  # type: ignore[no-untyped-def]
     assistant_, catalog = planted
