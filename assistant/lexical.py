@@ -1,97 +1,50 @@
-"""Keyword index: Chinese tokenisation (character bigrams + jieba words), BM25 on scipy sparse matrices.
+"""Keyword index: BM25 over units (articles and paragraphs), a merged snapshot plus small delta segments.
 
 Persisted under home/lexical: one segment file per version (its units' term counts, with its own term
-list, so writers never share a vocabulary file) plus a merged snapshot that makes opening fast. Adding
-or removing a version touches one segment and the manifest; the merged matrix is rebuilt lazily at the
-next search, so a bulk import of thousands of versions is not quadratic.
+list, so writers never share a vocabulary file), a manifest naming the live segment of every version,
+and a merged snapshot (memory-mapped on open). Searches score the snapshot, minus tombstoned rows (versions
+removed or replaced since it was built), plus a delta: the versions the manifest has and the snapshot
+lacks, merged in memory. Adding or removing one version therefore costs that version's size, in the
+writer and at the next search of every reader; a restart loads the snapshot and the delta segments only.
+The snapshot is rebuilt (compaction) when the delta grows past a share of it, in a background thread,
+or at once when the delta is as large as the live snapshot (first build, bulk import).
+
+The manifest records the tokenizer its segments were written with. When settings ask for another,
+version_ids() reports no version as indexed, so Library.reconcile re-indexes every version; the new
+segments are kept aside as "pending" and searches keep using the old ones until the pending set covers
+every version, when the manifest switches over.
 """
 
 from __future__ import annotations
 
 import fcntl
-import functools
-import hashlib
 import json
 import logging
 import os
-import re
-import shutil
 import threading
-import uuid
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
-from assistant.textnorm import normalize_text
+from assistant.lexical_store import (
+    Merged,
+    bm25_weights,
+    load_snapshot,
+    merge,
+    save_snapshot,
+    segment_name,
+    top_hits,
+    write_segment,
+)
+from assistant.lexical_text import TOKENIZER_MODES, expand_colloquial, query_terms, tokenize
+
+__all__ = ["TOKENIZER_MODES", "LexicalHit", "LexicalIndex", "expand_colloquial", "query_terms", "tokenize"]
 
 logger = logging.getLogger(__name__)
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-TOKENIZER_MODES = ("bigram", "jieba", "hybrid")
-_RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[./-][a-z0-9]+)*")
-# Question words carry no legal content; as bigrams they would match random articles.
-_QUERY_NOISE = re.compile(
-    r"请问|什么|怎么|怎样|如何|哪些|哪个|哪里|是否|有没有|能不能|可不可以|可以吗|吗|呢|吧|一下|我们|我"
-)
-SNAPSHOT_FORMAT = 2
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(DATA_DIR / "legal_terms.txt"))
-    return tokenizer
-
-
-def tokenize(text: str, mode: str = "hybrid") -> list[str]:
-    """Return the terms of normalised text: character bigrams, jieba words, or bigrams plus long words."""
-    text = normalize_text(text).lower()
-    terms: list[str] = []
-    for run in _RUNS.findall(text):
-        if not ("\u3400" <= run[0] <= "\u9fff"):
-            terms.append(run)
-            continue
-        if mode in ("bigram", "hybrid"):
-            if len(run) > 1:
-                terms.extend(run[i : i + 2] for i in range(len(run) - 1))
-            else:
-                terms.append(run)
-        if mode in ("jieba", "hybrid"):
-            words = _jieba().lcut_for_search(run) if len(run) > 1 else [run]
-            # In hybrid mode two-character words are already bigrams; only longer words add information.
-            terms.extend(w for w in words if mode == "jieba" or len(w) > 2)
-    return terms
-
-
-@functools.lru_cache(maxsize=1)
-def _colloquial() -> list[tuple[re.Pattern[str], str]]:
-    rules = []
-    for line in (DATA_DIR / "colloquial.tsv").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            pattern, words = line.split("\t")[:2]
-            rules.append((re.compile(pattern), words))
-    return rules
-
-
-def expand_colloquial(query: str) -> str:
-    """Return the query with statutory words added for everyday ones (关基 -> 关键信息基础设施, 删了 -> 删除)."""
-    text = normalize_text(query).lower()
-    extra = [words for pattern, words in _colloquial() if pattern.search(text)]
-    return " ".join([text, *extra]) if extra else text
-
-
-def query_terms(query: str, mode: str = "hybrid") -> list[str]:
-    """Return the distinct terms of a question, question words removed."""
-    cleaned = _QUERY_NOISE.sub(" ", normalize_text(query).lower())
-    return list(dict.fromkeys(tokenize(cleaned, mode)))
 
 
 @dataclass(frozen=True)
@@ -103,56 +56,47 @@ class LexicalHit:
     coverage: float
 
 
-def _segment_name(version_id: str) -> str:
-    digest = hashlib.sha1(version_id.encode("utf-8")).hexdigest()[:16]
-    return f"{digest}-{uuid.uuid4().hex[:8]}.npz"
-
-
-class _Merged:
-    """The in-memory state: every unit's term counts in one matrix plus BM25 weights by term."""
-
-    def __init__(self) -> None:
-        self.terms: list[str] = []
-        self.vocab: dict[str, int] = {}
-        self.unit_ids = np.zeros(0, dtype=object)
-        self.unit_version = np.zeros(0, dtype=np.int32)
-        self.versions: list[str] = []
-        self.segments: dict[str, str] = {}  # version_id -> segment file it came from
-        self.tf = sp.csr_matrix((0, 0), dtype=np.float32)
-        self.weights: sp.csc_matrix | None = None
-
-    def term_ids(self, terms: Iterable[str]) -> list[int]:
-        ids = []
-        for term in terms:
-            index = self.vocab.get(term)
-            if index is None:
-                index = self.vocab[term] = len(self.terms)
-                self.terms.append(term)
-            ids.append(index)
-        return ids
-
-
 class LexicalIndex:
-    """BM25 over units (articles and paragraphs), incremental per version, persisted under a folder."""
+    """BM25 over units, incremental per version, persisted under a folder."""
 
-    def __init__(self, folder: Path, mode: str = "hybrid", k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        mode: str = "hybrid",
+        k1: float = 1.2,
+        b: float = 0.75,
+        *,
+        compact_share: float = 0.1,
+        compact_min_units: int = 5_000,
+        background: bool = True,
+    ) -> None:
         if mode not in TOKENIZER_MODES:
             raise ValueError(f"lexical tokenizer mode {mode!r} is not one of {TOKENIZER_MODES}")
-        self.folder, self.mode, self.k1, self.b = folder, mode, k1, b
+        self.folder, self.wanted_mode, self.k1, self.b = folder, mode, k1, b
+        self.compact_share, self.compact_min_units, self.background = compact_share, compact_min_units, background
         (folder / "segments").mkdir(parents=True, exist_ok=True)
-        built_with = self._built_mode()
-        if built_with and built_with != mode:
-            # Terms of a built index must be read the way they were written; a new tokeniser setting
-            # applies once the folder is rebuilt (delete it; Library.reconcile re-indexes from the catalog).
-            logger.warning("lexical index folder=%s was built with mode=%s; using it, not mode=%s",
-                           folder, built_with, mode)
-            self.mode = built_with
+        built_with = self._read_all().get("mode")
+        self.mode = built_with if built_with in TOKENIZER_MODES else mode  # the mode searches tokenise with
+        self._warned = False
+        self._warn_mismatch(self.mode)
         self._lock = threading.RLock()
-        self._state = _Merged()
+        self._base = Merged(self.mode)
+        self._base_loaded = False
+        self._delta = Merged(self.mode)
+        self._excluded: np.ndarray | None = None  # tombstoned rows of the base
         self._manifest_stamp: tuple[float, int] | None = None
         self._stale = True
+        self._compactor: threading.Thread | None = None
 
-    # -- persistence -------------------------------------------------------------------------------
+    def _warn_mismatch(self, built_with: str) -> None:
+        if built_with != self.wanted_mode and not self._warned:
+            self._warned = True
+            logger.warning(
+                "keyword index folder=%s was built with lexical_tokenizer=%s but settings ask for %s: searching "
+                "with %s until every version is re-indexed (opening a Library, e.g. `assistant corpus add`, does it)",
+                self.folder, built_with, self.wanted_mode, built_with)
+
+    # -- manifest ----------------------------------------------------------------------------------
     @property
     def _manifest_path(self) -> Path:
         return self.folder / "manifest.json"
@@ -167,246 +111,199 @@ class LexicalIndex:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _built_mode(self) -> str | None:
-        try:
-            mode = json.loads(self._manifest_path.read_text(encoding="utf-8")).get("mode")
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-        return mode if mode in TOKENIZER_MODES else None
-
-    def _read_manifest(self) -> dict[str, dict[str, object]]:
+    def _read_all(self) -> dict[str, Any]:
         try:
             data = json.loads(self._manifest_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, json.JSONDecodeError):
             return {}
-        if data.get("mode") != self.mode:
-            logger.warning("lexical index folder=%s built with mode=%s, not %s: ignoring it",
-                           self.folder, data.get("mode"), self.mode)
-            return {}
-        return data["versions"]
+        return data if data.get("mode") in TOKENIZER_MODES else {}
 
-    def _write_manifest(self, versions: dict[str, dict[str, object]]) -> None:
+    def _read_manifest(self) -> dict[str, dict[str, object]]:
+        """Return the searchable versions' entries (segment file, unit count)."""
+        return dict(self._read_all().get("versions", {}))
+
+    def _write_all(self, data: dict[str, Any]) -> None:
         tmp = self._manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"mode": self.mode, "versions": versions}, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self._manifest_path)
+
+    def _drop_segments(self, *entries: dict[str, object] | None) -> None:
+        for entry in entries:
+            if entry:
+                (self.folder / "segments" / str(entry["segment"])).unlink(missing_ok=True)
+
+    def _switch_if_complete(self, data: dict[str, Any]) -> None:
+        """Make the pending (new-tokenizer) segments the live ones once they cover every live version."""
+        pending = data.get("pending")
+        if not pending or not set(data.get("versions", {})) <= set(pending["versions"]):
+            return
+        self._drop_segments(*data.get("versions", {}).values())
+        data.clear()
+        data.update(mode=pending["mode"], versions=pending["versions"])
+        logger.info("keyword index folder=%s switched to lexical_tokenizer=%s", self.folder, data["mode"])
 
     def _stamp(self) -> tuple[float, int] | None:
         try:
             stat = self._manifest_path.stat()
         except FileNotFoundError:
             return None
-        return (stat.st_mtime, stat.st_size)
+        return (stat.st_mtime_ns, stat.st_size)
 
     # -- writes ------------------------------------------------------------------------------------
     def index_version(self, version_id: str, units: Sequence[tuple[str, str]]) -> None:
-        """Store a version's units as (unit_id, text); replaces any earlier copy of the version."""
-        rows = [Counter(tokenize(text, self.mode)) for _, text in units]
-        local_terms = sorted({t for row in rows for t in row})
-        local = {t: i for i, t in enumerate(local_terms)}
-        indptr, indices, data = [0], [], []
-        for row in rows:
-            indices.extend(local[t] for t in row)
-            data.extend(row.values())
-            indptr.append(len(indices))
-        name = _segment_name(version_id)
-        np.savez(
-            self.folder / "segments" / name,
-            unit_ids=np.array([u for u, _ in units], dtype=str),
-            terms=np.array(local_terms, dtype=str),
-            indptr=np.array(indptr, dtype=np.int64),
-            indices=np.array(indices, dtype=np.int32),
-            data=np.array(data, dtype=np.float32),
-        )
+        """Store a version's units as (unit_id, text) in the mode settings ask for; replaces any earlier copy."""
+        name = segment_name(version_id)
+        write_segment(self.folder / "segments" / name, units, lambda text: tokenize(text, self.wanted_mode))
+        entry = {"segment": name, "units": len(units)}
         with self._lock, self._file_lock():
-            manifest = self._read_manifest()
-            old = manifest.get(version_id)
-            manifest[version_id] = {"segment": name, "units": len(units)}
-            self._write_manifest(manifest)
-            if old:
-                (self.folder / "segments" / str(old["segment"])).unlink(missing_ok=True)
+            data = self._read_all()
+            live = data.get("versions", {})
+            if not live or data.get("mode") == self.wanted_mode:
+                data["mode"] = self.wanted_mode
+                data["versions"] = live
+                self._drop_segments(live.get(version_id))
+                live[version_id] = entry
+            else:
+                pending = data.setdefault("pending", {"mode": self.wanted_mode, "versions": {}})
+                if pending["mode"] != self.wanted_mode:  # a third tokenizer asked for mid-way
+                    self._drop_segments(*pending["versions"].values())
+                    pending.update(mode=self.wanted_mode, versions={})
+                self._drop_segments(pending["versions"].get(version_id))
+                pending["versions"][version_id] = entry
+                self._switch_if_complete(data)
+            self._write_all(data)
             self._stale = True
         logger.info("lexical indexed version=%s units=%d", version_id, len(units))
 
     def remove_version(self, version_id: str) -> None:
-        """Forget a version's units."""
+        """Forget a version's units (its rows in the snapshot become tombstones until the next compaction)."""
         with self._lock, self._file_lock():
-            manifest = self._read_manifest()
-            old = manifest.pop(version_id, None)
-            if old is None:
+            data = self._read_all()
+            old = data.get("versions", {}).pop(version_id, None)
+            pending = data.get("pending")
+            old_pending = pending["versions"].pop(version_id, None) if pending else None
+            if old is None and old_pending is None:
                 return
-            self._write_manifest(manifest)
-            (self.folder / "segments" / str(old["segment"])).unlink(missing_ok=True)
+            self._drop_segments(old, old_pending)
+            self._switch_if_complete(data)
+            self._write_all(data)
             self._stale = True
 
     def version_ids(self) -> set[str]:
-        """Return the versions the index holds."""
-        return set(self._read_manifest())
+        """Return the versions indexed with the tokenizer settings ask for (others need re-indexing)."""
+        data = self._read_all()
+        if data.get("mode", self.wanted_mode) == self.wanted_mode:
+            return set(data.get("versions", {}))
+        pending = data.get("pending") or {}
+        return set(pending.get("versions", {})) if pending.get("mode") == self.wanted_mode else set()
 
-    # -- merge -------------------------------------------------------------------------------------
-    def _load_snapshot(self) -> _Merged:
-        """Return the merged state saved last, arrays memory-mapped so opening reads almost nothing."""
-        state = _Merged()
-        folder = self.folder / "snapshot"
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return state
-        if meta.get("format") != SNAPSHOT_FORMAT or meta.get("mode") != self.mode:
-            return state
-
-        def array(name: str) -> np.ndarray:
-            return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-
-        terms = (folder / "terms.txt").read_text(encoding="utf-8")
-        state.terms = terms.split("\n") if terms else []
-        state.vocab = {t: i for i, t in enumerate(state.terms)}
-        state.unit_ids = np.load(folder / "unit_ids.npy", allow_pickle=False).astype(object)
-        state.unit_version = np.asarray(array("unit_version"))
-        state.versions = list(meta["versions"])
-        state.segments = dict(zip(state.versions, meta["segments"], strict=True))
-        shape = (len(state.unit_ids), len(state.terms))
-        state.tf = sp.csr_matrix((array("tf_data"), array("tf_indices"), array("tf_indptr")), shape=shape)
-        state.weights = sp.csc_matrix((array("w_data"), array("w_indices"), array("w_indptr")), shape=shape)
-        return state
-
-    def _save_snapshot(self, state: _Merged) -> None:
-        """Write the merged state (term counts and BM25 weights) as plain arrays, then swap it in."""
-        # A private temporary folder: the server and a CLI import may both refresh at once.
-        tmp = self.folder / f"snapshot.tmp-{uuid.uuid4().hex[:8]}"
-        final, old = self.folder / "snapshot", self.folder / f"snapshot.old-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
-        weights = state.weights if state.weights is not None else self._bm25_weights(state)
-        arrays = {
-            "unit_ids": state.unit_ids.astype(str) if len(state.unit_ids) else np.zeros(0, dtype=str),
-            "unit_version": state.unit_version,
-            "tf_data": state.tf.data, "tf_indices": state.tf.indices, "tf_indptr": state.tf.indptr,
-            "w_data": weights.data, "w_indices": weights.indices, "w_indptr": weights.indptr,
-        }
-        for name, values in arrays.items():
-            np.save(tmp / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
-        (tmp / "terms.txt").write_text("\n".join(state.terms), encoding="utf-8")
-        meta = {"format": SNAPSHOT_FORMAT, "mode": self.mode, "versions": state.versions,
-                "segments": [state.segments[v] for v in state.versions]}
-        # meta.json last: a snapshot folder without it is ignored and rebuilt from the segments.
-        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        with self._file_lock():
-            if final.exists():
-                os.replace(final, old)
-            os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-
+    # -- snapshot and delta ------------------------------------------------------------------------
     def _refresh(self) -> None:
-        """Bring the merged matrix in line with the manifest: drop removed versions, add new segments."""
+        """Bring base, tombstones and delta in line with the manifest; compact when the delta is large."""
         stamp = self._stamp()
         if not self._stale and stamp == self._manifest_stamp:
             return
-        manifest = self._read_manifest()
-        state = self._state if self._state.versions or self._state.terms else self._load_snapshot()
-        wanted = {v: str(entry["segment"]) for v, entry in manifest.items()}
-        keep_versions = [v for v in state.versions if wanted.get(v) == state.segments.get(v)]
-        changed = len(keep_versions) != len(state.versions) or len(keep_versions) != len(wanted)
-        if changed:
-            state = self._merge(state, keep_versions, wanted)
-            state.weights = self._bm25_weights(state)
-            self._save_snapshot(state)
-        elif state.weights is None:
-            state.weights = self._bm25_weights(state)
-        self._state, self._manifest_stamp, self._stale = state, stamp, False
+        data = self._read_all()
+        mode = data.get("mode", self.mode)
+        if mode != self.mode:
+            self._warn_mismatch(mode)
+            self.mode = mode
+        wanted = {v: str(entry["segment"]) for v, entry in data.get("versions", {}).items()}
+        if not self._base_loaded or self._base.mode != mode:
+            self._base, self._base_loaded = load_snapshot(self.folder, mode), True
+        base = self._base
+        live = [v for v in base.versions if wanted.get(v) == base.segments.get(v)]
+        delta_wanted = {v: s for v, s in wanted.items() if base.segments.get(v) != s}
+        dead = base.units_of(set(base.versions) - set(live))
+        if dict(self._delta.segments) != delta_wanted:
+            delta = merge(self.folder, Merged(mode), [], delta_wanted)
+            # BM25 of delta rows uses the base's document frequencies and lengths plus the delta's own;
+            # the base's weights keep the statistics of its last compaction. Scores drift slightly until
+            # the next compaction recomputes everything; rankings stay close (tests/test_lexical.py checks).
+            delta.weights = bm25_weights(delta, self.k1, self.b, base)
+            self._delta = delta
+        self._excluded = dead if dead.any() else None
+        self._manifest_stamp, self._stale = stamp, False
+        churn = self._delta.n_units + int(dead.sum())
+        if churn and 2 * churn >= base.n_units - int(dead.sum()):
+            self._compact_now(live, wanted)  # the delta is as big as what is kept: merging costs the same
+        elif churn > max(self.compact_min_units, self.compact_share * base.n_units):
+            self._compact_later()
 
-    def _merge(self, state: _Merged, keep_versions: list[str], wanted: dict[str, str]) -> _Merged:
-        index_of = {v: i for i, v in enumerate(state.versions)}
-        keep_mask = np.isin(state.unit_version, [index_of[v] for v in keep_versions])
-        merged = _Merged()
-        merged.terms, merged.vocab = state.terms, state.vocab
-        blocks = [state.tf[keep_mask]] if len(state.unit_ids) else []
-        unit_ids = [state.unit_ids[keep_mask]]
-        new_index = {v: i for i, v in enumerate(keep_versions)}
-        unit_version = [np.array([new_index[state.versions[i]] for i in state.unit_version[keep_mask]], dtype=np.int32)]
-        merged.versions = list(keep_versions)
-        merged.segments = {v: state.segments[v] for v in keep_versions}
-        for version_id, segment in wanted.items():
-            if version_id in new_index:
-                continue
-            path = self.folder / "segments" / segment
-            if not path.is_file():
-                logger.warning("lexical segment missing version=%s file=%s: skipped", version_id, path)
-                continue
-            with np.load(path, allow_pickle=False) as seg:
-                mapping = np.array(merged.term_ids(str(t) for t in seg["terms"]), dtype=np.int32)
-                rows = sp.csr_matrix(
-                    (seg["data"], mapping[seg["indices"]] if len(seg["indices"]) else seg["indices"], seg["indptr"]),
-                    shape=(len(seg["unit_ids"]), max(1, len(merged.terms))),
-                )
-                unit_ids.append(seg["unit_ids"].astype(object))
-            blocks.append(rows)
-            unit_version.append(np.full(rows.shape[0], len(merged.versions), dtype=np.int32))
-            merged.versions.append(version_id)
-            merged.segments[version_id] = segment
-        width = max(1, len(merged.terms))
-        blocks = [sp.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], width)) for b in blocks]
-        merged.tf = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, width), dtype=np.float32)
-        merged.unit_ids = np.concatenate(unit_ids) if unit_ids else np.zeros(0, dtype=object)
-        merged.unit_version = np.concatenate(unit_version) if unit_version else np.zeros(0, dtype=np.int32)
-        logger.info("lexical merged versions=%d units=%d terms=%d", len(merged.versions), len(merged.unit_ids),
-                    len(merged.terms))
-        return merged
+    def _compact_now(self, live: list[str], wanted: dict[str, str]) -> None:
+        state = merge(self.folder, self._base, live, wanted)
+        state.weights = bm25_weights(state, self.k1, self.b)
+        if state.n_units:
+            save_snapshot(self.folder, state, self._file_lock)
+        logger.info("lexical compacted versions=%d units=%d terms=%d", len(state.versions), state.n_units,
+                    len(state.terms))
+        self._base, self._delta, self._excluded = state, Merged(state.mode), None
 
-    def _bm25_weights(self, state: _Merged) -> sp.csc_matrix:
-        tf = state.tf.tocsr().astype(np.float32)
-        n_units = tf.shape[0]
-        if n_units == 0:
-            return sp.csc_matrix(tf)
-        lengths = np.asarray(tf.sum(axis=1)).ravel()
-        avg = max(float(lengths.mean()), 1.0)
-        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
-        idf = np.log(1.0 + (n_units - df + 0.5) / (df + 0.5)).astype(np.float32)
-        row_norm = np.repeat(self.k1 * (1 - self.b + self.b * lengths / avg), np.diff(tf.indptr))
-        weighted = tf.copy()
-        weighted.data = (tf.data * (self.k1 + 1) / (tf.data + row_norm)).astype(np.float32) * idf[tf.indices]
-        return weighted.tocsc()
+    def _compact_later(self) -> None:
+        if self._compactor is not None and self._compactor.is_alive():
+            return
+        if not self.background:
+            self.compact()
+            return
+        self._compactor = threading.Thread(target=self._compact_safely, name="lexical-compact", daemon=True)
+        self._compactor.start()
+
+    def _compact_safely(self) -> None:
+        try:
+            self.compact()
+        except Exception:  # a failed background compaction leaves base + delta serving; the next one retries
+            logger.exception("lexical background compaction failed folder=%s", self.folder)
+
+    def compact(self) -> None:
+        """Merge the delta into a new snapshot and make it the base (searches go on meanwhile)."""
+        with self._lock:
+            base, data = self._base, self._read_all()
+        mode = data.get("mode", self.mode)
+        if base.mode != mode:
+            base = load_snapshot(self.folder, mode)
+        wanted = {v: str(entry["segment"]) for v, entry in data.get("versions", {}).items()}
+        live = [v for v in base.versions if wanted.get(v) == base.segments.get(v)]
+        state = merge(self.folder, base, live, wanted)
+        state.weights = bm25_weights(state, self.k1, self.b)
+        save_snapshot(self.folder, state, self._file_lock)
+        with self._lock:
+            self._base, self._base_loaded, self._stale = state, True, True
+            self._delta = Merged(mode)
+        logger.info("lexical compacted versions=%d units=%d", len(state.versions), state.n_units)
+
+    def wait_for_compaction(self, timeout: float | None = None) -> None:
+        """Block until a running background compaction ends (benchmarks and tests)."""
+        if self._compactor is not None:
+            self._compactor.join(timeout)
 
     # -- reads -------------------------------------------------------------------------------------
     def unit_count(self) -> int:
         """Return the number of units searchable now."""
         with self._lock:
             self._refresh()
-            return len(self._state.unit_ids)
+            dead = int(self._excluded.sum()) if self._excluded is not None else 0
+            return self._base.n_units - dead + self._delta.n_units
+
+    def delta_units(self) -> int:
+        """Return how many units are searched outside the snapshot (0 right after a compaction)."""
+        with self._lock:
+            self._refresh()
+            return self._delta.n_units
 
     def search(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[LexicalHit]:
         """Return the n units scoring highest for the query, optionally only from the given versions."""
-        terms = query_terms(query, self.mode)
         with self._lock:
             self._refresh()
-            state = self._state
-            weights = state.weights
-            if not terms or weights is None or weights.shape[0] == 0:
+            terms = query_terms(query, self.mode)
+            if not terms:
                 return []
-            ids = [state.vocab[t] for t in terms if t in state.vocab]
-            scores = np.zeros(weights.shape[0], dtype=np.float32)
-            for term_id in ids:
-                start, end = weights.indptr[term_id], weights.indptr[term_id + 1]
-                scores[weights.indices[start:end]] += weights.data[start:end]
-            if version_ids is not None:
-                wanted = set(version_ids)
-                # One flag per version, looked up per unit: linear and vectorised (np.isin sorts).
-                keep = np.fromiter((v in wanted for v in state.versions), dtype=bool, count=len(state.versions))
-                scores[~keep[state.unit_version]] = 0.0
-            count = min(n, int(np.count_nonzero(scores)))
-            if count == 0:
-                return []
-            top = np.argpartition(-scores, count - 1)[:count]
-            top = top[np.argsort(-scores[top], kind="stable")]
-            coverage = self._coverage(weights, ids, top, len(terms))
-            return [
-                LexicalHit(str(state.unit_ids[i]), float(scores[i]), float(c))
-                for i, c in zip(top, coverage, strict=True)
-            ]
-
-    @staticmethod
-    def _coverage(weights: sp.csc_matrix, ids: list[int], rows: np.ndarray, n_terms: int) -> np.ndarray:
-        """Return, per row, the share of the query's terms that occur in it."""
-        found = np.zeros(len(rows), dtype=np.float32)
-        for term_id in ids:
-            column = weights.indices[weights.indptr[term_id] : weights.indptr[term_id + 1]]
-            found += np.isin(rows, column)
-        return found / max(n_terms, 1)
+            allowed = None if version_ids is None else set(version_ids)
+            hits: list[tuple[str, float, float]] = []
+            for state, excluded in ((self._base, self._excluded), (self._delta, None)):
+                if allowed is not None and state.n_units:
+                    outside = ~state.units_of(allowed)
+                    excluded = outside if excluded is None else (excluded | outside)
+                ids = [state.vocab[t] for t in terms if t in state.vocab]
+                hits.extend(top_hits(state, ids, n, excluded))
+        hits.sort(key=lambda hit: -hit[1])
+        return [LexicalHit(unit_id, score, found / len(terms)) for unit_id, score, found in hits[:n]]

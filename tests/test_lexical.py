@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -90,11 +91,59 @@ def test_persists_and_sees_other_writers(tmp_path: Path) -> None:
     assert (tmp_path / "lexical" / "snapshot" / "meta.json").is_file()
 
 
-def test_an_index_built_with_another_tokenizer_is_read_the_way_it_was_written(tmp_path: Path) -> None:
+def test_a_tokenizer_change_keeps_searching_the_old_index_until_every_version_is_reindexed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     LexicalIndex(tmp_path / "lexical", mode="bigram").index_version("a", UNITS_A)
-    reopened = LexicalIndex(tmp_path / "lexical", mode="jieba")
-    assert reopened.mode == "bigram" and reopened.version_ids() == {"a"}
-    assert reopened.search("数据分类分级", 1)[0].unit_id == "a#0"
+    LexicalIndex(tmp_path / "lexical", mode="bigram").index_version("b", UNITS_B)
+    with caplog.at_level(logging.WARNING, logger="assistant.lexical"):
+        reopened = LexicalIndex(tmp_path / "lexical", mode="jieba")
+        assert reopened.version_ids() == set()  # so Library.reconcile re-indexes every version
+        assert reopened.search("数据分类分级", 1)[0].unit_id == "a#0"  # read the way it was written
+        reopened.index_version("a", UNITS_A)  # kept aside: b is still only in bigrams
+        assert reopened.version_ids() == {"a"} and reopened.mode == "bigram"
+        assert reopened.search("真实身份信息", 1)[0].unit_id.startswith("b#1")
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+    reopened.index_version("b", UNITS_B)  # every version re-indexed: the index switches over
+    assert reopened.version_ids() == {"a", "b"}
+    assert reopened.search("数据分类分级", 1)[0].unit_id == "a#0" and reopened.mode == "jieba"
+    assert len(list((tmp_path / "lexical" / "segments").iterdir())) == 2  # bigram segments deleted
+    assert LexicalIndex(tmp_path / "lexical", mode="jieba").search("真实身份信息", 1)[0].unit_id.startswith("b#1")
+
+
+def test_one_version_added_or_removed_is_searched_as_a_delta_without_rewriting_the_snapshot(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    alphabet = np.array(list("网络运营者应当建立制度部门罚款责令改正机关国家"))
+    index = LexicalIndex(tmp_path / "lexical", mode="bigram", background=False)
+    for v in range(20):
+        index.index_version(f"v{v}", [(f"v{v}#{i}", "".join(rng.choice(alphabet, 80))) for i in range(50)])
+    index.index_version("a", UNITS_A)
+    assert index.unit_count() == 1000 + len(UNITS_A)
+    meta = tmp_path / "lexical" / "snapshot" / "meta.json"
+    written = meta.stat().st_mtime_ns
+    index.index_version("b", UNITS_B)
+    index.remove_version("a")
+    assert index.search("真实身份信息", 1)[0].unit_id.startswith("b#1")  # b is in the delta
+    assert not any(h.unit_id.startswith("a#") for h in index.search("数据分类分级保护", 50))  # a is a tombstone
+    assert index.delta_units() == len(UNITS_B) and meta.stat().st_mtime_ns == written
+    restarted = LexicalIndex(tmp_path / "lexical", mode="bigram", background=False)
+    before = [h.unit_id for h in restarted.search("网络运营者 真实身份 罚款", 10)]
+    assert restarted.delta_units() == len(UNITS_B) and restarted.unit_count() == 1000 + len(UNITS_B)
+    restarted.compact()
+    assert restarted.delta_units() == 0 and meta.stat().st_mtime_ns != written
+    after = [h.unit_id for h in restarted.search("网络运营者 真实身份 罚款", 10)]
+    assert before[0] == after[0] and len(set(before) & set(after)) >= 8  # delta statistics are close enough
+
+
+def test_a_large_delta_is_compacted(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical", mode="bigram", compact_min_units=3, background=False)
+    index.index_version("a", UNITS_A * 20)
+    assert index.unit_count() == 20 * len(UNITS_A)
+    index.index_version("b0", UNITS_B)
+    assert index.delta_units() == 3  # 3 units: below compact_min_units
+    index.index_version("b1", UNITS_B)
+    assert index.delta_units() == 0  # 6 units: past compact_min_units and a tenth of the base
+    assert index.unit_count() == 20 * len(UNITS_A) + 2 * len(UNITS_B)
 
 
 def test_large_index_loads_and_answers_fast(tmp_path: Path) -> None:
