@@ -44,9 +44,17 @@ def sidecar_path(source: Path) -> Path | None:
     source = Path(source)
     for suffix in SIDECAR_SUFFIXES:
         for candidate in (source.with_name(source.stem + suffix), source.with_name(source.name + suffix)):
-            if candidate.is_file():
+            if _is_file(candidate):
                 return candidate
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Return True when path is a readable file; a name too long for the file system is simply absent."""
+    try:
+        return path.is_file()
+    except OSError:  # ENAMETOOLONG: a source name near 255 bytes plus ".meta.toml"
+        return False
 
 
 def is_sidecar(path: Path) -> bool:
@@ -149,7 +157,7 @@ def _find_manifest(source: Path, levels: int = 1) -> tuple[Path, str] | None:
     folder = source.parent
     for _ in range(levels + 1):
         manifest = folder / MANIFEST_NAME
-        if manifest.is_file():
+        if _is_file(manifest):
             return manifest, source.relative_to(folder).as_posix()
         if folder.parent == folder:
             return None
@@ -166,7 +174,10 @@ def read_manifest_entry(source: Path) -> dict[str, object]:
     Raises:
         CorpusError: the manifest cannot be read or has no `file` column.
     """
-    found = _find_manifest(Path(source).resolve())
+    try:
+        found = _find_manifest(Path(source).resolve())
+    except OSError:  # a path the file system refuses to resolve has no manifest entry
+        return {}
     if found is None:
         return {}
     manifest, relative = found

@@ -69,3 +69,15 @@ def test_shared_cybersecurity_law_2025_gets_its_effective_date(settings: Setting
     library.add([shared_corpus / "网络安全法_2016.md", shared_corpus / "网络安全法_2025修正.md"])
     current = [v for v in library.catalog.versions(include_history=True) if v.is_current]
     assert [(v.meta.version, v.meta.effective_date) for v in current] == [("2025-10-28", "2026-01-01")]
+
+
+def test_file_name_near_the_length_limit_has_no_sidecar_and_still_ingests(settings: Settings, tmp_path: Path) -> None:
+    from assistant.sidecar import read_sidecar, sidecar_path
+
+    # 246 bytes: the file exists, but NAME.meta.toml (256 bytes) is beyond what the file system allows.
+    source = tmp_path / ("示" * 82 + ".md")
+    source.write_text(REGULATION, encoding="utf-8")
+    assert len(source.name.encode()) == 249
+    assert sidecar_path(source) is None and read_sidecar(source) == {} and read_manifest_entry(source) == {}
+    report = build_library(settings).add([source])
+    assert len(report.added) == 1 and not report.rejected, report
