@@ -127,6 +127,17 @@ class Indexer:
         self.vectors.mark_version(version_id, len(pairs))
         logger.info("indexed version=%s articles=%d units=%d", version_id, len(articles), len(pairs))
 
+    def index_keywords(self, articles: Sequence[StoredArticle]) -> None:
+        """Rebuild only one version's keyword units (after a tokenizer change; its vectors stay as they are)."""
+        if not articles:
+            return
+        units = [u for a in articles for u in article_units(a, self.settings.retrieval.paragraph_min_chars)]
+        self.lexical.index_version(articles[0].version_id, [(u.unit_id, u.text) for u in units])
+
+    def keyword_only_gaps(self) -> set[str]:
+        """Return the versions whose vectors are stored but whose keyword units are missing or stale."""
+        return self.vectors.version_ids() - self.lexical.version_ids()
+
     def remove_version(self, version_id: str) -> None:
         """Remove a version's units from both stores."""
         self.vectors.remove_version(version_id)

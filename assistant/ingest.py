@@ -443,7 +443,15 @@ class Library:
         for version_id in sorted(indexed - ready):
             logger.warning("removing index entries of unknown version=%s", version_id)
             self.indexer.remove_version(version_id)
+        # After a tokenizer change only the keyword side is stale: rebuild it from the stored texts, not vectors.
+        gaps = getattr(self.indexer, "keyword_only_gaps", None)
+        keyword_only = gaps() & (ready - indexed) if gaps else set()
+        if keyword_only:
+            logger.warning("rebuilding keyword units of versions=%d (vectors kept)", len(keyword_only))
         for version_id in sorted(ready - indexed):
+            if version_id in keyword_only:
+                self.indexer.index_keywords(self.catalog.articles(version_id))  # type: ignore[attr-defined]
+                continue
             logger.warning("re-indexing version=%s missing from the index", version_id)
             self.indexer.index_version(self.catalog.articles(version_id))
         if self.catalog.refresh_currency(self._today()):

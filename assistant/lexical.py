@@ -172,7 +172,7 @@ class LexicalIndex:
                 pending["versions"][version_id] = entry
                 self._switch_if_complete(data)
             self._write_all(data)
-            self._stale = True
+            self.mode, self._stale = data.get("mode", self.mode), True
         logger.info("lexical indexed version=%s units=%d", version_id, len(units))
 
     def remove_version(self, version_id: str) -> None:
@@ -187,7 +187,7 @@ class LexicalIndex:
             self._drop_segments(old, old_pending)
             self._switch_if_complete(data)
             self._write_all(data)
-            self._stale = True
+            self.mode, self._stale = data.get("mode", self.mode), True
 
     def version_ids(self) -> set[str]:
         """Return the versions indexed with the tokenizer settings ask for (others need re-indexing)."""

@@ -235,6 +235,28 @@ def test_reconcile_purges_unfinished_and_reindexes_missing(settings: Settings, t
     assert reopened.catalog.events()[0][1] == "purged"
 
 
+def test_a_tokenizer_change_rebuilds_only_the_keyword_side_on_reconcile(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = open_library(settings)
+    added = {v.version_id for v in library.add([write_law(tmp_path, "k.md", "测试分词办法"),
+                                               write_law(tmp_path, "m.md", "测试切换办法")]).added}
+    retrieval = settings.retrieval.model_copy(update={"lexical_tokenizer": "jieba"})
+    jieba = settings.model_copy(update={"retrieval": retrieval})
+    indexer = build_indexer(jieba)
+    assert indexer.indexed_versions() == set()  # keyword units in another tokenizer count as missing
+    assert indexer.lexical.search("测试分词办法 安全保护义务", 1)  # yet searches keep using them meanwhile
+
+    def no_embedding(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a tokenizer change must not re-embed")
+
+    monkeypatch.setattr(indexer.embedder, "embed_documents", no_embedding)
+    reopened = open_library(jieba, indexer=indexer)
+    assert_agree(reopened)
+    assert indexer.indexed_versions() == added and indexer.lexical.mode == "jieba"
+    assert indexer.lexical.search("测试切换办法 安全保护义务", 1)[0].unit_id.split("#")[0] in added
+
+
 class ProbingIndexer:
     """The real indexer, plus a look through a second connection at what readers see mid-update."""
 
