@@ -363,3 +363,39 @@ def test_word_number_formats(value: int, fmt: str, expected: str) -> None:
     from assistant.readers.docx_numbering import format_number
 
     assert format_number(value, fmt) == expected
+
+
+GARBLE = "第一条 为了保障网络安全，维护网络空间主权和国家安全、社会公共利益，保护公民、法人和其他组织的合法权益，" \
+    "促进经济社会信息化健康发展，制定本法。\n第二条 在中华人民共和国境内建设、运营、维护和使用网络，适用本法。\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("sjis.md", GARBLE.encode("shift_jis", errors="replace"), "common ones"),  # read as GB18030
+        ("euckr.txt", (GARBLE * 5).encode("euc-kr", errors="replace"), "unassigned"),
+        ("ebcdic.md", GARBLE.encode("cp500", errors="replace"), "of the characters are 'o'"),
+        ("utf8-behind-utf16-bom.md", b"\xff\xfe" + GARBLE.encode(), "unassigned"),
+        ("nuls.txt", "\x00".join(GARBLE).encode(), "NUL"),
+        ("filler.md", ("第" * 5000).encode(), "of the characters are '第'"),
+    ],
+)
+def test_mojibake_and_non_text_are_refused(tmp_path: Path, name: str, content: bytes, problem: str) -> None:
+    path = _write(tmp_path, name, content)
+    with pytest.raises(CorpusError) as err:
+        read_source(path, max_bytes=MAX_BYTES)
+    message = str(err.value)
+    assert name in message and problem in message and "UTF-8" in message, message
+
+
+def test_chinese_named_file_without_chinese_text_is_refused(tmp_path: Path) -> None:
+    english = "Article 1 This Law is formulated to ensure cybersecurity and safeguard sovereignty.\n" * 5
+    with pytest.raises(CorpusError, match="file name is Chinese"):
+        read_source(_write(tmp_path, "网络安全法.txt", english.encode()), max_bytes=MAX_BYTES)
+    # The same text under an English name is a legitimate (English) text.
+    assert read_source(_write(tmp_path, "cybersecurity.txt", english.encode()), max_bytes=MAX_BYTES).text == english
+
+
+def test_utf32_with_bom_is_read_as_utf32(tmp_path: Path) -> None:
+    source = read_source(_write(tmp_path, "law.txt", LAW.encode("utf-32")), max_bytes=MAX_BYTES)
+    assert source.encoding == "utf-32" and source.text.lstrip("\ufeff") == LAW

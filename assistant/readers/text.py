@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.records import SourceText
 
+# Limits past which decoded text is not a document (the real corpus and the 3,501 lawbook files are far
+# inside them: unreadable share at most 0.001, common-character share at least 0.37, top character 0.11,
+# CJK share of Chinese-named files at least 0.68).
+_MAX_UNREADABLE_SHARE = 0.05  # NUL and other controls, U+FFFD, private-use, unassigned, surrogates
+_MIN_COMMON_SHARE = 0.2  # among ideographs: Shift-JIS or EUC-KR read as GB18030 scores about 0.0
+_MIN_IDEOGRAPHS_JUDGED = 20
+_MAX_TOP_CHAR_SHARE = 0.5  # EBCDIC read as ASCII ("ooo@ooo"), filler such as 200,000 x 第
+_MIN_CHARS_JUDGED = 50
+_MIN_CJK_SHARE_CHINESE_NAME = 0.05
+_UNREADABLE_CATEGORIES = frozenset(("Cc", "Co", "Cn", "Cs"))
 # Characters whose share tells a real Chinese decoding from mojibake.
 _CJK = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef]")
 _NON_SPACE = re.compile(r"\S")
@@ -48,8 +60,58 @@ def decode_bytes(content: bytes, path: Path) -> tuple[str, str]:
     Raises:
         CorpusError: the bytes decode as none of these.
     """
+    text, encoding = _decode(content, path)
+    problem = unreadable_problem(text)
+    if problem:
+        raise CorpusError(
+            f"{path}: decoded as {encoding}, the text is not readable ({problem}); the file is in another "
+            "encoding or is not a text document. Save the regulation as UTF-8 text (e.g. `iconv -f <its encoding> "
+            "-t UTF-8 in.txt > out.txt`) and add it again."
+        )
+    return text, encoding
+
+
+def unreadable_problem(text: str) -> str | None:
+    """Return why decoded text is mojibake or not text at all (judged on a sample), or None when it reads."""
+    sample = text[:_SAMPLE_CHARS]
+    counts = Counter(ch for ch in sample if not ch.isspace())
+    total = sum(counts.values())
+    if not total:
+        return None
+    unreadable = sum(n for ch, n in counts.items() if ch == "\ufffd" or unicodedata.category(ch) in
+                     _UNREADABLE_CATEGORIES)
+    if unreadable / total > _MAX_UNREADABLE_SHARE:
+        return (f"{unreadable / total:.0%} of the characters are NUL or other control, replacement (U+FFFD), "
+                "private-use or unassigned characters")
+    top, top_count = counts.most_common(1)[0]
+    if total >= _MIN_CHARS_JUDGED and top_count / total > _MAX_TOP_CHAR_SHARE:
+        return f"{top_count / total:.0%} of the characters are {top!r}"
+    ideographs = sum(n for ch, n in counts.items() if "\u4e00" <= ch <= "\u9fff")
+    if ideographs >= _MIN_IDEOGRAPHS_JUDGED and _common_share(sample) < _MIN_COMMON_SHARE:
+        return f"only {_common_share(sample):.0%} of its Chinese characters are common ones, as in mojibake"
+    return None
+
+
+def check_chinese_named(text: str, path: Path) -> None:
+    """Raise a CorpusError when a file with a Chinese name holds (almost) no Chinese text."""
+    if not _IDEOGRAPH.search(Path(path).stem):
+        return
+    sample = text[:_SAMPLE_CHARS]
+    if len(_NON_SPACE.findall(sample)) >= _MIN_CHARS_JUDGED and _cjk_share(sample) < _MIN_CJK_SHARE_CHINESE_NAME:
+        raise CorpusError(
+            f"{path}: the file name is Chinese but almost none of its text is ({_cjk_share(sample):.0%} Chinese "
+            "characters); it is in an unexpected encoding or is not the regulation. Save the regulation as UTF-8 "
+            "text and add it again."
+        )
+
+
+def _decode(content: bytes, path: Path) -> tuple[str, str]:
+    """Return (text, encoding) by byte-order mark, UTF-8, then GB18030/Big5 detection."""
     if content.startswith(codecs.BOM_UTF8):
         return _strict(content[3:], "utf-8", path), "utf-8-sig"
+    # The UTF-32 little-endian mark begins with the UTF-16 one, so it is tested first.
+    if content.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _strict(content, "utf-32", path), "utf-32"
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(content, "utf-16", path), "utf-16"
     try:
@@ -112,10 +174,12 @@ def _normalise_newlines(text: str) -> str:
 def read_markdown(path: Path, content: bytes) -> SourceText:
     """Return a Markdown file's text as printed (comments are skipped later, by the parser)."""
     text, encoding = decode_bytes(content, path)
+    check_chinese_named(text, path)
     return SourceText(path=str(path), text=_normalise_newlines(text), media_type="markdown", encoding=encoding)
 
 
 def read_plain_text(path: Path, content: bytes) -> SourceText:
     """Return a plain text file's text."""
     text, encoding = decode_bytes(content, path)
+    check_chinese_named(text, path)
     return SourceText(path=str(path), text=_normalise_newlines(text), media_type="text", encoding=encoding)
