@@ -82,6 +82,7 @@ class LexicalIndex:
         self._lock = threading.RLock()
         self._base = Merged(self.mode)
         self._base_loaded = False
+        self._loaded_snapshot: int | None = None  # mtime of the snapshot the base was read from
         self._delta = Merged(self.mode)
         self._excluded: np.ndarray | None = None  # tombstoned rows of the base
         self._manifest_stamp: tuple[float, int] | None = None
@@ -141,6 +142,12 @@ class LexicalIndex:
         data.clear()
         data.update(mode=pending["mode"], versions=pending["versions"])
         logger.info("keyword index folder=%s switched to lexical_tokenizer=%s", self.folder, data["mode"])
+
+    def _snapshot_stamp(self) -> int | None:
+        try:
+            return (self.folder / "snapshot" / "meta.json").stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
 
     def _stamp(self) -> tuple[float, int] | None:
         try:
@@ -209,8 +216,10 @@ class LexicalIndex:
             self._warn_mismatch(mode)
             self.mode = mode
         wanted = {v: str(entry["segment"]) for v, entry in data.get("versions", {}).items()}
-        if not self._base_loaded or self._base.mode != mode:
-            self._base, self._base_loaded = load_snapshot(self.folder, mode), True
+        snapshot = self._snapshot_stamp()
+        if not self._base_loaded or self._base.mode != mode or snapshot != self._loaded_snapshot:
+            # Another process compacted: its snapshot is memory-mapped, so adopting it costs almost nothing.
+            self._base, self._base_loaded, self._loaded_snapshot = load_snapshot(self.folder, mode), True, snapshot
         base = self._base
         live = [v for v in base.versions if wanted.get(v) == base.segments.get(v)]
         delta_wanted = {v: s for v, s in wanted.items() if base.segments.get(v) != s}
@@ -235,6 +244,7 @@ class LexicalIndex:
         state.weights = bm25_weights(state, self.k1, self.b)
         if state.n_units:
             save_snapshot(self.folder, state, self._file_lock)
+            self._loaded_snapshot = self._snapshot_stamp()
         logger.info("lexical compacted versions=%d units=%d terms=%d", len(state.versions), state.n_units,
                     len(state.terms))
         self._base, self._delta, self._excluded = state, Merged(state.mode), None
@@ -268,7 +278,7 @@ class LexicalIndex:
         save_snapshot(self.folder, state, self._file_lock)
         with self._lock:
             self._base, self._base_loaded, self._stale = state, True, True
-            self._delta = Merged(mode)
+            self._loaded_snapshot, self._delta = self._snapshot_stamp(), Merged(mode)
         logger.info("lexical compacted versions=%d units=%d", len(state.versions), state.n_units)
 
     def wait_for_compaction(self, timeout: float | None = None) -> None:

@@ -133,6 +133,8 @@ def test_one_version_added_or_removed_is_searched_as_a_delta_without_rewriting_t
     assert restarted.delta_units() == 0 and meta.stat().st_mtime_ns != written
     after = [h.unit_id for h in restarted.search("网络运营者 真实身份 罚款", 10)]
     assert before[0] == after[0] and len(set(before) & set(after)) >= 8  # delta statistics are close enough
+    index.index_version("c", UNITS_A)  # the first object adopts the snapshot the other one wrote
+    assert index.delta_units() == len(UNITS_A) and index.unit_count() == 1000 + len(UNITS_A) + len(UNITS_B)
 
 
 def test_a_large_delta_is_compacted(tmp_path: Path) -> None:
