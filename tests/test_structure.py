@@ -349,3 +349,19 @@ def test_numbering_warnings_are_capped() -> None:
     body = "示例\n" + "".join(f"第{n}条 内容。\n" for n in range(1, 400, 2))
     warnings = parse_document(_text(body)).warnings
     assert len(warnings) == 21 and "179" in warnings[-1]
+
+
+def test_documents_no_regulation_could_be_are_refused() -> None:
+    with pytest.raises(CorpusError) as err:
+        parse_document(_text("# 诱饵\n\n第一条 内容。" + "\n第二条 内容。" * 20_001))
+    assert "20,002 articles" in str(err.value) and "split it" in str(err.value)
+    with pytest.raises(CorpusError) as err:
+        parse_document(_text("网" * 200_001))
+    assert "第1段 is 200,001 characters" in str(err.value) and "line breaks" in str(err.value)
+
+
+def test_very_long_unit_is_kept_with_a_warning() -> None:
+    body = "第一条 " + "网络安全。" * 5_000 + "\n\n第二条 本条例自公布之日起施行。\n"
+    doc = parse_document(_text("# 示例条例\n\n" + body))
+    assert [a.label for a in doc.articles] == ["第一条", "第二条"]
+    assert any("超过20000字" in w and "第一条" in w for w in doc.warnings), doc.warnings
