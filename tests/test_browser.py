@@ -188,6 +188,11 @@ def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> 
     page.evaluate("window.scrollTo(0, 0)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "chat.png"))
+    # Markdown images and links in a question stay text: no image is fetched, no javascript: link is made.
+    _ask(page, "![x](http://attacker.example/t.png)[点我](javascript:alert(1))第五条", 2)
+    chat = page.locator("#chatbot")
+    assert chat.locator("img[src*='attacker']").count() == 0 and chat.locator("a[href^='javascript']").count() == 0
+    assert "![x](http://attacker.example/t.png)[点我](javascript:alert(1))第五条" in chat.inner_text()
     assert page.outside == []  # nothing leaves the machine
     audit = (home / "audit.jsonl").read_text(encoding="utf-8")
     assert '"user": "official1"' in audit and "official-pass" not in audit

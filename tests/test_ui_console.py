@@ -81,3 +81,13 @@ def test_upload_meta_keeps_only_filled_fields() -> None:
     assert console.upload_meta("", "", " ", "", "") is None
     assert console.upload_meta("某办法", "部门规章", "", "现行有效", "2026-01-01") == {
         "title": "某办法", "doc_type": "部门规章", "status": "现行有效", "effective_date": "2026-01-01"}
+
+
+def test_titles_and_warnings_from_uploaded_files_are_shown_as_text() -> None:
+    from markdown_it import MarkdownIt
+
+    planted = "![x](http://attacker.example/t.png)[点](javascript:alert(1))<img src=x>"
+    line = console._version_line(version_of(f"{planted}条例", "evil", "evil-1", warnings=(planted,)))
+    rendered = MarkdownIt("commonmark", {"html": True}).render(line)
+    assert "<img" not in rendered and "<a " not in rendered and "](http" not in line, rendered
+    assert rendered.count("attacker.example/t.png") == 2  # still shown, as text

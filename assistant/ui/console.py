@@ -14,6 +14,7 @@ from assistant.errors import AccessDeniedError, AssistantError
 from assistant.records import DocumentVersion
 from assistant.ui.audit import action_record
 from assistant.ui.auth import ROLE_MAINTAINER, require_role
+from assistant.ui.chat import escape_markdown as _md
 from assistant.ui.context import UiContext
 from assistant.ui.uploads import UploadRefusedError, check_upload, discard_staged, stage_upload
 
@@ -68,9 +69,10 @@ def report_progress(progress: Progress | None, stage: str) -> Callable[..., None
 
 def _version_line(version: DocumentVersion) -> str:
     """Return a Markdown line describing an ingested version and its parse warnings."""
-    line = f"- 《{version.meta.title}》 版本 {version.meta.version or '未注明'}：{version.article_count} 条"
+    # Titles, warnings and messages come from uploaded files: shown as text, never as Markdown or HTML.
+    line = f"- 《{_md(version.meta.title)}》 版本 {_md(version.meta.version or '未注明')}：{version.article_count} 条"
     for warning in version.warnings:
-        line += f"\n  - 【解析提示】{warning}"
+        line += f"\n  - 【解析提示】{_md(warning)}"
     return line
 
 
@@ -81,11 +83,11 @@ def describe_report(ctx: UiContext, report: object, staged: Sequence[Path]) -> l
         try:
             lines.append(_version_line(ctx.catalog.version(outcome.version_id)))  # type: ignore[attr-defined]
         except AssistantError:
-            lines.append(f"- 《{outcome.title}》已入库")
+            lines.append(f"- 《{_md(outcome.title or '')}》已入库")
     for outcome in getattr(report, "skipped", ()):
-        lines.append(f"- 已跳过 {Path(outcome.path).name}：{_hide_paths(outcome.message, staged)}")
+        lines.append(f"- 已跳过 {_md(Path(outcome.path).name)}：{_md(_hide_paths(outcome.message, staged))}")
     for outcome in getattr(report, "rejected", ()):
-        lines.append(f"- 【未入库】{Path(outcome.path).name}：{_hide_paths(outcome.message, staged)}")
+        lines.append(f"- 【未入库】{_md(Path(outcome.path).name)}：{_md(_hide_paths(outcome.message, staged))}")
     return lines
 
 
@@ -125,7 +127,7 @@ def _stage(ctx: UiContext, files: Sequence[str | Path]) -> tuple[list[Path], lis
                                 allowed_suffixes=tuple(ctx.settings.corpus.allowed_suffixes))
             staged.append(stage_upload(path, safe, ctx.settings.home / "uploads"))
         except UploadRefusedError as err:
-            refusals.append(f"- 【已拒绝】{err}")
+            refusals.append(f"- 【已拒绝】{_md(str(err))}")
     return staged, refusals
 
 
@@ -142,7 +144,7 @@ def upload_documents(ctx: UiContext, user: str, role: str | None, files: Sequenc
             lines = describe_report(ctx, report, staged) + lines
     except AssistantError as err:
         logger.warning("upload failed user=%s: %s", user, err)
-        lines.append(f"- 【入库失败】{_hide_paths(str(err), staged)}")
+        lines.append(f"- 【入库失败】{_md(_hide_paths(str(err), staged))}")
     finally:
         for path in staged:
             discard_staged(path)
@@ -164,7 +166,7 @@ def replace_document(ctx: UiContext, user: str, role: str | None, doc_ref: str |
         message = "### 替换结果\n" + _version_line(version)
     except AssistantError as err:
         logger.warning("replace failed user=%s doc=%s: %s", user, doc_ref, err)
-        message = f"### 替换结果\n- 【替换失败】{_hide_paths(str(err), staged)}"
+        message = f"### 替换结果\n- 【替换失败】{_md(_hide_paths(str(err), staged))}"
     finally:
         discard_staged(staged[0])
     ctx.audit.append(action_record(user, "replace", document=doc_ref, file=staged[0].name, result=message))
@@ -181,10 +183,10 @@ def remove_document(ctx: UiContext, user: str, role: str | None, doc_ref: str | 
     try:
         removed = ctx.library.remove(doc_ref)
         message = "### 删除结果\n" + "\n".join(
-            f"- 已删除《{v.meta.title}》版本 {v.meta.version or v.version_id}" for v in removed
+            f"- 已删除《{_md(v.meta.title)}》版本 {_md(v.meta.version or v.version_id)}" for v in removed
         )
     except AssistantError as err:
         logger.warning("remove failed user=%s doc=%s: %s", user, doc_ref, err)
-        message = f"### 删除结果\n- 【删除失败】{err}"
+        message = f"### 删除结果\n- 【删除失败】{_md(str(err))}"
     ctx.audit.append(action_record(user, "remove", document=doc_ref, result=message))
     return message
