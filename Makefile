@@ -41,10 +41,11 @@ run: index
 	$(VENV)/bin/assistant serve
 
 test: install install-llm browser
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
 lint: install
-	$(VENV)/bin/ruff check assistant tests eval benchmarks app.py
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf $(VENV) index/*
