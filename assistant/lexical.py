@@ -267,10 +267,10 @@ class LexicalIndex:
     def compact(self) -> None:
         """Merge the delta into a new snapshot and make it the base (searches go on meanwhile)."""
         with self._lock:
-            base, data = self._base, self._read_all()
+            base, loaded, data = self._base, self._base_loaded, self._read_all()
         mode = data.get("mode", self.mode)
-        if base.mode != mode:
-            base = load_snapshot(self.folder, mode)
+        if not loaded or base.mode != mode:
+            base = load_snapshot(self.folder, mode)  # merge into the saved snapshot, not from every segment
         wanted = {v: str(entry["segment"]) for v, entry in data.get("versions", {}).items()}
         live = [v for v in base.versions if wanted.get(v) == base.segments.get(v)]
         state = merge(self.folder, base, live, wanted)
