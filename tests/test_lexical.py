@@ -166,3 +166,14 @@ def test_large_index_loads_and_answers_fast(tmp_path: Path) -> None:
         assert len(reopened.search("关键信息基础设施运营者罚款", 50)) == 50
     query_ms = (time.perf_counter() - started) / 20 * 1000
     assert load_s < 2.0 and query_ms < 30, (load_s, query_ms)
+
+
+def test_background_compaction_keeps_answering_and_then_empties_the_delta(tmp_path: Path) -> None:
+    index = LexicalIndex(tmp_path / "lexical", mode="bigram", compact_min_units=3)
+    index.index_version("a", UNITS_A * 20)
+    index.index_version("b0", UNITS_B)
+    index.index_version("b1", UNITS_B)
+    assert index.search("真实身份信息", 1)[0].unit_id.startswith("b#1")  # answered from base + delta
+    index.wait_for_compaction(30)
+    assert index.delta_units() == 0 and index.unit_count() == 20 * len(UNITS_A) + 2 * len(UNITS_B)
+    assert index.search("真实身份信息", 1)[0].unit_id.startswith("b#1")
