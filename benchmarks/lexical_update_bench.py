@@ -64,6 +64,7 @@ def load_before() -> type:
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules["lexical_before"] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)  # type: ignore[union-attr]
+    module.DATA_DIR = ROOT / "assistant" / "data"  # it finds its jieba dictionary beside itself
     return module.LexicalIndex
 
 
