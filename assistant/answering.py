@@ -7,13 +7,14 @@ import logging
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from assistant.citations import check_text
 from assistant.composer import Composition, compose, decline_answer
 from assistant.decline import CorpusVocabulary, Decision, decide
 from assistant.errors import ModelError
 from assistant.llm import build_chat_model, build_messages, stream_reply
+from assistant.protocols import RetrieverLike
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
 
@@ -26,18 +27,6 @@ MODEL_KINDS = ("answer", "list", "penalty", "definition")  # lookups, correction
 NOTICE_MODEL_FAILED = "语言模型服务暂不可用，以下为系统直接依据条文整理的答案。"
 NOTICE_MODEL_UNCITED = "语言模型的回答大多无法与所给条文核对，以下为系统直接依据条文整理的答案。"
 NOTICE_QUESTION_CUT = "问题过长，仅按前{limit}字检索。"
-
-
-class RetrieverLike(Protocol):
-    """What the assistant needs from retrieval."""
-
-    def retrieve(
-        self,
-        question: str,
-        history: Sequence[str] = (),
-        filters: SearchFilters | None = None,
-        top_k: int | None = None,
-    ) -> RetrievalResult: ...
 
 
 class Assistant:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from assistant.evaluation.formats import ArticleRef, Question, Result
+from assistant.protocols import RetrieverLike
 from assistant.records import Answer, Hit, RetrievalResult, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -18,18 +19,6 @@ class AnswerSource(Protocol):
     """What the runner needs of assistant.answering.Assistant."""
 
     def answer(self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None) -> Answer: ...
-
-
-class RetrievalSource(Protocol):
-    """What the runner needs of assistant.retrieval.Retriever."""
-
-    def retrieve(
-        self,
-        question: str,
-        history: Sequence[str] = (),
-        filters: SearchFilters | None = None,
-        top_k: int | None = None,
-    ) -> RetrievalResult: ...
 
 
 def retrieved_refs(hits: Iterable[Hit]) -> tuple[ArticleRef, ...]:
@@ -84,7 +73,7 @@ def run_question(
     question: Question,
     *,
     assistant: AnswerSource | None = None,
-    retriever: RetrievalSource | None = None,
+    retriever: RetrieverLike | None = None,
     top_k: int = MIN_RETRIEVED,
 ) -> Result:
     """Return the result of one question: answered by the assistant, or only retrieved when given a retriever.
@@ -109,7 +98,7 @@ def run_questions(
     questions: Sequence[Question],
     *,
     assistant: AnswerSource | None = None,
-    retriever: RetrievalSource | None = None,
+    retriever: RetrieverLike | None = None,
     top_k: int = MIN_RETRIEVED,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Result]:
