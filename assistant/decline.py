@@ -272,7 +272,29 @@ def decide(
         known = 1.0
         score = decision_score(retrieval.evidence, cover, weights=(EVIDENCE_WEIGHT, COVERAGE_WEIGHT, 0.0))
     reason = f"score={score:.3f} threshold={threshold:.3f} evidence={retrieval.evidence:.3f} coverage={cover:.3f}"
+    if score >= threshold and asks_for_fee(query) and not fee_in_top_articles(retrieval):
+        # Answer-type check: a question about a fee or price is not answered by articles that name none,
+        # however close their topic (等保测评 articles say nothing of 测评收费).
+        return Decision(True, score, retrieval.evidence, cover, "asks for a fee no top article mentions", known)
     return Decision(score < threshold, score, retrieval.evidence, cover, reason, known)
+
+
+# A question whose answer is a fee or a price; 罚…多少钱 asks for a fine, which penalty articles state.
+_FEE_QUESTION = re.compile(r"收费|费用|价格|定价|保费|多少钱|资费")
+_FINE_QUESTION = re.compile(r"罚")
+_FEE_EVIDENCE = re.compile(r"收费|费用|价格|定价|保费|资费|收取")
+FEE_EVIDENCE_DEPTH = 3
+
+
+def asks_for_fee(question: str) -> bool:
+    """Return True when the question asks what something costs (not what a fine is)."""
+    text = normalize_text(question)
+    return bool(_FEE_QUESTION.search(text)) and not _FINE_QUESTION.search(text)
+
+
+def fee_in_top_articles(retrieval: RetrievalResult, depth: int = FEE_EVIDENCE_DEPTH) -> bool:
+    """Return True when one of the top retrieved articles speaks of fees, prices or charging."""
+    return any(_FEE_EVIDENCE.search(hit.article.article.text) for hit in retrieval.hits[:depth])
 
 
 def covered_topics(retrieval: RetrievalResult, limit: int = 3) -> list[str]:
