@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import TYPE_CHECKING
 
 from assistant.answering import Assistant
 from assistant.catalog import Catalog
@@ -11,6 +12,9 @@ from assistant.indexing import Indexer, build_default_indexer
 from assistant.ingest import Library
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +34,15 @@ def build_library(settings: Settings, catalog: Catalog | None = None, indexer: I
     return Library(settings, catalog or build_catalog(settings), indexer or build_indexer(settings))
 
 
-def build_retriever(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Retriever:
+def build_retriever(
+    settings: Settings,
+    catalog: Catalog | None = None,
+    indexer: Indexer | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> Retriever:
     """Return the retriever; with a language model configured, it may also rewrite follow-up questions."""
-    chat_model = build_chat_model(settings)
+    if chat_model is None:
+        chat_model = build_chat_model(settings)
     rewrite = None
     if chat_model is not None and settings.llm.rewrite_followups:
         from assistant.llm import rewrite_followup
@@ -56,5 +66,7 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, indexer:
     """Return the Assistant wired to the catalog, indexes and (optionally) a language model."""
     catalog = catalog or build_catalog(settings)
     indexer = indexer or build_indexer(settings)
-    retriever = build_retriever(settings, catalog, indexer)
-    return Assistant(settings, retriever, build_chat_model(settings))
+    # One chat model serves both follow-up rewriting and answering.
+    chat_model = build_chat_model(settings)
+    retriever = build_retriever(settings, catalog, indexer, chat_model)
+    return Assistant(settings, retriever, chat_model)
