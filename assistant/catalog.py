@@ -30,7 +30,7 @@ from assistant.records import (
     DocumentVersion,
     StoredArticle,
 )
-from assistant.textnorm import normalize_title
+from assistant.textnorm import document_title_key, normalize_title
 
 SCHEMA_VERSION = 1
 STATE_INDEXING = "indexing"
@@ -126,8 +126,8 @@ def now_iso() -> str:
 
 
 def make_doc_id(title: str) -> str:
-    """Return the stable ASCII id of a document: a hash of its normalised title (version notes dropped)."""
-    norm = normalize_title(title)
+    """Return the stable ASCII id of a document: a hash of its title key (version notes dropped)."""
+    norm = document_title_key(title)
     if not norm:
         raise CorpusError(f"cannot derive a document id from the empty title {title!r}. Give the document a title.")
     return "d" + hashlib.sha256(norm.encode("utf-8")).hexdigest()[:11]
@@ -317,11 +317,15 @@ class Catalog:
         if exact:
             return exact
         doc_ids = {v.doc_id for v in ready if v.doc_id == ref or v.meta.title == ref}
+        if not doc_ids and ref:
+            key = document_title_key(ref)
+            doc_ids = {v.doc_id for v in ready if document_title_key(v.meta.title) == key}
         norm = normalize_title(ref) if ref else ""
-        if not doc_ids and norm:
-            doc_ids = {v.doc_id for v in ready if normalize_title(v.meta.title) == norm}
-        if not doc_ids and norm:
-            doc_ids = {v.doc_id for v in ready if norm in normalize_title(v.meta.title)}
+        # Looser forms may name several documents (宪法修正案 names five amendments): refuse to guess.
+        for loose in (lambda title: normalize_title(title) == norm, lambda title: norm in normalize_title(title)):
+            if doc_ids or not norm:
+                break
+            doc_ids = {v.doc_id for v in ready if loose(v.meta.title)}
             if len(doc_ids) > 1:
                 titles = sorted({v.meta.title for v in ready if v.doc_id in doc_ids and v.is_current} or
                                 {v.meta.title for v in ready if v.doc_id in doc_ids})
@@ -400,7 +404,7 @@ class Catalog:
 
     def doc_id_for_title(self, title: str) -> str | None:
         """Return the doc id a (normalised) title already belongs to, if any."""
-        rows = self._query("SELECT doc_id FROM document_titles WHERE norm_title = ?", (normalize_title(title),))
+        rows = self._query("SELECT doc_id FROM document_titles WHERE norm_title = ?", (document_title_key(title),))
         return rows[0][0] if rows else None
 
     def version_state(self, version_id: str) -> str | None:
@@ -433,7 +437,7 @@ class Catalog:
         with self._write() as conn:
             conn.execute("INSERT OR IGNORE INTO documents VALUES (?, ?, ?)", (row.doc_id, meta.title, stamp))
             conn.execute(
-                "INSERT OR IGNORE INTO document_titles VALUES (?, ?)", (normalize_title(meta.title), row.doc_id)
+                "INSERT OR IGNORE INTO document_titles VALUES (?, ?)", (document_title_key(meta.title), row.doc_id)
             )
             conn.execute(
                 f"INSERT INTO versions ({_VERSION_COLUMNS}) VALUES ({','.join('?' * 24)})",

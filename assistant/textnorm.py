@@ -8,6 +8,7 @@ import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 _TITLE_VERSION_NOTE = re.compile(r"[（(][^（）()]*(?:\d{4}|修正|修订|修改|原文)[^（）()]*[)）]\s*$")
+_AMENDMENT = "修正案"  # an amendment instrument: its bracketed year names it rather than a version
 # Lone surrogates (from surrogateescape'd argv bytes, broken JSON) cannot be encoded as UTF-8 for OpenCC.
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -56,13 +57,32 @@ def normalize_title(title: str) -> str:
     Traditional->simplified, full-width->half-width, whitespace and 《》 removed, 中华人民共和国
     dropped wherever it occurs, and a trailing bracketed version note (（2025修正）) dropped.
     """
+    return _strip_version_notes(_bare_title(title), keep_amendment_year=False)
+
+
+def document_title_key(title: str) -> str:
+    """Return the key that decides which document a title belongs to (versions of one document share it).
+
+    It is normalize_title, except that an amendment instrument keeps the bracketed year that names it:
+    宪法修正案（1988年） and 宪法修正案（2018年） are two instruments, not two versions of one (a date after
+    that year is still dropped). Scoring keeps normalize_title, as the evaluation contract says.
+    """
+    return _strip_version_notes(_bare_title(title), keep_amendment_year=True)
+
+
+def _bare_title(title: str) -> str:
+    """Return title simplified, half-width, without whitespace, book-title marks or 中华人民共和国."""
     text = to_halfwidth(to_simplified(unicodedata.normalize("NFC", title)))
     text = _WHITESPACE.sub("", text)
     text = text.replace("《", "").replace("》", "").replace("〈", "").replace("〉", "")
-    text = text.replace("中华人民共和国", "")
+    return text.replace("中华人民共和国", "")
+
+
+def _strip_version_notes(text: str, *, keep_amendment_year: bool) -> str:
+    """Drop trailing bracketed version notes one at a time (a title can carry two: （2018年）(2018-03-11))."""
     while True:
         stripped = _TITLE_VERSION_NOTE.sub("", text)
-        if stripped == text:
+        if stripped == text or (keep_amendment_year and stripped.endswith(_AMENDMENT)):
             return text
         text = stripped
 

@@ -72,6 +72,15 @@ def test_doc_id_is_stable_across_title_spellings(title: str) -> None:
     assert make_doc_id(title).isascii() and make_doc_id(title).isalnum() and len(make_doc_id(title)) == 12
 
 
+def test_each_constitutional_amendment_is_its_own_document() -> None:
+    # The year in 宪法修正案（1988年） names the instrument; it is no version note, unlike 网络安全法（2016年原文）.
+    ids = {make_doc_id(f"中华人民共和国宪法修正案（{year}年）") for year in (1988, 1993, 1999, 2004, 2018)}
+    assert len(ids) == 5
+    assert make_doc_id("宪法修正案（2018年）(2018-03-11)") == make_doc_id("中华人民共和国宪法修正案（2018年）")
+    assert make_doc_id("刑法修正案（十二）(2023-12-29)") == make_doc_id("中华人民共和国刑法修正案（十二）")
+    assert make_doc_id("宪法修正案（2018年）") != make_doc_id("宪法")
+
+
 def test_version_id_uses_the_version_date_or_a_hash_prefix() -> None:
     dated = DocumentMeta(title="数据安全法", version="2021-06-10")
     undated = DocumentMeta(title="数据安全法")
@@ -205,6 +214,15 @@ def test_resolve_accepts_ids_titles_and_unique_parts(catalog: Catalog) -> None:
         catalog.resolve("安全法")
     with pytest.raises(DocumentNotFoundError, match="no document matches"):
         catalog.resolve("刑法")
+
+
+def test_resolve_names_amendments_apart_and_refuses_to_guess_between_them(catalog: Catalog) -> None:
+    first = _publish(catalog, _row("中华人民共和国宪法修正案（1988年）", "1988-04-12", "a" * 64))
+    last = _publish(catalog, _row("中华人民共和国宪法修正案（2018年）", "2018-03-11", "b" * 64))
+    assert first.doc_id != last.doc_id
+    assert catalog.resolve("宪法修正案（2018年）") == [last]
+    with pytest.raises(DocumentNotFoundError, match="matches 2 documents"):
+        catalog.resolve("宪法修正案")
 
 
 def test_delete_version_logs_and_drops_an_empty_document(catalog: Catalog) -> None:

@@ -417,6 +417,17 @@ def test_lawbook_sample_imports_without_stopping(settings: Settings, shared_dir:
     assert_agree(library)
 
 
+def test_the_five_constitutional_amendments_import_as_five_documents(settings: Settings, shared_dir: Path) -> None:
+    amendments = sorted((shared_dir / "lawbook" / "宪法").glob("宪法修正案*.md"))
+    assert len(amendments) == 5, "../shared/lawbook/宪法 should hold the five 宪法修正案 files"
+    library = open_library(settings)
+    report = library.add(amendments)
+    assert len(report.added) == 5, [o.message for o in report.rejected]
+    versions = library.catalog.versions()
+    assert len({v.doc_id for v in versions}) == 5
+    assert all(v.is_current for v in versions)  # none supersedes another: they are separate instruments
+
+
 def test_oversized_and_missing_files_are_rejected_with_the_fix(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1},
                         corpus={"max_file_mb": 0.001, "extra_dir": tmp_path / "c", "default_law_list": tmp_path / "l"})
