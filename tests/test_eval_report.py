@@ -285,3 +285,27 @@ def test_retrieval_only_results_record_ranking_evidence_and_no_answer() -> None:
     assert first.extra == {"retrieval_only": True, "evidence": 0.42}
     score = score_question(QUESTIONS[0], first)
     assert score.recall[1] == 0.0 and score.recall[5] == 1.0 and score.citation_recall is None
+
+
+def test_result_files_of_one_also_set_are_compared_side_by_side(tmp_path: Path) -> None:
+    from assistant.evaluation.formats import question_json, result_json
+
+    questions = write_jsonl(tmp_path / "devset.jsonl", [question_json(q) for q in QUESTIONS])
+    hybrid = write_jsonl(tmp_path / "hybrid.jsonl", [result_json(r) for r in HYBRID])
+    other = tmp_path / "stard"
+    other.mkdir()
+    stard = write_jsonl(other / "queries.jsonl", [question_json(q) for q in QUESTIONS[:1]])
+    stard_hybrid = write_jsonl(other / "stard-hybrid.jsonl", [result_json(r) for r in HYBRID[:1]])
+    stard_keyword = write_jsonl(other / "stard-keyword.jsonl", [result_json(r) for r in KEYWORD[:1]])
+    out = CliRunner().invoke(
+        main,
+        ["--home", str(tmp_path / "home"), "eval", "score", str(questions), str(hybrid),
+         "--also", str(stard), str(stard_hybrid), "--also", str(stard), str(stard_keyword),
+         "--report", str(tmp_path / "rep")],
+    )
+    assert out.exit_code == 0, out.output
+    assert "stard/stard-hybrid: 1 questions, recall@5=1.000" in out.output
+    assert "stard/stard-keyword: 1 questions, recall@5=0.000" in out.output
+    markdown = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    other_sets = markdown.split("## Other question sets", 1)[1].split("\n## ", 1)[0]
+    assert "| stard / stard-hybrid |" in other_sets and "| stard / stard-keyword |" in other_sets

@@ -210,7 +210,8 @@ def load_index(settings: Settings, corpus_home: Path | None, markdown_corpus: Pa
     multiple=True,
     metavar="QUESTIONS RESULTS",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Another question set and its result file, reported beside (e.g. STARD; repeatable).",
+    help="Another question set and a result file of it, reported beside (e.g. STARD; repeatable: result files "
+    "of the same question file are compared side by side).",
 )
 @click.option(
     "--only-answered", is_flag=True, help="Score only the questions every result file answers (runs with --limit)."
@@ -247,7 +248,7 @@ def score(
     except AssistantError as err:
         raise fail(err) from err
     sets = [_score_set(questions, results, index, only_answered)]
-    sets += [_score_set(extra_questions, (extra_results,), index, True) for extra_questions, extra_results in also]
+    sets += [_score_set(extra, extra_results, index, True) for extra, extra_results in _group_also(also)]
     written = write_report(sets, report_dir, title=title)
     for question_set in sets:
         for run_scores in question_set.runs:
@@ -268,6 +269,14 @@ def score(
                 )
             )
     click.echo(f"report: {written['markdown']} and {written['html']}")
+
+
+def _group_also(also: tuple[tuple[Path, Path], ...]) -> list[tuple[Path, tuple[Path, ...]]]:
+    """Return each --also question file with all its result files, so runs of one set sit side by side."""
+    grouped: dict[Path, list[Path]] = {}
+    for questions, results in also:
+        grouped.setdefault(questions.resolve(), []).append(results)
+    return [(questions, tuple(results)) for questions, results in grouped.items()]
 
 
 def _short(value: float | None) -> str:
