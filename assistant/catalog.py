@@ -33,6 +33,8 @@ from assistant.records import (
 from assistant.textnorm import document_title_key, normalize_title
 
 SCHEMA_VERSION = 1
+# Version of the rule that maps titles to documents (textnorm.document_title_key); 2 keeps an amendment's year.
+TITLE_KEYS_VERSION = 2
 STATE_INDEXING = "indexing"
 STATE_READY = "ready"
 STATE_REMOVING = "removing"
@@ -242,6 +244,7 @@ class Catalog:
                         self._conn.execute(statement)
                 self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
                 self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
+                self._conn.execute("INSERT OR IGNORE INTO meta VALUES ('title_keys', ?)", (TITLE_KEYS_VERSION,))
                 self._conn.execute("COMMIT")
             found = self._conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
         if found != SCHEMA_VERSION:
@@ -249,6 +252,31 @@ class Catalog:
                 f"{self.path}: catalog schema {found} is not the supported {SCHEMA_VERSION}. "
                 "Rebuild the corpus into a fresh home folder (assistant --home NEW corpus init)."
             )
+        self._upgrade_title_keys()
+
+    def _upgrade_title_keys(self) -> None:
+        """Point the current rule's title keys at the documents an older rule filed the titles under.
+
+        Without this, a catalog built when 宪法修正案（1988年） and （2018年） shared one key would file the next
+        copy of either under a new document id, duplicating it. Existing documents keep their ids (splitting
+        them takes a re-import); the older keys stay too. Runs once per catalog.
+        """
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='title_keys'").fetchone()
+            if row is not None and row[0] >= TITLE_KEYS_VERSION:
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                titles = self._conn.execute("SELECT DISTINCT title, doc_id FROM versions").fetchall()
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO document_titles VALUES (?, ?)",
+                    [(document_title_key(title), doc_id) for title, doc_id in titles],
+                )
+                self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('title_keys', ?)", (TITLE_KEYS_VERSION,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the connection."""

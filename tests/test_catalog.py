@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -241,3 +242,22 @@ def test_reopening_keeps_everything(tmp_path: Path) -> None:
     first.close()
     again = Catalog(tmp_path / "c.sqlite3")
     assert again.versions() == [version] and again.generation() == generation
+
+
+def test_an_older_catalog_keeps_filing_amendments_under_their_existing_document(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    catalog = Catalog(path)
+    row = _row("中华人民共和国宪法修正案（1988年）", "1988-04-12", "c" * 64)
+    old_style = replace(row, doc_id="dolderkey001", version_id="dolderkey001-19880412")
+    _publish(catalog, old_style)
+    # What a catalog written by the previous title rule holds: one key without the year, no title_keys mark.
+    with catalog._write() as conn:
+        conn.execute("DELETE FROM document_titles")
+        conn.execute("INSERT INTO document_titles VALUES ('宪法修正案', 'dolderkey001')")
+        conn.execute("DELETE FROM meta WHERE key = 'title_keys'")
+    catalog.close()
+
+    reopened = Catalog(path)
+    assert reopened.doc_id_for_title("中华人民共和国宪法修正案（1988年）") == "dolderkey001"
+    assert reopened.doc_id_for_title("宪法修正案（2018年）") is None  # never seen: a new document when added
+    reopened.close()
