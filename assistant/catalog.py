@@ -346,8 +346,9 @@ class Catalog:
             return exact
         doc_ids = {v.doc_id for v in ready if v.doc_id == ref or v.meta.title == ref}
         if not doc_ids and ref:
-            key = document_title_key(ref)
-            doc_ids = {v.doc_id for v in ready if document_title_key(v.meta.title) == key}
+            # The title key table already maps every ingested title's key to its document.
+            filed_under = self.doc_id_for_title(ref)
+            doc_ids = {v.doc_id for v in ready if v.doc_id == filed_under}
         norm = normalize_title(ref) if ref else ""
         # Looser forms may name several documents (宪法修正案 names five amendments): refuse to guess.
         for loose in (lambda title: normalize_title(title) == norm, lambda title: norm in normalize_title(title)):
