@@ -87,8 +87,10 @@ def unreadable_problem(text: str) -> str | None:
     if total >= _MIN_CHARS_JUDGED and top_count / total > _MAX_TOP_CHAR_SHARE:
         return f"{top_count / total:.0%} of the characters are {top!r}"
     ideographs = sum(n for ch, n in counts.items() if "\u4e00" <= ch <= "\u9fff")
-    if ideographs >= _MIN_IDEOGRAPHS_JUDGED and _common_share(sample) < _MIN_COMMON_SHARE:
-        return f"only {_common_share(sample):.0%} of its Chinese characters are common ones, as in mojibake"
+    if ideographs >= _MIN_IDEOGRAPHS_JUDGED:
+        common = _common_share(sample)
+        if common < _MIN_COMMON_SHARE:
+            return f"only {common:.0%} of its Chinese characters are common ones, as in mojibake"
     return None
 
 
@@ -97,9 +99,12 @@ def check_chinese_named(text: str, path: Path) -> None:
     if not _IDEOGRAPH.search(Path(path).stem):
         return
     sample = text[:_SAMPLE_CHARS]
-    if len(_NON_SPACE.findall(sample)) >= _MIN_CHARS_JUDGED and _cjk_share(sample) < _MIN_CJK_SHARE_CHINESE_NAME:
+    if len(_NON_SPACE.findall(sample)) < _MIN_CHARS_JUDGED:
+        return
+    share = _cjk_share(sample)
+    if share < _MIN_CJK_SHARE_CHINESE_NAME:
         raise CorpusError(
-            f"{path}: the file name is Chinese but almost none of its text is ({_cjk_share(sample):.0%} Chinese "
+            f"{path}: the file name is Chinese but almost none of its text is ({share:.0%} Chinese "
             "characters); it is in an unexpected encoding or is not the regulation. Save the regulation as UTF-8 "
             "text and add it again."
         )
