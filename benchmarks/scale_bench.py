@@ -146,13 +146,13 @@ def run_build(tier: str, dense: str, profile: bool) -> None:
 
 
 def drive_build(tier: str, dense: str, interrupt: float | None, profile: bool) -> dict:
-    """Run the build child (killing it once at a fraction of the files when asked, then resuming)."""
+    """Run the build child in the tier's home (killing it once at a fraction of the files when asked, then
+    resuming); run_all creates the home."""
     home = home_of(tier, dense)
-    home.mkdir(parents=True, exist_ok=True)
     kill_at = interrupt
     while True:
         cmd = [PYTHON, SCRIPT, "build", "--tier", tier, "--dense", dense] + (["--profile"] if profile else [])
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         child = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=str(ROOT))
         last, final, killed = None, None, False
         assert child.stdout is not None
@@ -172,7 +172,7 @@ def drive_build(tier: str, dense: str, interrupt: float | None, profile: bool) -
                 killed = True
                 break
         code = child.wait()
-        run = {"started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "killed": killed,
+        run = {"started_at": started_at, "killed": killed,
                "exit_code": code, "wall_s": round(time.perf_counter() - started, 2), "last_progress": last,
                "result": final}
         _append_run(home, run)
@@ -378,18 +378,19 @@ def child_json(args: list[str]) -> dict:
 def run_all(tier: str, dense: str, interrupt: float | None, profile: bool, fresh: bool, n_queries: int,
             skip_build: bool, seed_from: Path | None = None) -> None:
     """Build (unless skipped), measure and add80 for one tier; write scale_<tier>_<dense>.json."""
-    out: dict[str, object] = {"tier": tier, "dense": dense, "home": str(home_of(tier, dense))}
+    home = home_of(tier, dense)
+    out: dict[str, object] = {"tier": tier, "dense": dense, "home": str(home)}
     if not skip_build:
         print(f"[{tier}/{dense}] build", flush=True)
-        if fresh and home_of(tier, dense).exists():
+        if fresh and home.exists():
             import shutil
 
-            shutil.rmtree(home_of(tier, dense))
-        home_of(tier, dense).mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(home)
+        home.mkdir(parents=True, exist_ok=True)
         if seed_from is not None:
-            added = seed_cache(home_of(tier, dense), seed_from)
-            out.setdefault("seeded", []).append({"from": str(seed_from), "vectors_added": added})  # type: ignore[union-attr]
-            _append_run(home_of(tier, dense), {"seeded_from": str(seed_from), "vectors_added": added})
+            added = seed_cache(home, seed_from)
+            # Recorded among the runs, which the result lists (build.runs).
+            _append_run(home, {"seeded_from": str(seed_from), "vectors_added": added})
             print(f"  seeded {added} cached vectors from {seed_from}", flush=True)
         out["build"] = drive_build(tier, dense, interrupt, profile)
     else:
