@@ -375,6 +375,16 @@ def child_json(args: list[str]) -> dict:
     return json.loads(lines[-1])
 
 
+def build_record_of(previous: dict) -> dict:
+    """Return what an earlier result recorded about its build (its runs, a first run's profile).
+
+    A --skip-build run measures again; the machine, the measurement and the add-one step are its own, the rest
+    is carried over so the result file does not lose the build it describes.
+    """
+    own = {"machine", "tier", "dense", "home", "measure", "add80"}
+    return {key: value for key, value in previous.items() if key not in own}
+
+
 def run_all(tier: str, dense: str, interrupt: float | None, profile: bool, fresh: bool, n_queries: int,
             skip_build: bool, seed_from: Path | None = None) -> None:
     """Build (unless skipped), measure and add80 for one tier; write scale_<tier>_<dense>.json."""
@@ -396,7 +406,7 @@ def run_all(tier: str, dense: str, interrupt: float | None, profile: bool, fresh
     else:
         previous = Path(ROOT / "benchmarks" / "results" / f"scale_{tier}_{dense}.json")
         if previous.is_file():
-            out["build"] = json.loads(previous.read_text(encoding="utf-8")).get("build")
+            out.update(build_record_of(json.loads(previous.read_text(encoding="utf-8"))))
     print(f"[{tier}/{dense}] measure", flush=True)
     out["measure"] = child_json(["measure", "--tier", tier, "--dense", dense, "--queries", str(n_queries)])
     print(json.dumps(out["measure"], ensure_ascii=False), flush=True)

