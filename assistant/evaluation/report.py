@@ -284,7 +284,7 @@ def draw_figures(sets: Sequence[QuestionSet], out_dir: Path) -> dict[str, str]:
     figures: dict[str, str] = {}
     main = sets[0]
 
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(7, 4) if len(sets) == 1 else (10, 4.5))
     for question_set in sets:
         for run in question_set.runs:
             curve = recall_curve(run.scores)
@@ -294,7 +294,8 @@ def draw_figures(sets: Sequence[QuestionSet], out_dir: Path) -> dict[str, str]:
                 ax.plot(range(1, len(curve) + 1), [v or 0.0 for v in curve], style, marker="o", label=label)
     ax.set(xlabel="k", ylabel="recall@k", ylim=(0, 1.02), title="Recall of gold articles in the top k")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    # Beside the plot: with other question sets the curves fill the lower right, where a legend inside sits.
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     figures["recall"] = _save(fig, out_dir / "recall_at_k.png")
 
     latencies = {r.name: [s.latency_ms for s in r.scores if s.latency_ms is not None] for r in main.runs}
