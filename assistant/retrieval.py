@@ -16,6 +16,7 @@ from assistant.definitions import definition_index, terms_asked
 from assistant.fusion import ArticleScore, evidence, fuse, roll_up
 from assistant.indexing import Indexer, parse_unit_id
 from assistant.lexical import expand_colloquial
+from assistant.locality import PlaceNames, is_local
 from assistant.lookup import TitleIndex, find_references, names_version
 from assistant.numerals import chinese_to_int, parse_article_label
 from assistant.records import (
@@ -64,6 +65,8 @@ class CatalogView:
 
     def __post_init__(self) -> None:
         self.groups = {v: normalize_title(d.meta.title) for v, d in self.versions.items()}
+        self.local_versions = {v for v, d in self.versions.items() if is_local(d)}
+        self.places = PlaceNames(self.versions.values())
 
     def group_of(self, version_id: str) -> str:
         """Return the short title grouping a version with its other versions."""
@@ -200,6 +203,8 @@ class Retriever:
         ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)
         if config.definition_boost:
             ranked = self._boost_definitions(view, query, scores, ranked, allowed)
+        if config.local_weight < 1.0 and view.local_versions and not view.places.named_in(query):
+            ranked = _demote_local(ranked, view.local_versions, config.local_weight)
         mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
         penalty = is_penalty_question(query)
         if not (mentioned or penalty):
@@ -292,6 +297,14 @@ class Retriever:
                     keys.append(key)
         stored = self.catalog.articles_by_keys(keys)
         return tuple(Hit(stored[k], 0.0, via="linked") for k in keys if k in stored)
+
+
+def _demote_local(ranked: list[ArticleScore], local_versions: set[str], weight: float) -> list[ArticleScore]:
+    """Return ranked with local documents' scores multiplied by weight: a question naming no place is national."""
+    for entry in ranked:
+        if entry.key.rpartition("#")[0] in local_versions:
+            entry.fused *= weight
+    return sorted(ranked, key=lambda e: (-e.fused, e.key))
 
 
 def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:

@@ -79,6 +79,11 @@ class RetrievalSettings(BaseModel):
     definition_boost: float = Field(
         1.0, ge=0, description="Added to the article defining the term a definition question names (什么是X)."
     )
+    local_weight: float = Field(
+        0.5, ge=0, le=1,
+        description="Multiplies the fused score of local regulations and rules when the question names no place "
+        "(national texts lead a national question); 1 turns this off.",
+    )
     colloquial_expansion: bool = Field(
         True, description="Add statutory words for everyday ones to the keyword query (assistant/data/colloquial.tsv)."
     )

@@ -1,0 +1,56 @@
+"""Which documents are local (a province's or a city's) and which places a question names.
+
+A national question (「个人信息出境要走什么程序？」) is answered first by the law, not by a province's
+regulation restating it; a question naming a place (「上海的物业管理有什么规定？」) wants that place's
+rules. Retrieval asks this module which is which.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.header import PROVINCES
+from assistant.records import DocumentVersion
+from assistant.textnorm import normalize_text
+
+LOCAL_DOC_TYPES = frozenset({"地方性法规", "地方政府规章"})
+
+# 「汕头经济特区…」「延边朝鲜族自治州…」「深圳市…」: the place is what comes before its administrative suffix.
+_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|自治州|自治县|县|经济特区|特别行政区)")
+# Short forms a question uses for a place whose title spells out its nationality (新疆维吾尔自治区 -> 新疆).
+_SHORT_FORMS = tuple(sorted(PROVINCES, key=len, reverse=True))
+
+
+def is_local(version: DocumentVersion) -> bool:
+    """Return True for a local regulation or local government rule."""
+    return version.meta.doc_type in LOCAL_DOC_TYPES
+
+
+def place_of_title(title: str) -> str | None:
+    """Return the place a local document's title starts with (上海市不动产登记若干规定 -> 上海), if any."""
+    title = normalize_text(title)
+    for province in _SHORT_FORMS:
+        if title.startswith(province):
+            return province
+    match = _PLACE_PREFIX.match(title)
+    return match.group(1) if match else None
+
+
+class PlaceNames:
+    """The places the local documents of a catalog belong to, found in questions by substring."""
+
+    def __init__(self, versions: Iterable[DocumentVersion]) -> None:
+        places = {place_of_title(v.meta.title) for v in versions if is_local(v)}
+        names = sorted((p for p in places if p), key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def named_in(self, question: str) -> bool:
+        """Return True when the question names a place that has local documents (or any province)."""
+        text = normalize_text(question)
+        if any(province in text for province in _SHORT_FORMS):
+            return True
+        return bool(self._pattern and self._pattern.search(text))
