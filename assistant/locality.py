@@ -18,7 +18,7 @@ LOCAL_DOC_TYPES = frozenset({"地方性法规", "地方政府规章"})
 
 # 「汕头经济特区…」「延边朝鲜族自治州…」「深圳市…」: the place is what comes before its administrative suffix.
 _PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|自治州|自治县|县|经济特区|特别行政区)")
-# Short forms a question uses for a place whose title spells out its nationality (新疆维吾尔自治区 -> 新疆).
+# Provinces by the names questions use (新疆, not 新疆维吾尔自治区), longest first so 内蒙古 is not cut short.
 _SHORT_FORMS = tuple(sorted(PROVINCES, key=len, reverse=True))
 
 
@@ -44,9 +44,6 @@ class PlaceNames:
         places = {place_of_title(v.meta.title) for v in versions if is_local(v)}
         names = sorted((p for p in places if p), key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, names))) if names else None
-
-    def __bool__(self) -> bool:
-        return self._pattern is not None
 
     def named_in(self, question: str) -> bool:
         """Return True when the question names a place that has local documents (or any province)."""
