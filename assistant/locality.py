@@ -38,16 +38,12 @@ def place_of_title(title: str) -> str | None:
 
 
 class PlaceNames:
-    """The places the local documents of a catalog belong to, found in questions by substring."""
+    """The provinces and the places the local documents of a catalog belong to, found in questions by substring."""
 
     def __init__(self, versions: Iterable[DocumentVersion]) -> None:
-        places = {place_of_title(v.meta.title) for v in versions if is_local(v)}
-        names = sorted((p for p in places if p), key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, names))) if names else None
+        places = {place_of_title(v.meta.title) for v in versions if is_local(v)} | set(PROVINCES)
+        self._pattern = re.compile("|".join(map(re.escape, sorted(p for p in places if p))))
 
     def named_in(self, question: str) -> bool:
-        """Return True when the question names a place that has local documents (or any province)."""
-        text = normalize_text(question)
-        if any(province in text for province in _SHORT_FORMS):
-            return True
-        return bool(self._pattern and self._pattern.search(text))
+        """Return True when the question names a province or a place that has local documents."""
+        return self._pattern.search(normalize_text(question)) is not None
