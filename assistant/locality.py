@@ -17,7 +17,9 @@ from assistant.textnorm import normalize_text
 LOCAL_DOC_TYPES = frozenset({"地方性法规", "地方政府规章"})
 
 # 「汕头经济特区…」「延边朝鲜族自治州…」「深圳市…」: the place is what comes before its administrative suffix.
-_PLACE_PREFIX = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|自治州|自治县|县|经济特区|特别行政区)")
+# A title opening with 关于 (关于市人民政府向市人民代表大会常务委员会报告…) starts with its subject, not a place;
+# taking 「关于」 for one would make every question saying 关于 look local.
+_PLACE_PREFIX = re.compile(r"^(?!关于)([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|自治州|自治县|县|经济特区|特别行政区)")
 # Provinces by the names questions use (新疆, not 新疆维吾尔自治区), longest first so 内蒙古 is not cut short.
 _SHORT_FORMS = tuple(sorted(PROVINCES, key=len, reverse=True))
 

@@ -26,6 +26,12 @@ def test_a_local_title_gives_its_place(title: str, place: str) -> None:
     assert place_of_title(title) == place
 
 
+def test_a_title_opening_with_its_subject_gives_no_place() -> None:
+    # A real lawbook title: without the rule its place came out as 「关于」, so every question saying 关于
+    # counted as naming a place and kept local documents up.
+    assert place_of_title("关于市人民政府向市人民代表大会常务委员会报告重大事项的若干规定") is None
+
+
 # Written for this test (not regulation text): a national rule and a province's rule restating it more wordily,
 # so that keyword and vector search both put the province's article first.
 NATIONAL = """# 示例数据登记办法
