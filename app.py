@@ -7,7 +7,7 @@ import sys
 
 import assistant  # noqa: F401  (sets the offline switches before gradio loads)
 from assistant.errors import AssistantError
-from assistant.settings import Settings
+from assistant.settings import load_settings
 from assistant.ui.app import serve
 
 
@@ -15,7 +15,7 @@ def main() -> int:
     """Run the web chat with settings from assistant.toml and ASSISTANT_* variables."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        serve(Settings())
+        serve(load_settings())
     except AssistantError as err:
         logging.getLogger("app").error("%s", err)
         return 1

@@ -204,3 +204,34 @@ class Settings(BaseSettings):
     def feedback_path(self) -> Path:
         """Return the file of officials' feedback on answers."""
         return self.home / "feedback.jsonl"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Return Settings, or raise ConfigError naming each bad setting, its variable, the value and the fix.
+
+    pydantic's own error is a traceback to a user who mistyped one environment variable; this is the one
+    place the command line and the web chat load settings, so it is the one place to say it plainly.
+    """
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from assistant.errors import ConfigError
+
+    config_file = Settings.model_config.get("toml_file")
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{config_file}: not valid TOML ({err}). Correct the file or point ASSISTANT_CONFIG "
+                          "at another one.") from None
+    except ValidationError as err:
+        problems = []
+        for error in err.errors():
+            dotted = ".".join(str(part) for part in error["loc"])
+            variable = "ASSISTANT_" + "__".join(str(part).upper() for part in error["loc"])
+            secret = any(word in dotted for word in ("key", "secret", "password", "token"))
+            shown = "(hidden)" if secret else repr(error.get("input"))
+            problems.append(f"{dotted} (env {variable} or {config_file}) = {shown}: {error['msg']}")
+        raise ConfigError("invalid settings: " + "; ".join(problems)
+                          + ". Correct or unset them; docs/settings.md lists every setting and its allowed values."
+                          ) from None

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from assistant.errors import AssistantError
-from assistant.settings import Settings
+from assistant.settings import Settings, load_settings
 
 
 def configure_logging(verbose: bool) -> None:
@@ -57,7 +57,10 @@ def main(ctx: click.Context, home: Path | None, verbose: bool) -> None:
     """
     configure_logging(verbose)
     overrides = {"home": home} if home else {}
-    ctx.obj = AppContext(Settings(**overrides))
+    try:
+        ctx.obj = AppContext(load_settings(**overrides))
+    except AssistantError as err:
+        raise fail(err) from None
 
 
 def register_commands() -> None:
