@@ -9,7 +9,7 @@ from assistant.records import RetrievalResult, SearchFilters
 
 
 class RetrieverLike(Protocol):
-    """What answering and evaluation need from retrieval (assistant.retrieval.Retriever has this shape)."""
+    """What answering and evaluation need from retrieval (assistant.retrieval.retriever.Retriever has this shape)."""
 
     def retrieve(
         self,

@@ -85,7 +85,8 @@ class RetrievalSettings(BaseModel):
         "(national texts lead a national question); 1 turns this off.",
     )
     colloquial_expansion: bool = Field(
-        True, description="Add statutory words for everyday ones to the keyword query (assistant/data/colloquial.tsv)."
+        True,
+        description="Add statutory words for everyday ones to the keyword query (language/data/colloquial.tsv).",
     )
     evidence_dense_weight: float = Field(
         123.39, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."

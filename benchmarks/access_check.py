@@ -112,7 +112,7 @@ def check_http(home: Path, source: Path) -> list[dict]:
     """Serve home with a users file and probe it as anonymous, official, maintainer and a guesser."""
     from gradio_client import Client, handle_file
 
-    from assistant.catalog import Catalog
+    from assistant.corpus.catalog import Catalog
     from assistant.ui.auth import save_user
     from benchmarks.load_test import free_port, start_app
 

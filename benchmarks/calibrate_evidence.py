@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from retrieval_bench import RESULTS, SHARED, build_home  # noqa: E402
 
-from assistant.conversation import standalone_query  # noqa: E402
-from assistant.lookup import find_references  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.retrieval.conversation import standalone_query  # noqa: E402
+from assistant.retrieval.lookup import find_references  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.lexical import LexicalIndex  # noqa: E402
+from assistant.indexing.keyword.index import LexicalIndex  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))

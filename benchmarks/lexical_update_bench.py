@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/lexical_update_bench.py [--files N] [--copies N] [--runs 5]
 
-Units come from ../shared/lawbook files parsed by assistant.structure.parse_document (article units plus
+Units come from ../shared/lawbook files parsed by assistant.parsing.structure.parse_document (article units plus
 paragraph units of long articles, as the Indexer cuts them, without the title header aliases); --copies
 re-indexes the same units under new version ids to reach a larger index (labelled in the output). The
 "before" code is assistant/lexical.py at commit a7acbe0, loaded from git into a temporary module; it builds
@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.errors import CorpusError  # noqa: E402
-from assistant.lexical import LexicalIndex  # noqa: E402
-from assistant.readers import read_source  # noqa: E402
-from assistant.structure import parse_document  # noqa: E402
+from assistant.indexing.keyword.index import LexicalIndex  # noqa: E402
+from assistant.parsing.readers import read_source  # noqa: E402
+from assistant.parsing.structure import parse_document  # noqa: E402
 
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
 BEFORE_COMMIT = "a7acbe0"
@@ -64,7 +64,7 @@ def load_before() -> type:
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     sys.modules["lexical_before"] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)  # type: ignore[union-attr]
-    module.DATA_DIR = ROOT / "assistant" / "data"  # it finds its jieba dictionary beside itself
+    module.DATA_DIR = ROOT / "assistant" / "language" / "data"  # it finds its jieba dictionary beside itself
     return module.LexicalIndex
 
 

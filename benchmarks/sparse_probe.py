@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from retrieval_bench import RESULTS, SHARED, build_home, gold_keys, load_questions, score_ranking  # noqa: E402
 from tune_retrieval import describe, prepare  # noqa: E402
 
-from assistant.fusion import ArticleScore  # noqa: E402
-from assistant.indexing import article_units, parse_unit_id  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.indexing.indexer import article_units, parse_unit_id  # noqa: E402
+from assistant.retrieval.fusion import ArticleScore  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 

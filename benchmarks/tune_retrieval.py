@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from retrieval_bench import RESULTS, SHARED, build_home, gold_keys, load_questions, score_ranking  # noqa: E402
 
-from assistant.indexing import article_units  # noqa: E402
-from assistant.lexical import LexicalIndex  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.indexing.indexer import article_units  # noqa: E402
+from assistant.indexing.keyword.index import LexicalIndex  # noqa: E402
+from assistant.language.textnorm import normalize_title  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.textnorm import normalize_title  # noqa: E402
 
 GRID = {
     "lexical_weight": (0.5, 0.75, 1.0),
@@ -69,8 +69,8 @@ def prepare(retriever: Retriever, questions: list[dict]) -> list[dict]:
     view = retriever.view()
     prepared = []
     for question in questions:
-        from assistant.conversation import standalone_query
-        from assistant.lookup import find_references
+        from assistant.retrieval.conversation import standalone_query
+        from assistant.retrieval.lookup import find_references
 
         query = standalone_query(question["question"], question.get("history", ()), None,
                                  find=retriever._regulation_finder(view))

@@ -5,7 +5,7 @@ features (retrieval evidence, query-term coverage of the top articles), searches
 setting that declines the most unanswerable questions while declining at most 5% of answerable ones
 (preferring the middle of the feasible band, for margin), and reports the composer's answer metrics at
 the chosen setting. The threshold goes into AnswerSettings.decline_threshold, the weight into
-assistant.decline.EVIDENCE_WEIGHT.
+assistant.answering.decline.EVIDENCE_WEIGHT.
 
     OMP_NUM_THREADS=1 .venv/bin/python eval/calibrate_answers.py --home /tmp/e5home \
         --out eval/results/decline_calibration.json
@@ -22,9 +22,9 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import assistant  # noqa: E402,F401  (offline switches first)
-from assistant import decline  # noqa: E402
-from assistant.answering import Assistant  # noqa: E402
-from assistant.composer import compose  # noqa: E402
+from assistant.answering import decline  # noqa: E402
+from assistant.answering.assistant import Assistant  # noqa: E402
+from assistant.answering.composer import compose  # noqa: E402
 from assistant.evaluation.corpus import index_from_catalog  # noqa: E402
 from assistant.evaluation.formats import ArticleRef, read_questions  # noqa: E402
 from assistant.evaluation.metrics import citation_recall, citation_validity, key_point_coverage  # noqa: E402

@@ -2,7 +2,7 @@
 
 A model restates an article's sentence in its own words: clauses dropped, characters left out, connectives
 added, 应当 turned into 要. Each sentence of every regulation in ../shared/corpus is restated that way
-(seeded, so the run repeats) and scored with assistant.citations.support against its own article (should
+(seeded, so the run repeats) and scored with assistant.answering.citations.support against its own article (should
 pass) and against the most similar other article of the same regulation (the misattribution the checker
 must catch; near-duplicate articles are skipped). The threshold with the best balanced accuracy is
 reported; the default in settings is taken from it.
@@ -20,9 +20,9 @@ import statistics
 from pathlib import Path
 
 import assistant  # noqa: F401  (offline switches first)
-from assistant.citations import bigrams, support
-from assistant.readers import read_source
-from assistant.structure import parse_document
+from assistant.answering.citations import bigrams, support
+from assistant.parsing.readers import read_source
+from assistant.parsing.structure import parse_document
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONNECTIVES = ("根据规定，", "也就是说，", "简单来说，", "法律要求", "按照这一条，", "")

@@ -3,8 +3,9 @@ be printed in a gold article.
 
 Usage: .venv/bin/python eval/check_devset.py [QUESTIONS] [--corpus DIR] [--parser auto|structure|regex]
 
-Gold documents are matched by normalised title (assistant.textnorm.normalize_title); a gold "version" (a year or a
-date) picks the file whose name, MANIFEST title or promulgation date carries that year. Exit status 1 lists problems.
+Gold documents are matched by normalised title (assistant.language.textnorm.normalize_title); a gold "version" (a year
+or a date) picks the file whose name, MANIFEST title or promulgation date carries that year.
+Exit status 1 lists problems.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from assistant.numerals import ARTICLE_LABEL_PATTERN, parse_article_label  # noqa: E402
-from assistant.textnorm import compact, normalize_title  # noqa: E402
+from assistant.language.numerals import ARTICLE_LABEL_PATTERN, parse_article_label  # noqa: E402
+from assistant.language.textnorm import compact, normalize_title  # noqa: E402
 
 CATEGORIES = {
     "lookup",
@@ -74,8 +75,8 @@ def parse_articles_regex(text: str) -> dict[tuple[int, int], str]:
 
 def parse_articles_structure(path: Path) -> dict[tuple[int, int], str]:
     """Return article texts keyed by (number, suffix) using the project's own reader and parser."""
-    from assistant.readers import read_source
-    from assistant.structure import parse_document
+    from assistant.parsing.readers import read_source
+    from assistant.parsing.structure import parse_document
 
     parsed = parse_document(read_source(path, max_bytes=50 * 1024 * 1024))
     return {(a.number, a.suffix): a.text for a in parsed.articles if a.kind == "article"}
@@ -96,7 +97,7 @@ def load_corpus(corpus: Path, parser: str = "auto") -> list[CorpusFile]:
     use_structure = parser == "structure"
     if parser == "auto":
         try:
-            import assistant.structure  # noqa: F401
+            import assistant.parsing.structure  # noqa: F401
 
             use_structure = True
         except ImportError:

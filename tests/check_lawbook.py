@@ -13,8 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.errors import CorpusError
-from assistant.readers import read_source
-from assistant.structure import parse_document
+from assistant.parsing.readers import read_source
+from assistant.parsing.structure import parse_document
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "lawbook"
 

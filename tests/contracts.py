@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.embedding import Embedder
-from assistant.vectorstore import ChromaVectorStore
+from assistant.indexing.embedding import Embedder
+from assistant.indexing.vectorstore import ChromaVectorStore
 
 PASSAGES = [
     "网络运营者应当按照网络安全等级保护制度的要求，履行安全保护义务。",

@@ -10,15 +10,15 @@ import pytest
 from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.answering import NOTICE_MODEL_FAILED, Assistant, answer_record, clean_question
-from assistant.decline import (
+from assistant.answering.assistant import NOTICE_MODEL_FAILED, Assistant, answer_record, clean_question
+from assistant.answering.decline import (
     asserted_quantities,
     quantity_in,
     query_terms,
     unknown_regulations,
     unsupported_quantities,
 )
-from assistant.llm import rewrite_followup
+from assistant.answering.llm import rewrite_followup
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
 from tests.test_composer import corpus_articles, retrieval_of
@@ -244,7 +244,7 @@ def assert_citations_resolve(answer: Answer, catalog) -> None:  # type: ignore[n
         assert (article.title, article.article.label, article.version) == (
             citation.document, citation.article, citation.version
         )
-    from assistant.citations import parse_markers
+    from assistant.answering.citations import parse_markers
 
     assert set(parse_markers(answer.text)) == {c.marker for c in answer.citations}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import (
+from assistant.corpus.catalog import (
     Catalog,
     VersionRow,
     assign_currency,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import (
+from assistant.answering.citations import (
     UNSUPPORTED_FLAG,
     build_citation,
     check_text,

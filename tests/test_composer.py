@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.citations import parse_markers
-from assistant.composer import classify, compose
-from assistant.readers import read_source
+from assistant.answering.citations import parse_markers
+from assistant.answering.composer import classify, compose
+from assistant.language.textnorm import compact
+from assistant.parsing.readers import read_source
+from assistant.parsing.structure import parse_document
 from assistant.records import Hit, LookupResult, RetrievalResult, StoredArticle
-from assistant.structure import parse_document
-from assistant.textnorm import compact
 
 MAX_BYTES = 50 * 1024 * 1024
 

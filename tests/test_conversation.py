@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.conversation import detect_intent, is_follow_up, rule_based_query, standalone_query
+from assistant.retrieval.conversation import detect_intent, is_follow_up, rule_based_query, standalone_query
 
 
 def find(text: str) -> list[str]:

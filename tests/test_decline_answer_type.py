@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.decline import asks_for_fee, decide, fee_in_top_articles
+from assistant.answering.decline import asks_for_fee, decide, fee_in_top_articles
 from tests.test_composer import corpus_articles, retrieval_of
 
 

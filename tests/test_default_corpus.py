@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import Catalog
-from assistant.default_corpus import (
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.default_corpus import (
     build_default_corpus,
     find_laws,
     laws_db_path,
@@ -16,7 +16,7 @@ from assistant.default_corpus import (
     parsed_from_db,
     read_law_list,
 )
-from assistant.ingest import Library
+from assistant.corpus.library import Library
 from assistant.settings import PROJECT_ROOT, Settings
 from tests.test_ingest import build_indexer, write_law
 

@@ -39,8 +39,8 @@ def test_devset_covers_every_category_with_enough_questions() -> None:
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str) -> None:
     checker = load_checker()
-    if parser == "structure" and importlib.util.find_spec("assistant.structure") is None:
-        pytest.skip("assistant.structure not available")
+    if parser == "structure" and importlib.util.find_spec("assistant.parsing.structure") is None:
+        pytest.skip("assistant.parsing.structure not available")
     files = checker.load_corpus(shared_corpus, parser)
     count, problems = checker.check_file(DEVSET, files)
     assert problems == []

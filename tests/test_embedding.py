@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embedding import (
+from assistant.errors import ConfigError
+from assistant.indexing.embedding import (
     CachedEmbedder,
     EmbeddingCache,
     HashEmbedder,
@@ -16,7 +17,6 @@ from assistant.embedding import (
     build_embedder,
     langchain_embeddings,
 )
-from assistant.errors import ConfigError
 from assistant.settings import Settings
 from tests.contracts import PASSAGES, EmbedderContract
 

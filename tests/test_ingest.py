@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import Catalog
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library, document_files
 from assistant.errors import CorpusError, DocumentNotFoundError
-from assistant.ingest import Library, document_files
-from assistant.numerals import format_article_label
+from assistant.language.numerals import format_article_label
 from assistant.records import STATUS_AMENDED, STATUS_IN_FORCE, STATUS_NOT_YET, Article, DocumentMeta, ParsedDocument
 from assistant.settings import Settings
 
@@ -218,7 +218,7 @@ def test_reconcile_purges_unfinished_and_reindexes_missing(settings: Settings, t
     lost = library.add([write_law(tmp_path, "l.md", "测试丢失办法")]).added[0].version_id
     library.indexer.remove_version(lost)  # an index lost a ready version
     # A crash between "catalog row in state indexing" and "ready": row and (partial) index entries exist.
-    from assistant.catalog import VersionRow, make_doc_id
+    from assistant.corpus.catalog import VersionRow, make_doc_id
 
     row = VersionRow(
         version_id=make_doc_id("测试半途办法") + "-20200101", doc_id=make_doc_id("测试半途办法"),
@@ -321,8 +321,8 @@ _CHILD = textwrap.dedent(
     """
     import json, sys
     from pathlib import Path
-    from assistant.catalog import Catalog
-    from assistant.ingest import Library
+    from assistant.corpus.catalog import Catalog
+    from assistant.corpus.library import Library
     from assistant.settings import Settings
     from tests.test_ingest import build_indexer
     home, root, mode = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.lexical import LexicalIndex, query_terms, tokenize
+from assistant.indexing.keyword.index import LexicalIndex, query_terms, tokenize
 
 UNITS_A = [
     ("a#0", "《数据安全法》 第二十一条 国家建立数据分类分级保护制度，对数据实行分类分级保护。"),
@@ -96,7 +96,7 @@ def test_a_tokenizer_change_keeps_searching_the_old_index_until_every_version_is
 ) -> None:
     LexicalIndex(tmp_path / "lexical", mode="bigram").index_version("a", UNITS_A)
     LexicalIndex(tmp_path / "lexical", mode="bigram").index_version("b", UNITS_B)
-    with caplog.at_level(logging.WARNING, logger="assistant.lexical"):
+    with caplog.at_level(logging.WARNING, logger="assistant.indexing.keyword.index"):
         reopened = LexicalIndex(tmp_path / "lexical", mode="jieba")
         assert reopened.version_ids() == set()  # so Library.reconcile re-indexes every version
         assert reopened.search("数据分类分级", 1)[0].unit_id == "a#0"  # read the way it was written

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import NOTICE_MODEL_FAILED, NOTICE_MODEL_UNCITED, Assistant
-from assistant.citations import parse_markers, split_sentences, strip_markers, support
-from assistant.llm import build_chat_model
+from assistant.answering.assistant import NOTICE_MODEL_FAILED, NOTICE_MODEL_UNCITED, Assistant
+from assistant.answering.citations import parse_markers, split_sentences, strip_markers, support
+from assistant.answering.llm import build_chat_model
 from assistant.records import Answer, RetrievalResult
 from assistant.settings import Settings
 from tests.llm_server import LlamaServer, llama_server  # noqa: F401  (module-scoped server fixture)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import Catalog
-from assistant.indexing import build_default_indexer
-from assistant.ingest import Library
-from assistant.locality import PlaceNames, is_local, place_of_title
-from assistant.retrieval import Retriever
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.indexing.indexer import build_default_indexer
+from assistant.retrieval.locality import PlaceNames, is_local, place_of_title
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 
 

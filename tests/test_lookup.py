@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import Catalog
-from assistant.indexing import build_default_indexer
-from assistant.ingest import Library
-from assistant.lookup import TitleIndex, find_references, load_abbreviations, names_version
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.indexing.indexer import build_default_indexer
+from assistant.language.textnorm import normalize_title
+from assistant.language.vocabulary import load_abbreviations
+from assistant.retrieval.lookup import TitleIndex, find_references, names_version
 from assistant.settings import Settings
-from assistant.textnorm import normalize_title
 
 
 @pytest.fixture(scope="module")

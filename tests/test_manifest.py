@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.corpus.sidecar import read_manifest_entry
 from assistant.errors import CorpusError
 from assistant.settings import Settings
-from assistant.sidecar import read_manifest_entry
 from assistant.wiring import build_library
 
 HEADER = "file\ttitle\tissuing_body\tdoc_number\tpromulgation_date\teffective_date\tstatus\n"
@@ -72,7 +72,7 @@ def test_shared_cybersecurity_law_2025_gets_its_effective_date(settings: Setting
 
 
 def test_file_name_near_the_length_limit_has_no_sidecar_and_still_ingests(settings: Settings, tmp_path: Path) -> None:
-    from assistant.sidecar import read_sidecar, sidecar_path
+    from assistant.corpus.sidecar import read_sidecar, sidecar_path
 
     # 246 bytes: the file exists, but NAME.meta.toml (256 bytes) is beyond what the file system allows.
     source = tmp_path / ("示" * 82 + ".md")

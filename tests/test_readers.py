@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import CorpusError, UnsupportedFileError
-from assistant.readers import pdf as pdf_reader
-from assistant.readers import read_source
-from assistant.structure import parse_document
+from assistant.parsing.readers import pdf as pdf_reader
+from assistant.parsing.readers import read_source
+from assistant.parsing.structure import parse_document
 from tests.make_fixtures import blank_pdf, encrypt_pdf, make_docx, make_numbered_docx, make_pdf
 
 DATA = Path(__file__).parent / "data"
@@ -360,7 +360,7 @@ def test_docx_word_numbering_becomes_article_labels(tmp_path: Path) -> None:
     [(21, "chineseCounting", "二十一"), (3, "decimal", "3"), (28, "lowerLetter", "bb"), (14, "upperRoman", "XIV")],
 )
 def test_word_number_formats(value: int, fmt: str, expected: str) -> None:
-    from assistant.readers.docx_numbering import format_number
+    from assistant.parsing.readers.docx_numbering import format_number
 
     assert format_number(value, fmt) == expected
 

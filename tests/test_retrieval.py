@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.catalog import Catalog
-from assistant.indexing import Indexer, article_units, build_default_indexer, parse_unit_id
-from assistant.ingest import Library
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.indexing.indexer import Indexer, article_units, build_default_indexer, parse_unit_id
+from assistant.language.textnorm import normalize_title
 from assistant.records import SearchFilters
-from assistant.retrieval import Retriever
+from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
-from assistant.textnorm import normalize_title
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +169,7 @@ def test_end_to_end_with_the_bundled_e5_model(shared_corpus: Path, tmp_path: Pat
     ],
 )
 def test_cited_articles(text: str, cited: list[tuple[int, int]]) -> None:
-    from assistant.crossref import cited_articles
+    from assistant.retrieval.crossref import cited_articles
 
     assert sorted(cited_articles(text)) == cited
 
@@ -185,7 +185,7 @@ def test_cited_articles(text: str, cited: list[tuple[int, int]]) -> None:
     ],
 )
 def test_definition_questions_name_the_defined_term(question: str, terms: list[str]) -> None:
-    from assistant.definitions import defined_terms, terms_asked
+    from assistant.retrieval.definitions import defined_terms, terms_asked
 
     index = {t: ["k"] for t in ["网络", "网络安全", "网络运营者", "个人信息", "敏感个人信息"]}
     assert terms_asked(question, index) == terms

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding import EmbeddingCache
+from assistant.indexing.embedding import EmbeddingCache
 from benchmarks.scale_bench import _append_run, _runs_of, build_record_of, seed_cache
 
 

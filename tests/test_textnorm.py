@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.textnorm import compact, drop_surrogates, normalize_text, normalize_title, to_simplified
+from assistant.language.textnorm import compact, drop_surrogates, normalize_text, normalize_title, to_simplified
 from assistant.ui.chat import to_traditional
 
 

@@ -6,7 +6,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from assistant.ingest import Library
+from assistant.corpus.library import Library
 from assistant.settings import Settings
 from assistant.ui.upkeep import start_reconciling
 from assistant.wiring import build_catalog, build_indexer

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError
+from assistant.indexing.vectorstore import ChromaVectorStore
 from assistant.settings import Settings
-from assistant.vectorstore import ChromaVectorStore
 from tests.contracts import VectorStoreContract
 
 CHROMA = Path(sys.executable).parent / "chroma"

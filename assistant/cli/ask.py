@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.citations import render_citation
+from assistant.answering.citations import render_citation
 from assistant.cli import AppContext, fail, pass_app
 from assistant.errors import AssistantError
 from assistant.records import Answer, SearchFilters
 
 if TYPE_CHECKING:
-    from assistant.answering import Assistant
+    from assistant.answering.assistant import Assistant
     from assistant.settings import Settings
 
 
@@ -68,7 +68,7 @@ def ask(app: AppContext, question: str, history: tuple[str, ...], as_json: bool,
     except AssistantError as err:
         raise fail(err) from err
     if as_json:
-        from assistant.answering import answer_record
+        from assistant.answering.assistant import answer_record
 
         record = answer_record(answer)
         record["notices"] = list(answer.notices)

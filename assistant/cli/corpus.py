@@ -16,8 +16,8 @@ from assistant.errors import AssistantError
 from assistant.records import DOCUMENT_TYPES, STATUSES, DocumentVersion
 
 if TYPE_CHECKING:
-    from assistant.catalog import Catalog
-    from assistant.ingest import IngestReport, Library
+    from assistant.corpus.catalog import Catalog
+    from assistant.corpus.library import IngestReport, Library
     from assistant.settings import Settings
 
 
@@ -61,7 +61,7 @@ def _meta_of(values: dict[str, str | None]) -> dict[str, str]:
 
 def _expand(paths: Sequence[Path], settings: Settings) -> list[Path]:
     """Return the files named, with folders walked for documents."""
-    from assistant.ingest import document_files
+    from assistant.corpus.library import document_files
 
     files: list[Path] = []
     for path in paths:
@@ -115,7 +115,7 @@ def init(app: AppContext) -> None:
     Example:
         assistant corpus init
     """
-    from assistant.default_corpus import build_default_corpus
+    from assistant.corpus.default_corpus import build_default_corpus
 
     try:
         library = _library(app.settings)

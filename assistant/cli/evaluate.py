@@ -48,7 +48,7 @@ def run_settings(settings: Settings, mode: str, retrieval: str, top_k: int) -> S
 
 def require_corpus(settings: Settings) -> None:
     """Raise a usage error when the home holds no ready document: every answer would be a decline."""
-    from assistant.catalog import Catalog
+    from assistant.corpus.catalog import Catalog
 
     path = settings.catalog_path
     if not path.is_file():

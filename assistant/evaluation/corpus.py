@@ -76,7 +76,7 @@ class CatalogArticleIndex(ArticleIndex):
 
 
 class CatalogReader(Protocol):
-    """The part of assistant.catalog.Catalog scoring reads."""
+    """The part of assistant.corpus.catalog.Catalog scoring reads."""
 
     def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
 
@@ -85,7 +85,7 @@ class CatalogReader(Protocol):
 
 def index_from_catalog(catalog_path: Path, *, support_threshold: float = 0.35) -> CatalogArticleIndex:
     """Return an index over every ready version in the catalog at catalog_path, read on demand."""
-    from assistant.catalog import Catalog
+    from assistant.corpus.catalog import Catalog
 
     logger.info("scoring catalog=%s", catalog_path)
     return CatalogArticleIndex(Catalog(catalog_path), support_threshold=support_threshold)
@@ -93,8 +93,8 @@ def index_from_catalog(catalog_path: Path, *, support_threshold: float = 0.35) -
 
 def index_from_markdown(folder: Path, *, support_threshold: float = 0.35) -> ArticleIndex:
     """Return the articles of the Markdown regulations in folder, read and parsed as ingestion would."""
-    from assistant.readers import read_source
-    from assistant.structure import parse_document
+    from assistant.parsing.readers import read_source
+    from assistant.parsing.structure import parse_document
 
     entries = []
     for path in sorted(folder.glob("*.md")):

@@ -6,8 +6,8 @@ import functools
 import re
 from typing import Protocol
 
-from assistant.numerals import ARTICLE_LABEL_PATTERN, parse_article_label
-from assistant.textnorm import compact, normalize_title
+from assistant.language.numerals import ARTICLE_LABEL_PATTERN, parse_article_label
+from assistant.language.textnorm import compact, normalize_title
 
 _SPACES = re.compile(r"\s+")
 

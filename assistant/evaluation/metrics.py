@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.evaluation.formats import ArticleRef, GoldRef, Question, Result
 from assistant.evaluation.matching import key_point_present, ref_matches_gold
-from assistant.textnorm import compact
+from assistant.language.textnorm import compact
 
 RECALL_KS = (1, 3, 5, 10)
 SupportCheck = Callable[[ArticleRef, str], bool]  # (cited article, answer) -> the article supports the answer

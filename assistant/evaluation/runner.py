@@ -16,7 +16,7 @@ MIN_RETRIEVED = 10  # the result format asks for at least the top 10 articles
 
 
 class AnswerSource(Protocol):
-    """What the runner needs of assistant.answering.Assistant."""
+    """What the runner needs of assistant.answering.assistant.Assistant."""
 
     def answer(self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None) -> Answer: ...
 

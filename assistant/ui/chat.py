@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.errors import AssistantError
+from assistant.language.textnorm import drop_surrogates, to_simplified
 from assistant.records import Answer, SearchFilters
-from assistant.textnorm import drop_surrogates, to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ _MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]()!:@]|(?<=[wW]{3})\.)")
 
 
 class AnswersQuestions(Protocol):
-    """What the chat needs of assistant.answering.Assistant."""
+    """What the chat needs of assistant.answering.assistant.Assistant."""
 
     def answer(
         self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None

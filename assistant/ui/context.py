@@ -15,7 +15,7 @@ from assistant.ui.feedback import FeedbackStore
 
 
 class CatalogView(Protocol):
-    """What the UI reads of assistant.catalog.Catalog."""
+    """What the UI reads of assistant.corpus.catalog.Catalog."""
 
     def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
 
@@ -28,7 +28,7 @@ class UiContext:
 
     settings: Settings
     assistant: AnswersQuestions
-    library: Any  # assistant.ingest.Library (add / replace / remove)
+    library: Any  # assistant.corpus.library.Library (add / replace / remove)
     catalog: CatalogView
     authenticator: Authenticator | None
     audit: AuditLog

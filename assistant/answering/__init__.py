@@ -1,0 +1,1 @@
+"""Answering: decline or compose/generate, then check every citation."""

@@ -1,0 +1,414 @@
+"""Deterministic answer composer: quotes the retrieved articles exactly, grouped by regulation, with [n] markers."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answering.citations import build_citation
+from assistant.answering.decline import (
+    article_text,
+    asserted_quantities,
+    coverage,
+    covered_topics,
+    expand_aliases,
+    quantity_units_in,
+    query_terms,
+    unsupported_quantities,
+)
+from assistant.language.textnorm import normalize_title
+from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
+
+_LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
+_PENALTY_QUESTION = re.compile(
+    r"处罚|罚款|罚则|法律责任|承担.{0,6}责任|违反|违法|后果|惩罚|处分|吊销|怎么罚|如何罚|罚多少"
+)
+_PENALTY_TEXT = re.compile(r"罚款|处分|警告|吊销|拘留|追究刑事责任|没收违法所得|责令暂停|责令停业|关闭网站")
+_OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
+_DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
+_DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
+_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|么|吗)\s*[？?]?\s*$")
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
+_SHORT_ARTICLE = 260  # characters: quote such articles whole rather than picking paragraphs
+_LEAD_MAX = 120  # characters of the lead quote before it is cut at a comma
+DEFAULT_ANSWER_ARTICLES = 3  # articles an ordinary question's answer quotes; list questions take max_citations
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """An article picked for the answer, the 款 to quote (indices into paragraphs) and why."""
+
+    article: StoredArticle
+    paragraphs: tuple[int, ...]
+    role: str = "support"  # "lookup" | "lead" | "support" | "penalty" | "list"
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A composed answer: text with [n] markers and the citations they resolve to."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    declined: bool = False
+    kind: str = "answer"  # "lookup" | "missing" | "premise" | "penalty" | "list" | "answer" | "declined"
+
+
+def classify(question: str, retrieval: RetrievalResult) -> str:
+    """Return the kind of question: lookup, premise, penalty, list or answer."""
+    if retrieval.lookups:
+        return "lookup"
+    query = retrieval.standalone_query or question
+    if _PENALTY_QUESTION.search(query):
+        return "penalty"
+    if asserted_quantities(query) or _YES_NO_END.search(query):
+        return "answer"  # 「…包括国家秘密，对吗？」 asks for a verdict, not a list
+    if _DEFINITION_QUESTION.search(query):
+        return "definition"
+    if _LIST_QUESTION.search(query):
+        return "list"
+    return "answer"
+
+
+def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6) -> Composition:
+    """Return the answer composed from the retrieved articles, every statement marked with its source."""
+    kind = classify(question, retrieval)
+    if kind == "lookup" and _PENALTY_QUESTION.search(question) and any(lk.article for lk in retrieval.lookups):
+        # 「违反了会怎么处理？」 after 「第三十一条讲的什么？」: the penalty of the article asked about, with it.
+        return _compose_lookup_penalty(question, retrieval, max_citations)
+    if kind == "lookup":
+        return _compose_lookup(retrieval.lookups)
+    chosen = select_articles(question, retrieval, kind, max_citations)
+    if not chosen:
+        return decline_answer(question, retrieval)
+    asserted = asserted_quantities(retrieval.standalone_query or question)
+    prefer = None
+    if asserted:
+        named = named_documents(retrieval.standalone_query or question, [*retrieval.hits, *retrieval.linked])
+        chosen = _governing_first(chosen, asserted[0].unit, named)
+        prefer = _quantity_pattern(asserted[0].unit)
+        premise = unsupported_quantities(question, [chosen[0].article])
+        if premise:
+            return _compose_correction(chosen[0], premise[0].text, retrieval, question, prefer)
+    lead = _lead_sentence(kind, chosen, _terms(question, retrieval), prefer)
+    return _render(lead, chosen, kind)
+
+
+def decline_answer(
+    question: str, retrieval: RetrievalResult | None, missing: Sequence[str] = ()
+) -> Composition:
+    """Return the answer that says the corpus is silent, names what it does cover, and cites nothing."""
+    subject = (retrieval.standalone_query if retrieval else "") or question
+    subject = subject.strip().rstrip("？?。")
+    if missing:
+        names = "、".join(f"《{name}》" for name in missing)
+        text = f"现有法规库中未找到{names}，无法依据它回答「{subject}」。"
+    else:
+        text = f"现有法规库中未找到能够回答「{subject}」的规定。"
+    topics = covered_topics(retrieval) if retrieval else []
+    if topics:
+        text += "法规库中与此话题最接近的是" + "、".join(topics) + "，但它们并未就此作出规定。"
+    text += "如需查询，可换一种问法，或指明具体法规和条文。"
+    return Composition(text=text, citations=(), declined=True, kind="declined")
+
+
+def select_articles(
+    question: str, retrieval: RetrievalResult, kind: str, limit: int
+) -> list[Chosen]:
+    """Return the articles the answer quotes, in the order they are presented."""
+    query = retrieval.standalone_query or question
+    terms = _terms(question, retrieval)
+    named = named_documents(query, [*retrieval.hits, *retrieval.linked])
+    hits = _unique_hits([*retrieval.hits, *retrieval.linked])
+    if not hits:
+        return []
+    # A regulation named in the question is where the answer is looked for first.
+    hits.sort(key=lambda h: 0 if h.article.doc_id in named else 1)
+    rank = {h.article.key: index for index, h in enumerate(hits)}
+    scores = {h.article.key: coverage(terms, article_text(h.article)) for h in hits}
+    best = max(scores.values())
+    # 「…？…？」 asks several things: one more article for each further question.
+    count = min(limit, DEFAULT_ANSWER_ARTICLES + max(0, len(re.findall(r"[？?]", query.rstrip("？? ")))))
+
+    def relevant(hit: Hit) -> bool:
+        # Retrieval's first three stand; further down, the article must share the question's words.
+        return rank[hit.article.key] < 3 or scores[hit.article.key] >= 0.5 * best
+
+    if kind == "penalty":
+        penalties = [h for h in hits if _is_penalty(h.article) and (h.via == "linked" or relevant(h))]
+        # The penalty naming the question's conduct wins over the one merely ranked first.
+        penalties.sort(key=lambda h: -scores[h.article.key])
+        duties = [h for h in hits if not _is_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
+        picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
+        if not penalties:
+            picked = [(h, "support") for h in hits if relevant(h)][:count]
+    elif kind == "list":
+        # A list gathers every retrieved article imposing a duty; sanctions answer another question.
+        duties = [
+            h for h in hits
+            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not _is_penalty(h.article)
+            and (rank[h.article.key] < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
+        ]
+        picked = [(h, "list") for h in (duties or hits[:1])]
+    elif kind == "definition":
+        # The defining article (「…，是指…」) may rank below articles that merely use the term.
+        ranked = [h for h in hits if h.via != "linked" and relevant(h)]
+        ranked.sort(key=lambda h: (h.article.doc_id not in named, -_definition_score(h.article, terms)))
+        picked = [(h, "support") for h in ranked[:count]]
+    else:
+        picked = [(h, "support") for h in hits if h.via != "linked" and relevant(h)][:count]
+    picked = _cover_named(picked[:limit], hits, named, limit)
+    chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked]
+    return _grouped(chosen, by_number=kind == "list")
+
+
+def named_documents(query: str, hits: Sequence[Hit]) -> list[str]:
+    """Return the doc ids of retrieved regulations the question names (个保法 counts), in order of mention."""
+    text = expand_aliases(query)
+    by_title: dict[str, str] = {}
+    for hit in hits:
+        by_title.setdefault(normalize_title(hit.article.title), hit.article.doc_id)
+    found: list[tuple[int, str]] = []
+    for title in sorted(by_title, key=len, reverse=True):
+        position = text.find(title) if len(title) >= 3 else -1
+        if position >= 0:
+            found.append((position, by_title[title]))
+            # 保守国家秘密法实施条例 must not also count as 保守国家秘密法.
+            text = text[:position] + " " * len(title) + text[position + len(title) :]
+    return list(dict.fromkeys(doc for _, doc in sorted(found)))
+
+
+def _cover_named(
+    picked: list[tuple[Hit, str]], hits: Sequence[Hit], named: Sequence[str], limit: int
+) -> list[tuple[Hit, str]]:
+    """Return picked with the best hit of every named regulation it lacks added (comparisons name two)."""
+    have = {h.article.doc_id for h, _ in picked}
+    for doc_id in named:
+        if doc_id in have:
+            continue
+        best = next((h for h in hits if h.article.doc_id == doc_id and h.via != "linked"), None)
+        if best is not None:
+            if len(picked) >= limit:
+                picked = picked[: limit - 1]
+            picked.append((best, "support"))
+            have.add(doc_id)
+    return picked
+
+
+def _grouped(chosen: list[Chosen], *, by_number: bool) -> list[Chosen]:
+    """Return chosen grouped by regulation (in order of first appearance), so markers read 1, 2, 3 down the text.
+
+    A list reads in the statute's own order; other answers keep the most relevant article of a regulation first.
+    """
+    order: dict[str, int] = {}
+    for item in chosen:
+        order.setdefault(item.article.version_id, len(order))
+    rank = {id(item): index for index, item in enumerate(chosen)}
+
+    def key(item: Chosen) -> tuple[int, int, int]:
+        within = item.article.ordinal if by_number else rank[id(item)]
+        return order[item.article.version_id], within, rank[id(item)]
+
+    return sorted(chosen, key=key)
+
+
+def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
+    """Return the 款 of an article to quote: all of a short article, else the best-matching ones."""
+    paragraphs = hit.article.article.paragraphs
+    whole = kind == "list" or (kind == "penalty" and _is_penalty(hit.article))
+    if len(hit.article.article.text) <= _SHORT_ARTICLE or whole or len(paragraphs) <= 1:
+        return tuple(range(len(paragraphs)))
+    if hit.paragraphs:
+        wanted = list(hit.paragraphs[:2])
+    else:
+        scored = sorted(range(len(paragraphs)), key=lambda i: -coverage(terms, paragraphs[i]))
+        top = coverage(terms, paragraphs[scored[0]])
+        wanted = [i for i in scored[:2] if coverage(terms, paragraphs[i]) >= 0.6 * top]
+    if kind == "penalty":
+        wanted += [i for i, p in enumerate(paragraphs) if _PENALTY_TEXT.search(p)][:1]
+    return _with_items(paragraphs, wanted)
+
+
+def _with_items(paragraphs: Sequence[str], wanted: Sequence[int]) -> tuple[int, ...]:
+    """Return the indices widened so a lead-in ending in ：keeps its items and an item keeps its lead-in."""
+    chosen = {i for i in wanted if 0 <= i < len(paragraphs)}
+    for index in list(chosen):
+        if _ITEM.match(paragraphs[index]):
+            lead = index
+            while lead > 0 and _ITEM.match(paragraphs[lead]):
+                lead -= 1
+            chosen.add(lead)
+            index = lead
+        if paragraphs[index].rstrip().endswith(("：", ":")):
+            follow = index + 1
+            while follow < len(paragraphs) and _ITEM.match(paragraphs[follow]):
+                chosen.add(follow)
+                follow += 1
+    return tuple(sorted(chosen))
+
+
+def best_sentence(text: str, terms: dict[str, float], prefer: re.Pattern[str] | None = None) -> str:
+    """Return the sentence of text that covers the question best (verbatim), earlier ones winning ties."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) > 4]
+    if not sentences:
+        return text.strip()
+
+    def score(sentence: str) -> float:
+        bonus = 0.5 if prefer is not None and prefer.search(sentence) else 0.0
+        # An item (项) read alone lacks its lead-in; quote it only when it holds what was asked.
+        malus = 0.2 if _ITEM.match(sentence) else 0.0
+        return coverage(terms, sentence) + bonus - malus
+
+    return max(sentences, key=score)
+
+
+def _quote(article: StoredArticle, paragraphs: Sequence[int]) -> str:
+    """Return the quoted 款 of an article exactly as printed, one per line."""
+    texts = article.article.paragraphs
+    return "\n".join(texts[i] for i in paragraphs if 0 <= i < len(texts)) or article.article.text
+
+
+def _lead_sentence(
+    kind: str, chosen: Sequence[Chosen], terms: dict[str, float], prefer: re.Pattern[str] | None = None
+) -> str:
+    """Return the one-sentence direct answer that opens the text (markers refer to chosen order)."""
+    first = chosen[0]
+    where = f"《{first.article.title}》{first.article.article.label}"
+    if kind == "list" and len(chosen) > 1:
+        return f"共有{len(chosen)}条规定对此提出要求，见{_where_list(chosen)}，逐条列出如下："
+    if kind == "penalty":
+        prefer = _PENALTY_TEXT
+    sentence = _shorten(best_sentence(_quote(first.article, first.paragraphs), terms, prefer))
+    opener = "相应的法律责任见" if kind == "penalty" and first.role == "penalty" else "根据"
+    return f"{opener}{where}：「{sentence}」[1]"
+
+
+def _where_list(chosen: Sequence[Chosen]) -> str:
+    """Return 《A》第一条[1]、第二条[2]，《B》第三条[3] grouping article labels under their regulation."""
+    groups: dict[str, list[str]] = {}
+    for marker, item in enumerate(chosen, start=1):
+        groups.setdefault(item.article.title, []).append(f"{item.article.article.label}[{marker}]")
+    return "，".join(f"《{title}》" + "、".join(labels) for title, labels in groups.items())
+
+
+def _render(lead: str, chosen: Sequence[Chosen], kind: str) -> Composition:
+    """Return the lead followed by the quotes grouped by regulation, and their citations."""
+    citations = []
+    groups: dict[str, list[str]] = {}
+    for marker, item in enumerate(chosen, start=1):
+        quote = _quote(item.article, item.paragraphs)
+        citations.append(build_citation(item.article, marker, quote))
+        label = item.article.article.label
+        if item.role == "penalty" and kind == "penalty":
+            label += "（法律责任）"
+        body = quote.replace("\n", "\n  ")
+        prefix = f"{len(groups.get(item.article.title, [])) + 1}. " if kind == "list" else "- "
+        groups.setdefault(item.article.title, []).append(f"{prefix}{label}：「{body}」[{marker}]")
+    sections = [f"《{title}》\n" + "\n".join(lines) for title, lines in groups.items()]
+    text = lead + "\n\n" + "\n\n".join(sections)
+    return Composition(text=text, citations=tuple(citations), kind=kind)
+
+
+def _compose_lookup(lookups: Sequence[LookupResult]) -> Composition:
+    """Return the text of each article asked for by reference, and say which ones do not exist."""
+    found = [lookup for lookup in lookups if lookup.article is not None]
+    missing = [lookup for lookup in lookups if lookup.article is None]
+    lines: list[str] = []
+    for lookup in missing:
+        where = f"《{lookup.title}》" if lookup.title else "法规库中的法规"
+        lines.append(lookup.message or f"{where}没有{lookup.label}，请核对条文序号。")
+    if not found:
+        return Composition(text="\n".join(lines), citations=(), declined=True, kind="missing")
+    chosen = [Chosen(lk.article, tuple(range(len(lk.article.article.paragraphs))), "lookup") for lk in found]
+    first = chosen[0].article
+    lead = f"《{first.title}》{first.article.label}规定如下[1]。"
+    if len(chosen) > 1:
+        lead = f"所问的{len(chosen)}条规定如下：{_where_list(chosen)}。"
+    composed = _render(lead, chosen, "lookup")
+    text = "\n".join(lines + [composed.text]) if lines else composed.text
+    return Composition(text=text, citations=composed.citations, kind="lookup")
+
+
+def _compose_lookup_penalty(question: str, retrieval: RetrievalResult, limit: int) -> Composition:
+    """Return the penalty articles for the article a follow-up refers to, led by the penalty."""
+    found = [lk.article for lk in retrieval.lookups if lk.article is not None]
+    extra = tuple(Hit(article=a, score=1.0, via="lookup") for a in found)
+    widened = dataclasses.replace(retrieval, hits=(*retrieval.hits, *extra), lookups=())
+    chosen = select_articles(question, widened, "penalty", limit)
+    have = {c.article.key for c in chosen}
+    chosen += [Chosen(a, tuple(range(len(a.article.paragraphs))), "support") for a in found if a.key not in have]
+    if not any(c.role == "penalty" for c in chosen):
+        return _compose_lookup(retrieval.lookups)
+    lead = _lead_sentence("penalty", chosen, _terms(question, widened))
+    return _render(lead, chosen[:limit], "penalty")
+
+
+def _compose_correction(
+    governing: Chosen, asserted: str, retrieval: RetrievalResult, question: str, prefer: re.Pattern[str] | None
+) -> Composition:
+    """Return the correction of a question whose number the governing article does not state."""
+    terms = _terms(question, retrieval)
+    article = governing.article
+    sentence = best_sentence(article.article.text, terms, prefer)
+    where = f"《{article.title}》{article.article.label}"
+    lead = f"不对。{where}并没有「{asserted}」的规定，该条规定的是：「{_shorten(sentence)}」[1]"
+    return _render(lead, [governing], "premise")
+
+
+def _shorten(sentence: str) -> str:
+    """Return a long sentence cut at a comma before _LEAD_MAX characters, marked with an ellipsis."""
+    if len(sentence) <= _LEAD_MAX:
+        return sentence
+    cut = sentence.rfind("，", 0, _LEAD_MAX)
+    return (sentence[:cut] if cut > 20 else sentence[:_LEAD_MAX]) + "……"
+
+
+def _terms(question: str, retrieval: RetrievalResult) -> dict[str, float]:
+    """Return the subject terms of the (rewritten) question."""
+    titles = [h.article.title for h in (*retrieval.hits, *retrieval.linked)]
+    return query_terms(retrieval.standalone_query or question, titles)
+
+
+def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """Return hits with repeats of one article (by document and label) removed, first kept."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for hit in hits:
+        key = (hit.article.doc_id, hit.article.article.label)
+        if key not in seen:
+            seen.add(key)
+            unique.append(hit)
+    return unique
+
+
+def _definition_score(article: StoredArticle, terms: dict[str, float]) -> float:
+    """Return how well an article defines the question's subject: its best defining sentence's coverage."""
+    best = 0.0
+    for sentence in _SENTENCE.findall(article.article.text):
+        if _DEFINITION_TEXT.search(sentence):
+            best = max(best, coverage(terms, sentence))
+    return best
+
+
+def _quantity_pattern(unit: str) -> re.Pattern[str]:
+    """Return a pattern for a number stated in unit (六个月, 24小时, 三十日)."""
+    return re.compile(r"[\d零〇一二两三四五六七八九十百千万]+\s*(?:个)?(?:工作)?" + re.escape(unit))
+
+
+def _governing_first(chosen: list[Chosen], unit: str, named: Sequence[str] = ()) -> list[Chosen]:
+    """Return chosen with the article a premise is checked on first.
+
+    That is the first article stating a number in unit, looked for only in the regulations the question
+    names when it names any (个保法…72小时 is checked on the PIPL, not on a secrecy rule's 24小时).
+    """
+    pool = [item for item in chosen if item.article.doc_id in named] or chosen
+    governing = next((item for item in pool if unit in quantity_units_in(item.article.article.text)), pool[0])
+    return [governing, *(item for item in chosen if item is not governing)]
+
+
+def _is_penalty(article: StoredArticle) -> bool:
+    """Return True for an article that sets a penalty (fine, sanction, criminal liability)."""
+    in_chapter = any("法律责任" in heading or "罚则" in heading for heading in article.article.headings)
+    return in_chapter or bool(_PENALTY_TEXT.search(article.article.text))

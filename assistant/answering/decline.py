@@ -1,0 +1,366 @@
+"""Deciding to decline: retrieval evidence and query-term coverage; spotting questions with a false premise."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.language.numerals import chinese_to_int
+from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.records import RetrievalResult, StoredArticle
+
+# Officials write abbreviations the statutes never use; expand them before comparing with article text.
+ALIASES = {
+    "关基": "关键信息基础设施",
+    "cii": "关键信息基础设施",
+    "个保法": "个人信息保护法",
+    "个人信息保护法": "个人信息保护法",
+    "数安法": "数据安全法",
+    "网安法": "网络安全法",
+    "等保": "等级保护",
+    "密评": "商用密码应用安全性评估",
+    "aigc": "生成式人工智能",
+    "生成式ai": "生成式人工智能",
+    "app": "应用程序",
+}
+# Words that carry the question's form, not its subject; removed before counting coverage.
+STOP_PHRASES = (
+    "请问", "什么样", "什么", "哪些", "哪几", "哪个", "哪种", "怎么样", "怎么", "怎样", "如何", "是否",
+    "是不是", "对不对", "对吗", "正确吗", "吗", "呢", "吧", "有关", "相关", "关于", "对于", "根据", "按照",
+    "依据", "依照", "规定", "要求", "法律", "法规", "具体", "内容", "主要", "一下", "介绍", "说明", "我们",
+    "我", "你", "需要", "必须", "应当", "可以", "能否", "能不能", "可不可以", "多少", "多长", "几个", "几",
+    "时候", "情况", "问题", "方面", "这个", "那么", "那", "还有", "以及", "和", "与", "及", "的", "了", "在",
+    "是", "有", "都", "要", "会", "被", "谁", "由", "本法", "多久", "多长时间", "几天", "几年", "哪一条",
+    "第几条", "哪里", "应该", "的话", "到底", "要不要", "一家", "一份", "这种", "咋", "啥", "搞", "弄", "罚则",
+    "版本", "啊", "呀",
+)
+# Bigrams found in nearly every article of this corpus: they say little about whether it answers.
+GENERIC_BIGRAMS = frozenset(
+    "数据 据安 安全 信息 网络 络安 个人 人信 管理 保护 国家 部门 处理 运营 营者 服务 组织 有关 单位 活动 "
+    "法律 行政 政法 法规 机关 主管 责任 工作 相关 应当 措施 制度 规定 建立 进行 提供 按照 违反".split()
+)
+_GENERIC_WEIGHT = 0.3
+_NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+# A regulation's name: a run of characters ending in 办法/条例/细则; 该办法/本条例 refer back and are skipped.
+_REGULATION_NAME = re.compile(r"(?<![该本此这那])([\u4e00-\u9fff]{2,18}?)(实施细则|细则|办法|条例)")
+_NAME_LEAD = re.compile(r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的))+")
+_CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
+_ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?")
+
+# A yes/no question ...
+_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
+# ... that asserts a number: a time limit, an amount, a count.
+# 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
+_QUANTITY = re.compile(
+    r"(\d+(?:\.\d+)?\s*[万亿]?|[零〇一二两三四五六七八九十百千万亿]+)\s*"
+    r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级|类)"
+)
+_UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
+_MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
+# Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
+# and the share of the question's words found anywhere in the corpus (calibrated by eval/calibrate_answers.py).
+EVIDENCE_WEIGHT = 0.6
+COVERAGE_WEIGHT = 0.0
+VOCABULARY_WEIGHT = 0.4
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether to decline, the score compared with the threshold, and the parts it came from."""
+
+    decline: bool
+    score: float
+    evidence: float
+    coverage: float
+    reason: str = ""
+    known_words: float = 1.0
+    missing_regulations: tuple[str, ...] = ()  # regulations the question names that the library lacks
+
+
+class CorpusVocabulary:
+    """Which words occur anywhere in the corpus: 起征点 or 公积金 never do in a security-law library."""
+
+    def __init__(self, catalog: object) -> None:
+        self.catalog = catalog  # anything with generation() and iter_articles(), e.g. assistant.corpus.catalog.Catalog
+        self._generation: int | None = None
+        self._text = ""
+        self.titles: tuple[str, ...] = ()
+
+    def refresh(self) -> None:
+        """Re-read the corpus when the catalog changed since the last read."""
+        generation = self.catalog.generation()  # type: ignore[attr-defined]
+        if generation == self._generation:
+            return
+        texts, titles = [], set()
+        for article in self.catalog.iter_articles():  # type: ignore[attr-defined]
+            texts.append(article.article.text)
+            titles.add(article.title)
+        # Query words are compared after normalisation; statutes are printed in simplified characters already.
+        self._text = "\n".join([*titles, *texts]).lower()
+        self.titles = tuple(sorted(titles))
+        self._generation = generation
+
+    def known_share(self, question: str) -> float:
+        """Return the share of the question's subject words found somewhere in the corpus (1.0 for none)."""
+        self.refresh()
+        words = subject_words(question, self.titles)
+        if not words:
+            return 1.0
+        return sum(1 for word in words if word in self._text or _is_everyday_word(word)) / len(words)
+
+
+def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
+    """Return regulation names in the question (…办法, …条例, …细则) that match no title of the library.
+
+    A name within one character of a title, or sharing most of its wording, counts as that title (typos).
+    """
+    known = {_short_title(t) for t in titles if t}
+    known |= {alias for alias, target in _abbreviations().items() if target in known}
+    text = expand_aliases(question)
+    for name in sorted(known, key=len, reverse=True):
+        if len(name) >= 2:
+            text = text.replace(name, "，")
+    found = []
+    for match in _REGULATION_NAME.finditer(text):
+        name = _NAME_LEAD.sub("", match.group(1)) + match.group(2)
+        if len(name) - len(match.group(2)) >= 4 and not any(_resembles(name, title) for title in known):
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
+def _resembles(name: str, title: str) -> bool:
+    """Return True when name is title with a typo, or shares most of its bigrams."""
+    if len(name) == len(title) and sum(a != b for a, b in zip(name, title, strict=True)) <= 1:
+        return True
+    grams = {name[i : i + 2] for i in range(len(name) - 1)}
+    title_grams = {title[i : i + 2] for i in range(len(title) - 1)}
+    return bool(grams) and len(grams & title_grams) / len(grams) >= 0.75
+
+
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> dict[str, str]:
+    """Return the lookup module's alias table (alias -> short title)."""
+    from assistant.language.vocabulary import load_abbreviations
+
+    return load_abbreviations()
+
+
+def _is_everyday_word(word: str) -> bool:
+    """Return True for an everyday word the keyword index maps to statutory ones (日志, 手机号, 防火墙)."""
+    from assistant.language.vocabulary import expand_colloquial
+
+    return expand_colloquial(word) != normalize_text(word).lower()
+
+
+def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:
+    """Return the question's words (jieba) that name its subject: no titles, references or question words."""
+    text = _without_titles(expand_aliases(question), titles)
+    stop = set(STOP_PHRASES)
+    return [w for w in (w.strip() for w in _jieba().cut(text)) if len(w) >= 2 and w not in stop
+            and _CONTENT_WORD.search(w)]
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba  # loads its dictionary on first use; the keyword index has usually done so already
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _without_titles(text: str, titles: Iterable[str]) -> str:
+    """Return text with regulation titles and article references blanked out."""
+    for title in sorted({_short_title(t) for t in titles if t}, key=len, reverse=True):
+        if len(title) >= 3:
+            text = text.replace(title, " ")
+    return _ARTICLE_REF.sub(" ", text)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit as asserted in a question: 72 小时."""
+
+    value: float
+    unit: str
+    text: str
+
+
+def expand_aliases(text: str) -> str:
+    """Return normalised text with the abbreviations officials use replaced by the statutes' words."""
+    text = normalize_text(text).lower()
+    for short, full in sorted(ALIASES.items(), key=lambda kv: -len(kv[0])):
+        if short != full:
+            text = text.replace(short, full)
+    return text
+
+
+def query_terms(question: str, titles: Iterable[str] = ()) -> dict[str, float]:
+    """Return the subject bigrams of a question with their weights (generic legal words weigh less).
+
+    Titles of regulations named in the question and article references are removed: they say where to
+    look, not what is asked.
+    """
+    text = _without_titles(expand_aliases(question), titles)
+    for phrase in sorted(STOP_PHRASES, key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    terms: dict[str, float] = {}
+    for run in _NOT_CONTENT.split(text):
+        grams = [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else []
+        for gram in grams:
+            terms[gram] = _GENERIC_WEIGHT if gram in GENERIC_BIGRAMS else 1.0
+    return terms
+
+
+def coverage(terms: dict[str, float], text: str) -> float:
+    """Return the weighted share of question terms found in text (1.0 when there are no terms)."""
+    total = sum(terms.values())
+    if not total:
+        return 1.0
+    haystack = expand_aliases(text)
+    return sum(weight for gram, weight in terms.items() if gram in haystack) / total
+
+
+def article_text(article: StoredArticle) -> str:
+    """Return the text an article is matched on: its title, headings, clause title and paragraphs."""
+    parts = [article.title, *article.article.headings, article.article.clause_title or "", article.article.text]
+    return "\n".join(p for p in parts if p)
+
+
+def best_coverage(question: str, retrieval: RetrievalResult, depth: int = 3) -> float:
+    """Return the highest query-term coverage among the top retrieved articles."""
+    hits = retrieval.hits[:depth]
+    if not hits:
+        return 0.0
+    terms = query_terms(question, titles=[h.article.title for h in retrieval.hits])
+    return max(coverage(terms, article_text(h.article)) for h in hits)
+
+
+def decision_score(
+    evidence: float, cover: float, known: float = 1.0, weights: tuple[float, float, float] | None = None
+) -> float:
+    """Return the combined score the decline threshold applies to."""
+    w_evidence, w_cover, w_known = weights or (EVIDENCE_WEIGHT, COVERAGE_WEIGHT, VOCABULARY_WEIGHT)
+    total = w_evidence + w_cover + w_known
+    return (w_evidence * evidence + w_cover * cover + w_known * known) / total if total else evidence
+
+
+def decide(
+    question: str, retrieval: RetrievalResult, threshold: float, vocabulary: CorpusVocabulary | None = None
+) -> Decision:
+    """Return whether the corpus is too silent on the question to answer it."""
+    if retrieval.lookups:
+        # A reference to an article is answered by it, or by saying that it does not exist.
+        return Decision(False, 1.0, 1.0, 1.0, "direct reference")
+    query = retrieval.standalone_query or question
+    if vocabulary is not None:
+        vocabulary.refresh()
+        missing = unknown_regulations(question, vocabulary.titles)
+        if missing:
+            reason = "names regulations the library lacks: " + "、".join(missing)
+            return Decision(True, 0.0, retrieval.evidence, 0.0, reason, 0.0, tuple(missing))
+    if not retrieval.hits:
+        return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
+    cover = best_coverage(query, retrieval)
+    if vocabulary is not None:
+        known = vocabulary.known_share(query)
+        score = decision_score(retrieval.evidence, cover, known)
+    else:
+        # Without the catalog there is no vocabulary: the other parts decide, in the same proportion.
+        known = 1.0
+        score = decision_score(retrieval.evidence, cover, weights=(EVIDENCE_WEIGHT, COVERAGE_WEIGHT, 0.0))
+    reason = f"score={score:.3f} threshold={threshold:.3f} evidence={retrieval.evidence:.3f} coverage={cover:.3f}"
+    if score >= threshold and asks_for_fee(query) and not fee_in_top_articles(retrieval):
+        # Answer-type check: a question about a fee or price is not answered by articles that name none,
+        # however close their topic (等保测评 articles say nothing of 测评收费).
+        return Decision(True, score, retrieval.evidence, cover, "asks for a fee no top article mentions", known)
+    return Decision(score < threshold, score, retrieval.evidence, cover, reason, known)
+
+
+# A question whose answer is a fee or a price; 罚…多少钱 asks for a fine, which penalty articles state.
+_FEE_QUESTION = re.compile(r"收费|费用|价格|定价|保费|多少钱|资费")
+_FINE_QUESTION = re.compile(r"罚")
+_FEE_EVIDENCE = re.compile(r"收费|费用|价格|定价|保费|资费|收取")
+FEE_EVIDENCE_DEPTH = 3
+
+
+def asks_for_fee(question: str) -> bool:
+    """Return True when the question asks what something costs (not what a fine is)."""
+    text = normalize_text(question)
+    return bool(_FEE_QUESTION.search(text)) and not _FINE_QUESTION.search(text)
+
+
+def fee_in_top_articles(retrieval: RetrievalResult, depth: int = FEE_EVIDENCE_DEPTH) -> bool:
+    """Return True when one of the top retrieved articles speaks of fees, prices or charging."""
+    return any(_FEE_EVIDENCE.search(hit.article.article.text) for hit in retrieval.hits[:depth])
+
+
+def covered_topics(retrieval: RetrievalResult, limit: int = 3) -> list[str]:
+    """Return 《title》第N条 (chapter) of the top retrieved articles, to say what the corpus does cover."""
+    topics: list[str] = []
+    for hit in retrieval.hits:
+        article = hit.article
+        chapter = article.article.headings[0] if article.article.headings else ""
+        chapter = re.sub(r"\s+", " ", chapter).strip()
+        label = f"《{article.title}》{article.article.label}" + (f"（{chapter}）" if chapter else "")
+        if label not in topics:
+            topics.append(label)
+        if len(topics) >= limit:
+            break
+    return topics
+
+
+def asserted_quantities(question: str) -> list[Quantity]:
+    """Return the numbers a yes/no question asserts (72小时, 三十日, 五十万元); empty for other questions."""
+    text = normalize_text(question)
+    if not _YES_NO.search(text):
+        return []
+    found = []
+    for match in _QUANTITY.finditer(text):
+        value = _number(match.group(1))
+        if value is not None:
+            unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
+            found.append(Quantity(value, unit, match.group(0)))
+    return found
+
+
+def quantity_in(quantity: Quantity, text: str) -> bool:
+    """Return True when text states the same number with the same unit."""
+    for match in _QUANTITY.finditer(normalize_text(text)):
+        unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
+        if unit == quantity.unit and _number(match.group(1)) == quantity.value:
+            return True
+    return False
+
+
+def quantity_units_in(text: str) -> set[str]:
+    """Return the units of the numbers text states (小时, 日, 月, 万元 ...)."""
+    return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(normalize_text(text))}
+
+
+def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> list[Quantity]:
+    """Return the numbers a yes/no question asserts that none of the governing articles states."""
+    return [
+        q for q in asserted_quantities(question) if not any(quantity_in(q, a.article.text) for a in articles)
+    ]
+
+
+def _number(text: str) -> float | None:
+    """Return the value of 72, 7.5, 10万, 七十二 or 五千万; None when it is not a number."""
+    text = text.replace(" ", "")
+    scale = 1
+    while text and text[-1] in _MULTIPLIER and (len(text) > 1):
+        scale *= _MULTIPLIER[text[-1]]
+        text = text[:-1]
+    try:
+        value = float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(chinese_to_int(text))
+    except ValueError:
+        return None
+    return value * scale if value else None
+
+
+def _short_title(title: str) -> str:
+    """Return the title as a question would name it: normalised, without 中华人民共和国 or notes."""
+    return normalize_title(title).lower()

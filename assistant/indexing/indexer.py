@@ -1,0 +1,161 @@
+"""Indexer: StoredArticle -> embedded units in the vector store and the keyword index.
+
+One article is the unit of citation. An article longer than settings.retrieval.paragraph_min_chars is also
+indexed paragraph by paragraph (款), and a paragraph listing items (（一）…（五）, 项) item by item with the
+paragraph's lead-in sentence, so a question about one duty in a long list (「日志留多久」 -> 「（三）…留存相关
+的网络日志不少于六个月」) is not diluted by the rest; hits on these units roll up to their article.
+Every unit's text carries the regulation's title (full and short) and its chapter headings, so
+「数据安全法里…」 finds the right law.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.indexing.embedding import CachedEmbedder
+from assistant.indexing.keyword.index import LexicalIndex
+from assistant.indexing.vectorstore import ChromaVectorStore
+from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.vocabulary import load_abbreviations
+from assistant.records import StoredArticle
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PARAGRAPH_SEPARATOR = "/p"  # unit id of paragraph i of article key: f"{key}/p{i}"; item j of it: f"{key}/p{i}.{j}"
+_ITEM_START = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One indexed piece: a whole article (paragraph None) or one of its paragraphs."""
+
+    unit_id: str
+    article_key: str
+    paragraph: int | None
+    text: str
+
+
+def parse_unit_id(unit_id: str) -> tuple[str, int | None]:
+    """Return (article key, paragraph index or None) of a unit id."""
+    key, sep, paragraph = unit_id.rpartition(PARAGRAPH_SEPARATOR)
+    paragraph = paragraph.partition(".")[0]
+    if sep and paragraph.isdigit():
+        return key, int(paragraph)
+    return unit_id, None
+
+
+def unit_header(stored: StoredArticle) -> str:
+    """Return the line every unit of an article starts with: titles, chapter headings and label."""
+    short = normalize_title(stored.title)
+    aliases = [a for a, target in load_abbreviations().items() if target == short and a != short.lower()][:2]
+    names = [stored.title] + ([short] if short != stored.title else []) + aliases
+    parts = ["《" + "》《".join(names) + "》", *stored.article.headings, stored.article.label]
+    if stored.article.clause_title:
+        parts.append(stored.article.clause_title)
+    return " ".join(parts)
+
+
+def article_units(stored: StoredArticle, paragraph_min_chars: int) -> list[Unit]:
+    """Return the units of one article: the article itself, plus each paragraph when it is long."""
+    header = unit_header(stored)
+    article = stored.article
+    units = [Unit(stored.key, stored.key, None, normalize_text(f"{header}\n{article.text}"))]
+    if len(article.text) <= paragraph_min_chars:
+        return units
+    if len(article.paragraphs) > 1:
+        for i, paragraph in enumerate(article.paragraphs):
+            units.append(
+                Unit(f"{stored.key}{PARAGRAPH_SEPARATOR}{i}", stored.key, i, normalize_text(f"{header}\n{paragraph}"))
+            )
+    for i, paragraph in enumerate(article.paragraphs):
+        lines = paragraph.split("\n")
+        items = [j for j, line in enumerate(lines) if _ITEM_START.match(line)]
+        if len(items) < 2:
+            continue
+        lead = "\n".join(lines[: items[0]])
+        for n, j in enumerate(items):
+            text = normalize_text(f"{header}\n{lead}\n{lines[j]}")
+            units.append(Unit(f"{stored.key}{PARAGRAPH_SEPARATOR}{i}.{n}", stored.key, i, text))
+    return units
+
+
+def unit_metadata(stored: StoredArticle, unit: Unit) -> dict[str, str | int]:
+    """Return what the vector store keeps beside a unit (Chroma accepts no None values)."""
+    return {
+        "version_id": stored.version_id,
+        "doc_id": stored.doc_id,
+        "article_key": stored.key,
+        "ordinal": stored.ordinal,
+        "paragraph": -1 if unit.paragraph is None else unit.paragraph,
+        "doc_type": stored.doc_type,
+        "status": stored.status,
+        "issuing_body": stored.issuing_body or "",
+    }
+
+
+class Indexer:
+    """Keeps the vector store and the keyword index in step, version by version (idempotent)."""
+
+    def __init__(
+        self, settings: Settings, embedder: CachedEmbedder, vectors: ChromaVectorStore, lexical: LexicalIndex
+    ) -> None:
+        self.settings, self.embedder, self.vectors, self.lexical = settings, embedder, vectors, lexical
+
+    def index_version(
+        self, articles: Sequence[StoredArticle], progress: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Embed and store every unit of one version's articles, replacing any earlier copy."""
+        if not articles:
+            return
+        version_ids = {a.version_id for a in articles}
+        if len(version_ids) != 1:
+            raise ValueError(f"index_version takes the articles of one version, got {sorted(version_ids)}")
+        version_id = version_ids.pop()
+        pairs = [(a, u) for a in articles for u in article_units(a, self.settings.retrieval.paragraph_min_chars)]
+        texts = [u.text for _, u in pairs]
+        vectors = self.embedder.embed_documents(texts, progress=progress)
+        # Drop the mark first: a crash between the two leaves the version visibly unindexed, never half-done.
+        self.vectors.remove_version(version_id)
+        self.vectors.upsert(
+            [u.unit_id for _, u in pairs], vectors, [unit_metadata(a, u) for a, u in pairs], texts
+        )
+        self.lexical.index_version(version_id, [(u.unit_id, u.text) for _, u in pairs])
+        self.vectors.mark_version(version_id, len(pairs))
+        logger.info("indexed version=%s articles=%d units=%d", version_id, len(articles), len(pairs))
+
+    def index_keywords(self, articles: Sequence[StoredArticle]) -> None:
+        """Rebuild only one version's keyword units (after a tokenizer change; its vectors stay as they are)."""
+        if not articles:
+            return
+        units = [u for a in articles for u in article_units(a, self.settings.retrieval.paragraph_min_chars)]
+        self.lexical.index_version(articles[0].version_id, [(u.unit_id, u.text) for u in units])
+
+    def keyword_only_gaps(self) -> set[str]:
+        """Return the versions whose vectors are stored but whose keyword units are missing or stale."""
+        return self.vectors.version_ids() - self.lexical.version_ids()
+
+    def remove_version(self, version_id: str) -> None:
+        """Remove a version's units from both stores."""
+        self.vectors.remove_version(version_id)
+        self.lexical.remove_version(version_id)
+        logger.info("removed version=%s from the indexes", version_id)
+
+    def indexed_versions(self) -> set[str]:
+        """Return the versions present in both stores."""
+        return self.vectors.version_ids() & self.lexical.version_ids()
+
+
+def build_default_indexer(settings: Settings, embedder: CachedEmbedder | None = None) -> Indexer:
+    """Return an Indexer over the stores settings choose (wiring.build_indexer may call this)."""
+    from assistant.indexing.embedding import build_embedder
+
+    return Indexer(
+        settings,
+        embedder or build_embedder(settings),
+        ChromaVectorStore(settings),
+        LexicalIndex(settings.home / "lexical", mode=settings.retrieval.lexical_tokenizer),
+    )

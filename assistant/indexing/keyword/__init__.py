@@ -1,0 +1,1 @@
+"""The keyword index: tokenisation (text), segments and BM25 (store), the index itself (index)."""

@@ -1,0 +1,1 @@
+"""Language: Chinese numerals, text normalisation and the domain vocabulary."""

@@ -1,0 +1,43 @@
+"""The domain vocabulary's data tables, loaded in one place: abbreviations of regulation titles, everyday words
+mapped to statutory ones, and the legal terms that keep jieba from splitting words of art.
+
+The tables live in language/data/ as plain text so maintainers can read and extend them without code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from assistant.language.textnorm import normalize_text, normalize_title
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.tsv"
+COLLOQUIAL_FILE = DATA_DIR / "colloquial.tsv"
+LEGAL_TERMS_FILE = DATA_DIR / "legal_terms.txt"
+
+
+def _table_rows(path: Path) -> list[list[str]]:
+    """Return the tab-separated fields of a table's lines, blank lines and # comments skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def load_abbreviations(path: Path = ABBREVIATIONS_FILE) -> dict[str, str]:
+    """Return alias -> short title from the abbreviations table (lower-cased aliases)."""
+    return {normalize_text(alias).lower(): normalize_title(target) for alias, target, *_ in _table_rows(path)}
+
+
+@functools.lru_cache(maxsize=1)
+def colloquial_rules(path: Path = COLLOQUIAL_FILE) -> list[tuple[re.Pattern[str], str]]:
+    """Return (pattern of everyday words, statutory words to add) from the colloquial table."""
+    return [(re.compile(pattern), words) for pattern, words, *_ in _table_rows(path)]
+
+
+def expand_colloquial(query: str) -> str:
+    """Return the query with statutory words added for everyday ones (关基 -> 关键信息基础设施, 删了 -> 删除)."""
+    text = normalize_text(query).lower()
+    extra = [words for pattern, words in colloquial_rules() if pattern.search(text)]
+    return " ".join([text, *extra]) if extra else text

@@ -1,0 +1,449 @@
+"""SourceText -> ParsedDocument: 编/章/节 headings, 条 with their 款 and 项, header metadata, numbering checks.
+
+Conventions of the result:
+- Article.label is the label as printed (第二十一条, 第二百五十三条之一); Article.paragraphs are the article's
+  款 as printed, the first one WITHOUT the label prefix (the label lives in Article.label only).
+- 项 and 目 lines (（一）…, 1. …) stay inside the paragraph they belong to, joined with "\\n".
+- Article.headings is the path of 编/章/节 (and other) headings above the article, whitespace-normalised
+  ("第一章 总则" even where printed "第一章　总  则").
+- An article starts only where a line or paragraph starts with 第X条 followed by a space, a full-width space or
+  the end of the line; 「依照本法第二十一条」 inside a sentence is a cross reference, never a heading.
+- A text without 条 but with numbered clauses (8.1.4.2 访问控制) is parsed as a standard (kind="clause");
+  a text with neither is split into paragraphs (kind="paragraph", label 第N段) with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.errors import CorpusError
+from assistant.language.numerals import chinese_to_int, format_article_label
+from assistant.parsing import header as hdr
+from assistant.parsing.clauses import looks_like_standard, parse_clauses, standard_meta
+from assistant.records import Article, DocumentMeta, ParsedDocument, SourceText
+
+logger = logging.getLogger(__name__)
+
+_NUM = "零〇一二两三四五六七八九十百千万"
+ARTICLE_START = re.compile(
+    rf"^[^\S\n]*(?:\*\*)?第[ \t]*([{_NUM}]+|\d+)[ \t]*条(?:之([{_NUM}]+|\d+))?(?:\*\*)?(?=[^\S\n]|$)"
+)
+_HEADING_LABEL = re.compile(rf"^第[^\S\n]*([{_NUM}]+|\d+)[^\S\n]*(分编|编|章|节)(?=[^\S\n]|$)")
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
+ITEM_START = re.compile(r"^(?:[（(][一二三四五六七八九十百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
+_INFO_END = "<!-- INFO END -->"
+MAX_NUMBERING_WARNINGS = 20
+# Size limits of a regulation. In the 3,522 lawbook and corpus files the most units one document has is 708
+# and the longest unit 5,332 characters. A document past the hard limits is not a regulation (a 200,000 x
+# 第二条 bait, a 49 MB line) and would take minutes to index and fill the sources panel, so it is refused.
+MAX_UNITS = 20_000
+LONG_UNIT_CHARS = 20_000
+MAX_UNIT_CHARS = 200_000
+_LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
+_OTHER_LEVEL = 4
+_SENTENCE_END = re.compile(r"[。，；]")
+# First lines that are not the title: 中华人民共和国主席令 / 第八十四号 / a standard's code, ICS or cover.
+_COVER_LINE = re.compile(
+    r"令$|^第\S{1,8}号$|^ICS\b|^[A-Z]{1,2}/?[A-Z]?\s*\d+(?:\.\d+)?\s*[—–-]+\s*\d{4}$|国家标准$|行业标准$|公告$"
+)
+_TITLE_LIKE = re.compile(
+    r"(?:法|条例|规定|办法|细则|规则|决定|解释|意见|通知|标准|要求|指南|规范|准则|方案|批复|决议)"
+    r"(?:[（(][^）)]{1,20}[）)])?$"
+)
+_TOC = re.compile(r"目[^\S\n]*录")
+_SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[^\S\n]+(?=[\u4e00-\u9fff])")
+
+
+@dataclass
+class _Line:
+    offset: int
+    text: str  # stripped
+
+
+@dataclass
+class _OpenArticle:
+    number: int
+    suffix: int
+    label: str
+    offset: int
+    headings: tuple[str, ...]
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def blank_comments(text: str) -> str:
+    """Return text with <!-- … --> comments replaced by spaces of the same length, so offsets still hold.
+
+    Scanned with str.find, not a regex: a regex over many unclosed "<!--" takes quadratic time.
+    """
+    parts: list[str] = []
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # an unclosed comment is left as text
+        end += 3
+        parts.append(text[position:start])
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
+
+
+def normalize_heading(text: str) -> str:
+    """Return a heading with its label and name separated by one space and the name's spacing removed."""
+    text = re.sub(r"[^\S\n]+", " ", text.replace("*", "")).strip()
+    match = _HEADING_LABEL.match(text)
+    if not match:
+        return _CJK_SPACE.sub("", text)
+    label = text[: match.end()].replace(" ", "")
+    name = _CJK_SPACE.sub("", text[match.end():].strip())
+    return f"{label} {name}".strip()
+
+
+def _split_lines(text: str) -> list[_Line]:
+    """Return the non-empty lines of text with their offsets, stripped of surrounding whitespace."""
+    lines = []
+    offset = 0
+    for raw in text.split("\n"):
+        stripped = raw.strip().lstrip("\ufeff").strip()
+        if stripped:
+            lines.append(_Line(offset + raw.find(stripped[0]), stripped))
+        offset += len(raw) + 1
+    return lines
+
+
+def _heading_of(line: str) -> tuple[int, str] | None:
+    """Return (level, normalised heading) when a line is a 编/章/节 or Markdown heading, else None."""
+    md = _MD_HEADING.match(line)
+    if md:
+        text = normalize_heading(md.group(2).rstrip(" \t#"))
+        label = _HEADING_LABEL.match(text)
+        if label:
+            return _LEVELS[label.group(2)], text
+        return (0 if text == "附则" else _OTHER_LEVEL), text
+    label = _HEADING_LABEL.match(line)
+    # A plain-text heading is short and is not a sentence (「第二章规定的…」 would carry punctuation).
+    if label and len(line) <= 40 and not _SENTENCE_PUNCT.search(line):
+        return _LEVELS[label.group(2)], normalize_heading(line)
+    if re.fullmatch(r"附[^\S\n]*则", line):
+        # A bare 附则 (no 第X章) is a top-level part: in 刑法 it follows the 编, not a chapter.
+        return 0, "附则"
+    return None
+
+
+def _article_start(line: str) -> tuple[int, int, str, str] | None:
+    """Return (number, suffix, printed label, rest of line) when a line starts an article."""
+    match = ARTICLE_START.match(line)
+    if not match:
+        return None
+    try:
+        number = chinese_to_int(match.group(1))
+        suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
+    except (ValueError, KeyError):
+        return None
+    if number <= 0 or number >= 100_000 or suffix >= 100:
+        return None
+    label = re.sub(r"[\s*]", "", match.group(0))
+    return number, suffix, label, line[match.end():].strip()
+
+
+def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, list[_Line], list[_Line]]:
+    """Return (title, header lines, body lines): the title line, the 题注 block and everything after."""
+    title = None
+    rest = lines
+    if rest and rest[0].text.startswith("# "):
+        title = rest[0].text[2:].strip()
+        rest = rest[1:]
+    elif rest and _INFO_END not in source.text:
+        index = _title_index(rest)
+        if index is not None:
+            title = clean_title(rest[index].text)
+            # What precedes the title (a 主席令 or a standard's cover lines) is header: it holds 文号 and dates.
+            cover, rest = rest[:index], rest[index + 1:]
+            header, body = _header_lines(rest)
+            return title, cover + header, body
+    info_end = source.text.find(_INFO_END)
+    if info_end >= 0:
+        header = [line for line in rest if line.offset < info_end]
+        return title, header, [line for line in rest if line.offset > info_end]
+    header, body = _header_lines(rest)
+    return title, header, body
+
+
+def _header_lines(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+    """Return (题注 lines, the rest): the dated or bracketed lines right after the title."""
+    header = []
+    for line in lines[:8]:
+        text = line.text
+        is_note = text.startswith(("（", "(")) or text.endswith(("）", ")"))
+        if _article_start(text) or _heading_of(text) or not (hdr.find_dates(text) or is_note):
+            break
+        header.append(line)
+    return header, lines[len(header):]
+
+
+def clean_title(text: str) -> str:
+    """Return a printed title with letter-spacing removed (「数 据 安 全 法」) but word spaces kept."""
+    parts = text.split()
+    if len(parts) > 2 and sum(len(part) for part in parts) <= 2 * len(parts):
+        return "".join(parts)
+    return " ".join(parts)
+
+
+def _could_be_title(text: str) -> bool:
+    """Return True for a short line that is not an article, heading, date line or sentence."""
+    return (
+        len(text) <= 80
+        and not _article_start(text)
+        and _heading_of(text) is None
+        and not hdr.find_dates(text)
+        and not _SENTENCE_END.search(text)
+    )
+
+
+def _title_index(lines: list[_Line]) -> int | None:
+    """Return the index of the title line of a plain text, skipping a promulgation order or a standard's cover."""
+    if not lines or not _could_be_title(lines[0].text):
+        return None
+    if not _COVER_LINE.search(lines[0].text):
+        return 0
+    for index, line in enumerate(lines[1:15], start=1):
+        if _article_start(line.text) or _heading_of(line.text):
+            break
+        if _could_be_title(line.text) and _TITLE_LIKE.search(line.text) and not _COVER_LINE.search(line.text):
+            return index
+    return 0
+
+
+def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
+    """Return the articles found in body lines and the preamble lines before the first one."""
+    articles: list[_OpenArticle] = []
+    preamble: list[str] = []
+    stack: list[tuple[int, str]] = []
+    current: _OpenArticle | None = None
+    for line in body:
+        heading = _heading_of(line.text)
+        if heading is not None:
+            level, text = heading
+            stack = [entry for entry in stack if entry[0] < level] + [heading]
+            current = None
+            continue
+        start = _article_start(line.text)
+        if start is not None:
+            number, suffix, label, rest = start
+            current = _OpenArticle(number, suffix, label, line.offset, tuple(text for _, text in stack))
+            if rest:
+                current.paragraphs.append(rest)
+            articles.append(current)
+            continue
+        text = re.sub(r"^>\s*", "", line.text)
+        if current is None and articles:
+            # Text after a heading but before the next article (附件 lists, notes) stays with the article before.
+            articles[-1].paragraphs.append(text)
+        elif current is None:
+            if not _TOC.fullmatch(text):
+                preamble.append(text)
+        elif current.paragraphs and ITEM_START.match(text):
+            current.paragraphs[-1] += "\n" + text
+        else:
+            current.paragraphs.append(text)
+    return articles, preamble
+
+
+def _is_quotation_only(opened: list[_OpenArticle], preamble_lines: list[str]) -> bool:
+    """Return True when 第X条 lines are quotations in a text that is mostly something else (a case report)."""
+    if (opened[0].number, opened[0].suffix) == (1, 0):
+        return False
+    article_chars = sum(len(paragraph) for item in opened for paragraph in item.paragraphs)
+    return sum(len(line) for line in preamble_lines) > article_chars
+
+
+def check_numbering(articles: list[Article]) -> list[str]:
+    """Return warnings for gaps, duplicates and out-of-order article numbers."""
+    warnings: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    if articles and (articles[0].number, articles[0].suffix) != (1, 0):
+        warnings.append(f"条文编号从{articles[0].label}开始，而不是第一条（numbering starts at {articles[0].label}）")
+    previous: Article | None = None
+    for article in articles:
+        key = (article.number, article.suffix)
+        if key in seen:
+            warnings.append(f"{article.label}重复出现（duplicate article {article.label}）")
+        elif previous is not None:
+            prev_key = (previous.number, previous.suffix)
+            if key < prev_key:
+                warnings.append(
+                    f"{article.label}出现在{previous.label}之后，顺序颠倒"
+                    f"（article out of order after {previous.label}）"
+                )
+            elif article.number > previous.number + 1:
+                first, last = previous.number + 1, article.number - 1
+                missing = format_article_label(first) + (f"至{format_article_label(last)}" if last > first else "")
+                warnings.append(f"缺少{missing}（{previous.label}之后是{article.label}；gap in article numbering）")
+        seen.add(key)
+        previous = article
+    if len(warnings) > MAX_NUMBERING_WARNINGS:
+        extra = len(warnings) - MAX_NUMBERING_WARNINGS
+        more = f"另有{extra}处编号问题未列出（{extra} more numbering problems）"
+        warnings = warnings[:MAX_NUMBERING_WARNINGS] + [more]
+    return warnings
+
+
+def check_size(articles: list[Article], path: str) -> list[str]:
+    """Return a warning for very long units; raise a CorpusError for sizes no regulation has.
+
+    Raises:
+        CorpusError: more than MAX_UNITS units, or a unit longer than MAX_UNIT_CHARS characters.
+    """
+    if len(articles) > MAX_UNITS:
+        raise CorpusError(
+            f"{path}: the text splits into {len(articles):,} articles or paragraphs, far more than any regulation "
+            f"has (at most a few thousand; the limit is {MAX_UNITS:,}); it is not a regulation or holds many "
+            "documents. Check that it is the right file, or split it into one file per document, and add it again."
+        )
+    sizes = [(sum(len(p) for p in article.paragraphs), article.label) for article in articles]
+    longest, label = max(sizes, default=(0, ""))
+    if longest > MAX_UNIT_CHARS:
+        raise CorpusError(
+            f"{path}: {label} is {longest:,} characters in one piece (the limit is {MAX_UNIT_CHARS:,}; a regulation's "
+            "articles run to a few thousand); the file is not a regulation or has lost its line breaks. Check the "
+            "file, restore its paragraphs or 第X条 lines, and add it again."
+        )
+    long_units = [label for size, label in sizes if size > LONG_UNIT_CHARS]
+    if long_units:
+        return [f"以下条文或段落超过{LONG_UNIT_CHARS}字，请核对文件是否完整、分段是否正确"
+                f"（units over {LONG_UNIT_CHARS:,} characters）：{'、'.join(long_units[:10])}"]
+    return []
+
+
+def _paragraph_articles(body: list[_Line], source: SourceText) -> list[Article]:
+    """Return each paragraph of a text without 条 as an Article of kind "paragraph", labelled 第N段."""
+    articles = []
+    stack: list[tuple[int, str]] = []
+    for line in body:
+        heading = _heading_of(line.text)
+        if heading is not None:
+            stack = [entry for entry in stack if entry[0] < heading[0]] + [heading]
+            continue
+        number = len(articles) + 1
+        articles.append(
+            Article(
+                label=f"第{number}段",
+                number=number,
+                kind="paragraph",
+                headings=tuple(text for _, text in stack),
+                paragraphs=(line.text,),
+                page=source.page_at(line.offset),
+            )
+        )
+    return articles
+
+
+def _build_meta(
+    title: str, header_text: str, articles: list[Article], preamble: str, today: dt.date | None
+) -> tuple[DocumentMeta, list[str]]:
+    """Return the document's metadata from its header, preamble and final articles, plus warnings."""
+    warnings: list[str] = []
+    events = hdr.header_events(header_text)
+    version = hdr.version_date(events)
+    promulgated = [event.date for event in events if event.kind == "promulgated"]
+    promulgation = version or (max(promulgated) if promulgated else None)
+    # 「自公布之日起施行」 speaks of the first promulgation, not of a later revision.
+    first = min((event.date for event in events if event.kind in ("adopted", "promulgated")), default=promulgation)
+    header_effective = [event.date for event in events if event.kind == "effective"]
+    tail = [article.text for article in reversed(articles[-6:])]
+    effective = max(header_effective) if header_effective else hdr.effective_date_in(tail, first)
+    if effective and version and effective < version and not header_effective:
+        warnings.append(
+            f"正文所载施行日期{effective}早于最新修改日期{version}，是原文本的施行日期；本版本的施行日期未在文本中载明，"
+            "请在导入时补充（printed effective date predates the latest amendment）"
+        )
+        effective = None
+    amendments = tuple(sorted({event.date for event in events if event.kind == "amended"}))
+    body, doc_type = hdr.guess_issuer(title, header_text + "\n" + preamble[:500])
+    meta = DocumentMeta(
+        title=title,
+        doc_type=doc_type,
+        issuing_body=body,
+        doc_number=hdr.find_doc_number(header_text + "\n" + preamble[:500]),
+        promulgation_date=promulgation,
+        effective_date=effective,
+        status=hdr.status_for(effective, today),
+        version=version,
+        amendment_dates=amendments,
+    )
+    return meta, warnings
+
+
+def parse_document(
+    source: SourceText, *, title_hint: str | None = None, today: dt.date | None = None
+) -> ParsedDocument:
+    """Return the document split into articles (or clauses, or paragraphs) with its header metadata.
+
+    title_hint, when given, is used as the title (a maintainer's or catalog's title beats the printed one);
+    otherwise the title is the Markdown `# ` line, or the first short line of other text, or the file name.
+    today only fixes "now" for the 尚未施行 status in tests.
+    """
+    text = blank_comments(source.text)
+    lines = _split_lines(text)
+    printed_title, header_lines, body = _split_header(source, lines)
+    title = title_hint or printed_title or Path(source.path).stem
+    header_text = "\n".join(line.text for line in header_lines)
+    opened, preamble_lines = _parse_articles(body)
+    warnings: list[str] = []
+    if opened and _is_quotation_only(opened, preamble_lines):
+        warnings.append(
+            f"只有{len(opened)}处以第X条开头的行且正文大多在其之前，视为引用而非条文"
+            "（the few 第X条 lines look like quotations, not the document's own articles）"
+        )
+        opened = []
+    if opened:
+        structure = "articles"
+        articles = [
+            Article(
+                label=item.label,
+                number=item.number,
+                suffix=item.suffix,
+                headings=item.headings,
+                paragraphs=tuple(item.paragraphs),
+                page=source.page_at(item.offset),
+            )
+            for item in opened
+        ]
+        warnings += check_numbering(articles)
+        empty = [article.label for article in articles if not article.paragraphs]
+        if empty:
+            warnings.append(f"以下条文没有正文（articles without text）：{'、'.join(empty[:10])}")
+    elif looks_like_standard(body):
+        structure = "clauses"
+        articles, clause_warnings = parse_clauses(body, source)
+        warnings += clause_warnings
+        preamble_lines = []
+    else:
+        structure = "paragraphs"
+        articles = _paragraph_articles(body, source)
+        warnings.append(
+            f"未识别到条文结构（第X条），已按段落切分为{len(articles)}段"
+            "（no 第X条 structure found; the text was split into paragraphs）"
+        )
+    warnings += check_size(articles, source.path)
+    preamble = "\n".join(preamble_lines)
+    meta, meta_warnings = _build_meta(title, header_text, articles, preamble, today)
+    warnings += meta_warnings
+    if structure == "clauses":
+        meta = standard_meta(meta, header_text + "\n" + text[:3000], today)
+    if not articles:
+        raise CorpusError(
+            f"{source.path}: no text to cite was found after the title and header (the file holds no articles "
+            "or paragraphs). Check that the file is the complete document and add it again."
+        )
+    logger.debug("parsed path=%s structure=%s units=%d warnings=%d", source.path, structure, len(articles),
+                 len(warnings))
+    return ParsedDocument(meta=meta, articles=tuple(articles), structure=structure, warnings=tuple(warnings),
+                          preamble=preamble)
+

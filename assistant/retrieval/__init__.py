@@ -1,0 +1,1 @@
+"""Retrieval: direct lookup, hybrid search, fusion, follow-ups, cross-references, locality."""

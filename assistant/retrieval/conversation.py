@@ -1,0 +1,104 @@
+"""Follow-up questions -> standalone queries: rules carry the regulation and topic from the conversation;
+an optional rewrite callable (a language model) may do it instead, with the rules as fallback."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+
+from assistant.language.numerals import ARTICLE_LABEL_PATTERN
+from assistant.language.textnorm import normalize_text
+
+logger = logging.getLogger(__name__)
+
+Rewriter = Callable[[str, Sequence[str]], str | None]
+
+_FOLLOW_UP_START = re.compile(
+    r"^(那么?|那如果|如果|还有|另外|此外|它|这|该|上述|前述|其|那个|这个|违反了|不遵守|没做到|要是)"
+)
+_PRONOUN = re.compile(r"这条|该条|这个|那个|上述|前述|上面|前面|刚才|它|其|这些|那些|这种|该规定|这项|此项|以上")
+_QUOTED_NAME = re.compile(r"《[^《》]+》")
+_QUESTION_NOISE = re.compile(r"请问|吗|呢|？|\?|。|！|!|什么|怎么|怎样|如何|哪些|是否|有没有|一下")
+
+# Checked in order: 「备案流程是什么」 asks for a procedure, not a definition.
+INTENTS = {
+    "penalty": (re.compile(r"处罚|罚款|罚则|罚多少|怎么罚|法律责任|后果|处分|追究|违反了|不遵守|没做到|违法"),
+                "违反规定的法律责任 处罚 罚款"),
+    "procedure": (re.compile(r"怎么办|流程|程序|步骤|如何办理|怎么申请|申报|备案|审批|多久|期限"), "程序 期限"),
+    "definition": (re.compile(r"什么意思|是指|含义|定义|指的是|怎么理解|是什么"), "是指 含义"),
+}
+
+
+def detect_intent(question: str) -> str | None:
+    """Return "penalty", "definition" or "procedure" when the question asks for one, else None."""
+    for name, (pattern, _) in INTENTS.items():
+        if pattern.search(question):
+            return name
+    return None
+
+
+FindRegulations = Callable[[str], list[str]]
+
+
+def quoted_regulations(text: str) -> list[str]:
+    """Return the names written in 《》 (the fallback when no catalog titles are at hand)."""
+    return _QUOTED_NAME.findall(text)
+
+
+def is_follow_up(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> bool:
+    """Return True when a question leans on earlier turns (「那违反了怎么处罚？」)."""
+    if not history:
+        return False
+    text = normalize_text(question)
+    if find(text) and len(text) > 12:
+        return False
+    return bool(_FOLLOW_UP_START.search(text) or _PRONOUN.search(text) or len(text) <= 12)
+
+
+def _topic(turn: str) -> str:
+    """Return the content words of a turn (follow-up markers, question words and punctuation removed)."""
+    text = _FOLLOW_UP_START.sub("", normalize_text(turn))
+    text = _PRONOUN.sub(" ", _QUESTION_NOISE.sub(" ", text))
+    return " ".join(text.split())
+
+
+def rule_based_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
+    """Return a standalone query: the question plus the regulation, articles and topic of recent turns."""
+    text = normalize_text(question)
+    if not is_follow_up(text, history, find):
+        if history and not find(text):
+            # A complete question in a conversation about one regulation most likely stays with it; the
+            # title only nudges the ranking (mention boost), it does not restrict the search.
+            carried = next((names[0] for t in reversed(history) if (names := find(t))), "")
+            return f"{carried} {text}".strip()
+        return text
+    regulation = "" if find(text) else next((names[0] for t in reversed(history) if (names := find(t))), "")
+    if ARTICLE_LABEL_PATTERN.search(text):
+        # 「第二十一条呢？」 after a question on 数据安全法: the new article of the same regulation, nothing else.
+        return regulation + _topic(text)
+    latest = normalize_text(history[-1])
+    articles = [m.group(0) for m in ARTICLE_LABEL_PATTERN.finditer(latest)]
+    intent = detect_intent(text)
+    hint = INTENTS[intent][1] if intent else ""
+    topic = _topic(latest)
+    if regulation and regulation in topic:
+        regulation = ""
+    parts = [regulation + "".join(articles[:1]), topic, _topic(text), hint]
+    return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def standalone_query(
+    question: str, history: Sequence[str] = (), rewrite: Rewriter | None = None,
+    find: FindRegulations = quoted_regulations,
+) -> str:
+    """Return the query to search for: the model's rewrite when given and usable, else the rules'."""
+    if rewrite is not None and history:
+        try:
+            rewritten = rewrite(question, history)
+        except Exception as err:  # noqa: BLE001 - any model failure falls back to the rules
+            logger.warning("follow-up rewrite failed, using rules: %s", err)
+            rewritten = None
+        if rewritten and rewritten.strip():
+            return normalize_text(rewritten)
+    return rule_based_query(question, history, find)

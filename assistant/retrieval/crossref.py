@@ -1,0 +1,69 @@
+"""Cross-references between articles: which penalty article punishes breaking which obligation.
+
+Penalty articles cite the obligations they enforce (「违反本法第二十一条、第二十七条规定的」, 「有本法第
+十八条第一款规定的情形」, 「未依照本法第三十一条…」); linking them lets a question about an obligation also
+return its penalty, and a penalty question rank the penalty article that cites the obligation found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+
+from assistant.language.numerals import chinese_to_int
+from assistant.language.textnorm import normalize_text
+from assistant.records import StoredArticle
+
+_N = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_REF_ITEM = rf"第(?:{_N})条(?:之(?:{_N}))?(?:第(?:{_N})款)?(?:第[（(](?:{_N})[)）]项)?"
+_CITING = re.compile(
+    rf"(?:违反|未按照|未依照|不按照|不依照|不履行|有)本(?:法|条例|办法|规定|细则)"
+    rf"((?:{_REF_ITEM}(?:[、，,和及与或者至到]|以及)*)+)"
+)
+_ARTICLE_NO = re.compile(rf"第({_N})条(?:之({_N}))?")
+_RANGE = re.compile(rf"第({_N})条(?:第(?:{_N})款)?(?:至|到)第({_N})条")
+PENALTY_WORDS = re.compile(r"罚款|处分|警告|责令|没收|吊销|拘留|追究刑事责任|停业整顿|暂停相关业务|关闭网站")
+PENALTY_INTENT = re.compile(
+    r"处罚|罚款|罚则|罚多少|怎么罚|如何罚|法律责任|后果|处分|追究|吊销|没收|违反了|违法了|违规|责任"
+)
+
+
+def is_penalty_article(stored: StoredArticle) -> bool:
+    """Return True when an article imposes sanctions (罚款, 处分, 责令改正 …)."""
+    return bool(PENALTY_WORDS.search(stored.article.text)) and any(
+        "法律责任" in h or "罚则" in h for h in stored.article.headings
+    ) or bool(_CITING.search(normalize_text(stored.article.text)) and PENALTY_WORDS.search(stored.article.text))
+
+
+def is_penalty_question(query: str) -> bool:
+    """Return True when a question asks about penalties or liability."""
+    return bool(PENALTY_INTENT.search(query))
+
+
+def cited_articles(text: str) -> list[tuple[int, int]]:
+    """Return (number, suffix) of every article a sanction clause cites (「违反本法第二十一条…规定的」)."""
+    cited: list[tuple[int, int]] = []
+    for match in _CITING.finditer(normalize_text(text)):
+        span = match.group(1)
+        for low, high in _RANGE.findall(span):
+            start, end = chinese_to_int(low), chinese_to_int(high)
+            if 0 < start <= end <= start + 50:
+                cited.extend((n, 0) for n in range(start, end + 1))
+        for number, suffix in _ARTICLE_NO.findall(span):
+            cited.append((chinese_to_int(number), chinese_to_int(suffix) if suffix else 0))
+    return list(dict.fromkeys(cited))
+
+
+def penalty_links(articles: Sequence[StoredArticle]) -> dict[str, list[str]]:
+    """Return obligation article key -> keys of the penalty articles citing it, within one version."""
+    by_number = {(a.article.number, a.article.suffix): a.key for a in articles if a.article.kind == "article"}
+    links: dict[str, list[str]] = defaultdict(list)
+    for stored in articles:
+        if not PENALTY_WORDS.search(stored.article.text):
+            continue
+        for ref in cited_articles(stored.article.text):
+            target = by_number.get(ref)
+            if target and target != stored.key and stored.key not in links[target]:
+                links[target].append(stored.key)
+    return dict(links)

@@ -1,0 +1,208 @@
+"""Direct references such as 数据安全法第二十一条, 个保法第13条, 《关基条例》第十二条, 2016年版网络安全法第二十一条.
+
+Titles are recognised through an abbreviations table (data/abbreviations.tsv), every catalog title in its
+short form, and fuzzy matching of one wrong character (个人信息保户法, 网络安全发). A reference to an
+article that does not exist yields a LookupResult whose article is None and whose message says how many
+articles the regulation has: a neighbouring article is never offered in its place.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.language.numerals import chinese_to_int, format_article_label, int_to_chinese
+from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.vocabulary import load_abbreviations
+from assistant.records import DocumentVersion, LookupResult, StoredArticle
+
+_NUM = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_ARTICLE = re.compile(rf"(?:的|之)?\s*(第)?\s*({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年|版|修正|修订)")
+_OLD_VERSION = re.compile(r"旧版|老版|原版|修正前|修订前|修改前|之前的版本|上一版|原文")
+_QUOTED = re.compile(r"《([^《》]{2,40})》")
+_TITLE_SUFFIX = re.compile(r"(法|条例|办法|规定|细则|决定|解释|规则|标准)$")
+
+
+@dataclass(frozen=True)
+class TitleMention:
+    """A regulation named in a question: where, as written, and which short title it means."""
+
+    start: int
+    end: int
+    text: str
+    short_title: str
+    exact: bool
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    """Return True when a and b differ by at most one substituted character (same length)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+
+
+class TitleIndex:
+    """Every version grouped by short title, with the aliases that name each group."""
+
+    def __init__(self, versions: Sequence[DocumentVersion], abbreviations: dict[str, str] | None = None) -> None:
+        self.groups: dict[str, list[DocumentVersion]] = defaultdict(list)
+        for version in versions:
+            self.groups[normalize_title(version.meta.title)].append(version)
+        for group in self.groups.values():
+            group.sort(key=lambda v: (v.meta.version or v.meta.promulgation_date or "", v.added_at))
+        self.aliases: dict[str, str] = {}
+        for short in self.groups:
+            self.aliases[short.lower()] = short
+        for alias, target in (abbreviations if abbreviations is not None else load_abbreviations()).items():
+            if target in self.groups:
+                self.aliases.setdefault(alias, target)
+        # Longest alias first, so 保守国家秘密法实施条例 wins over 保守国家秘密法.
+        self._ordered = sorted((a for a in self.aliases if len(a) >= 2), key=len, reverse=True)
+        # Fuzzy candidates by (length, first two characters): one dict probe per window of the question.
+        self._fuzzy: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for alias in self._ordered:
+            if len(alias) >= 4 and _TITLE_SUFFIX.search(alias):
+                self._fuzzy[(len(alias), alias[:2])].append(alias)
+        self._lengths = sorted({length for length, _ in self._fuzzy}, reverse=True)
+        # One question is scanned by the follow-up rules, the scope and the ranking: remember the answer.
+        self.mentions = functools.lru_cache(maxsize=256)(self._mentions)  # type: ignore[method-assign]
+
+    def _mentions(self, query: str) -> list[TitleMention]:
+        """Return the regulations named in a normalised, lower-cased question, left to right."""
+        text = query
+        found: list[TitleMention] = []
+        taken = [False] * len(text)
+        for alias in self._ordered:
+            for match in re.finditer(re.escape(alias), text):
+                if any(taken[match.start() : match.end()]):
+                    continue
+                found.append(TitleMention(match.start(), match.end(), alias, self.aliases[alias], True))
+                for i in range(match.start(), match.end()):
+                    taken[i] = True
+        found.extend(self._fuzzy_mentions(text, taken))
+        return sorted(found, key=lambda m: m.start)
+
+    def mentions(self, query: str) -> list[TitleMention]:  # replaced by a cached _mentions in __init__
+        """Return the regulations named in a normalised, lower-cased question, left to right."""
+        return self._mentions(query)
+
+    def _fuzzy_mentions(self, text: str, taken: list[bool]) -> list[TitleMention]:
+        """Return titles written with one wrong character (个人信息保户法), in untaken parts of text."""
+        found: list[TitleMention] = []
+        for length in self._lengths:
+            for start in range(0, len(text) - length + 1):
+                window = text[start : start + length]
+                # The first two characters must agree: 网络安全发 -> 网络安全法, not 数据安全法.
+                aliases = self._fuzzy.get((length, window[:2]))
+                if not aliases or any(taken[start : start + length]):
+                    continue
+                for alias in aliases:
+                    if _edit_distance_at_most_one(window, alias):
+                        found.append(TitleMention(start, start + length, window, self.aliases[alias], False))
+                        for i in range(start, start + length):
+                            taken[i] = True
+                        break
+        return found
+
+    def quoted_unknown(self, query: str) -> list[str]:
+        """Return names in 《》 that match no regulation of the catalog."""
+        return [name for name in _QUOTED.findall(query) if normalize_title(name).lower() not in self.aliases]
+
+    def choose_version(self, short_title: str, query: str) -> tuple[DocumentVersion, str]:
+        """Return the version a question means (named year, old version, else the one in force) and why."""
+        group = self.groups[short_title]
+        current = [v for v in group if v.is_current] or group
+        chosen = current[-1]
+        for match in _YEAR.finditer(query):
+            year = match.group(1)
+            dated = [v for v in group if _version_year(v) == year]
+            if dated:
+                return dated[-1], f"{year}年版"
+            before = [v for v in group if (_version_year(v) or "0") <= year]
+            if before:
+                return before[-1], f"{year}年时有效的版本"
+        if _OLD_VERSION.search(query) and len(group) > 1:
+            older = [v for v in group if v.version_id != chosen.version_id and _version_date(v) < _version_date(chosen)]
+            if older:
+                return older[-1], "修正前的版本"
+        return chosen, ""
+
+
+def _version_date(version: DocumentVersion) -> str:
+    return version.meta.version or version.meta.promulgation_date or ""
+
+
+def _version_year(version: DocumentVersion) -> str | None:
+    date = _version_date(version)
+    return date[:4] if date else None
+
+
+def names_version(query: str) -> bool:
+    """Return True when a question names a year or an old version (2016年版, 旧版, 修正前)."""
+    return bool(_YEAR.search(query) or _OLD_VERSION.search(query))
+
+
+def find_references(
+    question: str, index: TitleIndex, articles_of: Callable[[str], Sequence[StoredArticle]]
+) -> list[LookupResult]:
+    """Return a LookupResult for every 《regulation》第N条 reference in a question."""
+    text = normalize_text(question).lower()
+    mentions = index.mentions(text)
+    results: list[LookupResult] = []
+    seen: set[tuple[str, str]] = set()
+    last_owner: TitleMention | None = None
+    for match in _ARTICLE.finditer(text):
+        owner = _owning_mention(mentions, match.start(), text)
+        if owner is None:
+            continue
+        if not match.group(1) and not _adjacent(owner, match, text):
+            continue  # "网安法二十一条" needs no 第, but only right after the title
+        try:
+            article_no = chinese_to_int(match.group(2))
+            suffix = chinese_to_int(match.group(3)) if match.group(3) else 0
+        except ValueError:
+            continue
+        if article_no <= 0 or article_no >= 100_000:
+            continue
+        label = format_article_label(article_no, suffix)
+        version, _why = index.choose_version(owner.short_title, text)
+        if (version.version_id, label) in seen:
+            continue
+        seen.add((version.version_id, label))
+        reference = text[owner.start : match.end()] if owner is not last_owner else match.group(0).lstrip("的之 ")
+        last_owner = owner
+        results.append(_resolve(reference, version, label, article_no, suffix, articles_of(version.version_id)))
+    return results
+
+
+def _owning_mention(mentions: list[TitleMention], position: int, text: str) -> TitleMention | None:
+    """Return the nearest title named before position (「数据安全法第二十一条和第二十七条」 share one)."""
+    before = [m for m in mentions if m.end <= position]
+    if not before:
+        return None
+    owner = before[-1]
+    gap = text[owner.end : position]
+    # A title far back in a long sentence is not what a bare 第N条 refers to.
+    return owner if len(gap) <= 12 else None
+
+
+def _adjacent(owner: TitleMention, match: re.Match[str], text: str) -> bool:
+    gap = text[owner.end : match.start()].strip("》 ")
+    return gap in ("", "的")
+
+
+def _resolve(
+    reference: str, version: DocumentVersion, label: str, number: int, suffix: int,
+    articles: Sequence[StoredArticle],
+) -> LookupResult:
+    """Return the article labelled label in a version, or a message saying it does not exist."""
+    title = version.meta.title
+    for stored in articles:
+        article = stored.article
+        if article.kind == "article" and article.number == number and article.suffix == suffix:
+            return LookupResult(reference=reference, title=title, label=label, article=stored)
+    count = sum(1 for s in articles if s.article.kind == "article" and not s.article.suffix)
+    message = f"《{title}》共{int_to_chinese(count)}条，没有{label}。" if count else f"《{title}》中没有{label}。"
+    return LookupResult(reference=reference, title=title, label=label, article=None, message=message)

@@ -1,0 +1,351 @@
+"""Retriever: follow-up rewriting -> direct lookup -> hybrid search (vectors + BM25) -> weighted rank fusion
+-> version preference and filters -> penalty cross-references -> evidence."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from assistant.indexing.indexer import Indexer, parse_unit_id
+from assistant.language.numerals import chinese_to_int, parse_article_label
+from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.vocabulary import expand_colloquial
+from assistant.records import (
+    DocumentVersion,
+    Hit,
+    LookupResult,
+    RetrievalResult,
+    SearchFilters,
+    StoredArticle,
+)
+from assistant.retrieval.conversation import Rewriter, standalone_query
+from assistant.retrieval.crossref import is_penalty_article, is_penalty_question, penalty_links
+from assistant.retrieval.definitions import definition_index, terms_asked
+from assistant.retrieval.fusion import ArticleScore, evidence, fuse, roll_up
+from assistant.retrieval.locality import PlaceNames, is_local
+from assistant.retrieval.lookup import TitleIndex, find_references, names_version
+from assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_NUMERAL = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
+
+# A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
+# in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
+WHERE_SHARE = 0.2
+
+
+class CatalogReader(Protocol):
+    """The part of assistant.corpus.catalog.Catalog retrieval reads."""
+
+    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
+
+    def articles(self, version_id: str) -> list[StoredArticle]: ...
+
+    def articles_by_keys(self, keys: Sequence[str]) -> dict[str, StoredArticle]: ...
+
+    def generation(self) -> int: ...
+
+
+@dataclass
+class CatalogView:
+    """What retrieval keeps from the catalog between questions; rebuilt when its generation moves."""
+
+    generation: int
+    versions: dict[str, DocumentVersion]
+    titles: TitleIndex
+    _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
+    _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _definitions: dict[str, list[str]] | None = None
+
+    def __post_init__(self) -> None:
+        self.groups = {v: normalize_title(d.meta.title) for v, d in self.versions.items()}
+        self.local_versions = {v for v, d in self.versions.items() if is_local(d)}
+        self.places = PlaceNames(self.versions.values())
+
+    def group_of(self, version_id: str) -> str:
+        """Return the short title grouping a version with its other versions."""
+        return self.groups[version_id]
+
+
+class Retriever:
+    """Finds the articles that answer a question, the article named first when one is named."""
+
+    def __init__(
+        self, settings: Settings, catalog: CatalogReader, indexer: Indexer, *, rewrite: Rewriter | None = None
+    ) -> None:
+        self.settings, self.catalog, self.indexer, self.rewrite = settings, catalog, indexer, rewrite
+        self._view: CatalogView | None = None
+        self._lock = threading.Lock()
+
+    # -- catalog cache -----------------------------------------------------------------------------
+    def view(self) -> CatalogView:
+        """Return the cached catalog view, rebuilt when the catalog changed."""
+        generation = self.catalog.generation()
+        with self._lock:
+            if self._view is None or self._view.generation != generation:
+                versions = self.catalog.versions(include_history=True)
+                self._view = CatalogView(generation, {v.version_id: v for v in versions}, TitleIndex(versions))
+            return self._view
+
+    def _articles_of(self, view: CatalogView, version_id: str) -> list[StoredArticle]:
+        if version_id not in view._articles:
+            view._articles[version_id] = self.catalog.articles(version_id)
+        return view._articles[version_id]
+
+    def _links_of(self, view: CatalogView, version_id: str) -> dict[str, list[str]]:
+        if version_id not in view._links:
+            view._links[version_id] = penalty_links(self._articles_of(view, version_id))
+        return view._links[version_id]
+
+    def _definitions_of(self, view: CatalogView) -> dict[str, list[str]]:
+        if view._definitions is None:
+            # Built on the first definition question after a catalog change: one pass over all articles.
+            view._definitions = definition_index(self.catalog.iter_articles(list(view.versions)))
+            logger.info("definition index terms=%d", len(view._definitions))
+        return view._definitions
+
+    # -- scope -------------------------------------------------------------------------------------
+    def scope(self, view: CatalogView, query: str, filters: SearchFilters | None) -> list[str]:
+        """Return the versions a question may draw on: filters, then one version per regulation."""
+        chosen = [v for v in view.versions.values() if _passes(v, filters, view)]
+        if filters and filters.current_only:
+            return [v.version_id for v in chosen if v.is_current]
+        groups: dict[str, list[DocumentVersion]] = {}
+        for version in chosen:
+            groups.setdefault(view.group_of(version.version_id), []).append(version)
+        mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
+        wants_version = names_version(query)
+        allowed: list[str] = []
+        for short, members in groups.items():
+            if len(members) == 1:
+                allowed.append(members[0].version_id)
+                continue
+            if wants_version and (short in mentioned or not mentioned):
+                picked, _ = view.titles.choose_version(short, query.lower())
+                if picked.version_id in {m.version_id for m in members}:
+                    allowed.append(picked.version_id)
+                    continue
+            current = [m for m in members if m.is_current]
+            keep = current if (self.settings.retrieval.prefer_current and current) else members
+            allowed.extend(m.version_id for m in keep)
+        return allowed
+
+    # -- retrieval ---------------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None,
+        top_k: int | None = None,
+    ) -> RetrievalResult:
+        """Return the ranked articles for a question (lookups first), penalty links and evidence."""
+        top_k = top_k or self.settings.retrieval.top_k
+        view = self.view()
+        query = standalone_query(question, history, self.rewrite, find=self._regulation_finder(view))
+        found = find_references(query, view.titles, lambda v: self._articles_of(view, v))
+        # Only an article named in this turn goes first; one carried over from an earlier turn
+        # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
+        lookups = tuple(r for r in found if _named_in(r, question))
+        carried = [r.article.key for r in found if r.article is not None and r not in lookups]
+        allowed = self.scope(view, query, filters)
+        if not allowed:
+            return RetrievalResult(question, query, (), lookups)
+        if lookups and all(r.article is None for r in lookups):
+            # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
+            return RetrievalResult(question, query, (), lookups)
+        scores = self._search(view, query, allowed)
+        named = [r.article.key for r in lookups if r.article is not None] + carried
+        ranked = self._rank(view, query, scores, named, set(allowed))
+        hits = self._hits(view, lookups, ranked, scores, top_k)
+        linked = self._linked(view, hits, query)
+        resolved = any(r.article is not None for r in lookups)
+        top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
+        config = self.settings.retrieval
+        conf = 1.0 if resolved else evidence(
+            max((s.dense for s in scores.values() if s.dense is not None), default=None),
+            max((s.coverage for s in scores.values()), default=0.0),
+            config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
+        )
+        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf)
+
+    def _regulation_finder(self, view: CatalogView) -> Callable[[str], list[str]]:
+        return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]
+
+    def _search(self, view: CatalogView, query: str, allowed: list[str]) -> dict[str, ArticleScore]:
+        """Return per-article dense and lexical scores within the allowed versions."""
+        n = self.settings.retrieval.candidates
+        everything = len(allowed) == len(view.versions)
+        where = allowed if len(allowed) < WHERE_SHARE * len(view.versions) else None
+        fetch = 2 * n if where is not None or everything else 3 * n
+        vector = self.indexer.embedder.embed_query(query)
+        allowed_set = set(allowed)
+        dense = [
+            (h.unit_id, h.similarity)
+            for h in self.indexer.vectors.query(vector, fetch, where)
+            if parse_unit_id(h.unit_id)[0].rpartition("#")[0] in allowed_set
+        ]
+        keywords = expand_colloquial(query) if self.settings.retrieval.colloquial_expansion else query
+        lexical = [
+            (h.unit_id, h.score, h.coverage)
+            for h in self.indexer.lexical.search(keywords, 2 * n, None if everything else allowed)
+        ]
+        return roll_up(dense, lexical)
+
+    def _rank(
+        self, view: CatalogView, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
+        allowed: set[str] | None = None,
+    ) -> list[ArticleScore]:
+        """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
+        config = self.settings.retrieval
+        ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)
+        if config.definition_boost:
+            ranked = self._boost_definitions(view, query, scores, ranked, allowed)
+        if config.local_weight < 1.0 and view.local_versions and not view.places.named_in(query):
+            ranked = _demote_local(ranked, view.local_versions, config.local_weight)
+        mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
+        penalty = is_penalty_question(query)
+        if not (mentioned or penalty):
+            return ranked
+        wanted_penalties: dict[str, float] = {}
+        if penalty:
+            # The obligations named in the question, then the best found, lead to their penalty articles,
+            # which rank at least as high as the obligation that led to them.
+            sources = [(key, 1.0) for key in named] + [(e.key, e.fused) for e in ranked[:5]]
+            for key, fused in sources:
+                version_id = key.rpartition("#")[0]
+                if version_id in view.versions:
+                    for target in self._links_of(view, version_id).get(key, ()):
+                        wanted_penalties[target] = max(wanted_penalties.get(target, 0.0), fused)
+        for entry in ranked:
+            version_id = entry.key.rpartition("#")[0]
+            if version_id not in view.versions:
+                continue
+            if mentioned and view.group_of(version_id) in mentioned:
+                entry.fused += config.mention_boost
+            if penalty and entry.key in wanted_penalties:
+                entry.fused = max(entry.fused, wanted_penalties[entry.key]) + config.penalty_boost
+        if penalty:
+            for key in set(wanted_penalties) - set(scores):
+                version_id = key.rpartition("#")[0]
+                extra = ArticleScore(key, fused=wanted_penalties[key] + config.penalty_boost)
+                if mentioned and view.group_of(version_id) in mentioned:
+                    extra.fused += config.mention_boost
+                scores[key] = extra
+                ranked.append(extra)
+            self._boost_penalty_articles(view, ranked[:30], config.penalty_boost / 2)
+        return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+    def _boost_definitions(
+        self, view: CatalogView, query: str, scores: dict[str, ArticleScore], ranked: list[ArticleScore],
+        allowed: set[str] | None,
+    ) -> list[ArticleScore]:
+        """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
+        definitions = self._definitions_of(view)
+        keys = [k for term in terms_asked(query, definitions) for k in definitions[term]]
+        keys = [k for k in keys if allowed is None or k.rpartition("#")[0] in allowed]
+        if not keys:
+            return ranked
+        for key in keys:
+            if key not in scores:
+                scores[key] = ArticleScore(key)
+                ranked.append(scores[key])
+            scores[key].fused += self.settings.retrieval.definition_boost
+        return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+    def _boost_penalty_articles(self, view: CatalogView, entries: list[ArticleScore], boost: float) -> None:
+        by_key = self.catalog.articles_by_keys([e.key for e in entries])
+        for entry in entries:
+            stored = by_key.get(entry.key)
+            if stored is not None and is_penalty_article(stored):
+                entry.fused += boost
+
+    def _hits(
+        self, view: CatalogView, lookups: Sequence[LookupResult], ranked: list[ArticleScore],
+        scores: dict[str, ArticleScore], top_k: int,
+    ) -> tuple[Hit, ...]:
+        hits: list[Hit] = []
+        seen: set[str] = set()
+        for result in lookups:
+            if result.article is not None and result.article.key not in seen:
+                seen.add(result.article.key)
+                entry = scores.get(result.article.key)
+                hits.append(Hit(result.article, 1.0, _paragraphs(entry), *_ranks(entry), via="lookup"))
+        wanted = [e for e in ranked if e.key not in seen][: max(0, top_k - len(hits))]
+        config = self.settings.retrieval
+        ceiling = 1.0 + config.mention_boost + config.penalty_boost  # fused score with every boost
+        stored = self.catalog.articles_by_keys([e.key for e in wanted])
+        for entry in wanted:
+            article = stored.get(entry.key)
+            if article is None:
+                continue  # the index still holds a version the catalog has dropped; reconcile will clean it
+            via = "hybrid" if entry.dense_rank and entry.lexical_rank else (
+                "dense" if entry.dense_rank else "lexical" if entry.lexical_rank else "linked")
+            score = round(min(entry.fused / ceiling, 1.0), 4)
+            hits.append(Hit(article, score, _paragraphs(entry), *_ranks(entry), via=via))
+        return tuple(hits)
+
+    def _linked(self, view: CatalogView, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
+        """Return the penalty articles that cite the obligations among the first hits."""
+        keys: list[str] = []
+        shown = {h.article.key for h in hits[:5]}
+        for hit in hits[:3]:
+            for key in self._links_of(view, hit.article.version_id).get(hit.article.key, ()):
+                if key not in keys and key not in shown:
+                    keys.append(key)
+        stored = self.catalog.articles_by_keys(keys)
+        return tuple(Hit(stored[k], 0.0, via="linked") for k in keys if k in stored)
+
+
+def _demote_local(ranked: list[ArticleScore], local_versions: set[str], weight: float) -> list[ArticleScore]:
+    """Return ranked with local documents' scores multiplied by weight: a question naming no place is national."""
+    for entry in ranked:
+        if entry.key.rpartition("#")[0] in local_versions:
+            entry.fused *= weight
+    return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+
+def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:
+    if entry is None or not entry.paragraphs:
+        return ()
+    return tuple(sorted(entry.paragraphs, key=lambda p: -entry.paragraphs[p]))[:3]
+
+
+def _ranks(entry: ArticleScore | None) -> tuple[int | None, int | None]:
+    return (entry.dense_rank, entry.lexical_rank) if entry else (None, None)
+
+
+def _named_in(result: LookupResult, question: str) -> bool:
+    """Return True when the question itself names the article of a lookup (its number, any numerals)."""
+    wanted = parse_article_label(result.label)
+    for match in _BARE_ARTICLE.finditer(normalize_text(question)):
+        try:
+            number = chinese_to_int(match.group(1))
+            suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
+        except ValueError:
+            continue
+        if (number, suffix) == wanted:
+            return True
+    return False
+
+
+def _passes(version: DocumentVersion, filters: SearchFilters | None, view: CatalogView) -> bool:
+    """Return True when a version is inside the user's chosen scope."""
+    if filters is None or filters.is_empty:
+        return True
+    meta = version.meta
+    if filters.documents:
+        names = {version.version_id, version.doc_id, normalize_title(meta.title)}
+        wanted = {normalize_title(d) for d in filters.documents} | set(filters.documents)
+        aliases = {view.titles.aliases.get(normalize_text(d).lower()) for d in filters.documents}
+        if not (names & wanted or normalize_title(meta.title) in aliases):
+            return False
+    if filters.doc_types and meta.doc_type not in filters.doc_types:
+        return False
+    if filters.issuing_bodies and not any(b in (meta.issuing_body or "") for b in filters.issuing_bodies):
+        return False
+    if filters.statuses and not any(meta.status.startswith(s) for s in filters.statuses):
+        return False
+    return True
