@@ -35,6 +35,7 @@ CATEGORIES = {
     "version",
     "followup",
     "unanswerable",
+    "missing_regulation",
     "false_premise",
     "colloquial",
     "traditional",

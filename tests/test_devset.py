@@ -1,4 +1,4 @@
-"""The development set is checked against the regulation texts it cites (../shared/corpus)."""
+"""The development set and the officials' scenario set are checked against the texts they cite (../shared/corpus)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVSET = PROJECT_ROOT / "eval" / "devset.jsonl"
+SCENARIOS = PROJECT_ROOT / "eval" / "scenarios.jsonl"
 
 
 def load_checker():  # type: ignore[no-untyped-def]
@@ -23,28 +24,61 @@ def load_checker():  # type: ignore[no-untyped-def]
     return module
 
 
+def load_questions(path: Path = DEVSET) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def load_devset() -> list[dict]:
-    return [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return load_questions(DEVSET)
 
 
 def test_devset_covers_every_category_with_enough_questions() -> None:
     records = load_devset()
     categories = Counter(r["category"] for r in records)
     assert len(records) >= 80
-    assert set(categories) == load_checker().CATEGORIES
+    assert set(categories) == load_checker().CATEGORIES - {"missing_regulation"}
     assert categories["unanswerable"] >= 8 and categories["followup"] >= 5
     assert all(r.get("history") for r in records if r["category"] == "followup")
 
 
+def test_scenario_set_has_the_mix_officials_ask() -> None:
+    records = load_questions(SCENARIOS)
+    categories = Counter(r["category"] for r in records)
+    total = len(records)
+    assert total >= 300 and len({r["id"] for r in records}) == total
+    assert set(categories) <= load_checker().CATEGORIES
+    documents = [{g["document"] for g in r.get("gold", [])} for r in records if not r.get("gold_any")]
+    two_regulations = [names for names in documents if len(names) >= 2]
+    assert len(two_regulations) >= 0.2 * total
+    assert categories["version"] >= 0.1 * total
+    declined = [r for r in records if r.get("answerable") is False]
+    assert len(declined) >= 0.1 * total and categories["missing_regulation"] >= 0.05 * total
+    assert all(not r.get("gold") for r in declined)
+    assert categories["followup"] >= 0.1 * total
+    assert all(r.get("history") for r in records if r["category"] == "followup")
+    assert categories["traditional"] + categories["typo"] >= 0.2 * total
+    assert all(r.get("role") and r.get("system") for r in records), "every scenario names its asker and system"
+
+
+def test_scenario_halves_are_the_fixed_hash_split() -> None:
+    spec = importlib.util.spec_from_file_location("split_scenarios", PROJECT_ROOT / "eval" / "split_scenarios.py")
+    splitter = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(splitter)  # type: ignore[union-attr]
+    for name, text in splitter.split_lines().items():
+        assert splitter.HALVES[name].read_text(encoding="utf-8") == text, "run: eval/split_scenarios.py"
+    halves = {name: load_questions(path) for name, path in splitter.HALVES.items()}
+    assert sum(map(len, halves.values())) == len(load_questions(SCENARIOS))
+    assert min(map(len, halves.values())) >= 0.4 * len(load_questions(SCENARIOS))
+
+
+@pytest.mark.parametrize("questions", [DEVSET, SCENARIOS], ids=["devset", "scenarios"])
 @pytest.mark.parametrize("parser", ["regex", "structure"])
-def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str) -> None:
+def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:
     checker = load_checker()
-    if parser == "structure" and importlib.util.find_spec("assistant.parsing.structure") is None:
-        pytest.skip("assistant.parsing.structure not available")
     files = checker.load_corpus(shared_corpus, parser)
-    count, problems = checker.check_file(DEVSET, files)
+    count, problems = checker.check_file(questions, files)
     assert problems == []
-    assert count == len(load_devset())
+    assert count == len(load_questions(questions))
 
 
 def test_checker_reports_wrong_gold_with_line_numbers(shared_corpus: Path, tmp_path: Path) -> None:
