@@ -104,6 +104,7 @@ def test_real_pipeline_upload_then_answer(real_settings: Settings, tmp_path: Pat
     wiring.build_library(settings, catalog, indexer).add([UI_DATA / "示范市政务数据安全管理办法.md"])
     ctx = build_context(settings, catalog=catalog, library=wiring.build_library(settings, catalog, indexer),
                         assistant=wiring.build_assistant(settings, catalog, indexer))
+    ctx.upload_root = tmp_path  # the handlers take files from here, as they take them from Gradio's uploads
     blocks = build_blocks(ctx)
     admin = SimpleNamespace(username="本机用户")
     ask = _handler(blocks, "on_ask")
@@ -138,6 +139,7 @@ def test_real_console_refuses_bad_files_and_replaces_versions(real_settings: Set
     library.add([UI_DATA / "示范市政务数据安全管理办法.md"])
     ctx = build_context(settings, catalog=catalog, library=library,
                         assistant=wiring.build_assistant(settings, catalog, indexer))
+    ctx.upload_root = tmp_path
     blocks = build_blocks(ctx)
     admin = SimpleNamespace(username=None)
     broken = tmp_path / "坏文件.pdf"
