@@ -103,7 +103,7 @@ def describe_report(ctx: UiContext, report: object, staged: Sequence[Path]) -> l
 
 def _in_chinese(name: str, message: str) -> str:
     """Return a parser's refusal for the maintainer: in Chinese with the fix, the English detail kept after it."""
-    if _CJK.search(message):
+    if _CJK.search(message.replace(name, "")):
         return message
     return (f"无法读取文件 {name} 的内容（文件可能已损坏，或内容与扩展名不符）。请用原软件重新导出为 PDF、DOCX "
             f"或纯文本后再上传。技术信息：{message}")

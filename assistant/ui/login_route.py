@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 WINDOW_S = 60.0
 # At most this many logins wait for the bcrypt worker; beyond it a flood is refused at once, not queued.
-MAX_WAITING_CHECKS = 4
+MAX_WAITING_CHECKS = 8
 WRONG = "用户名或密码错误。请检查后重试；连续输错 5 次，该账户将被锁定 5 分钟。"
 LOCKED = "该账户因多次密码错误已被暂时锁定。请 5 分钟后再试，或联系维护人员。"
 TOO_MANY = "登录尝试过于频繁（{what}）。请 {wait} 秒后再试。"
@@ -67,9 +67,11 @@ def add_login_route(app: FastAPI, authenticator: Authenticator, audit: AuditLog,
     bcrypt_worker = anyio.CapacityLimiter(1)  # one bcrypt at a time: logins never take both cores
     waiting = [0]
 
-    def refused(name: str, address: str, reason: str, message: str, status: int) -> JSONResponse:
+    async def refused(name: str, address: str, reason: str, message: str, status: int) -> JSONResponse:
         logged = authenticator.loggable_name(name)
-        audit.append(action_record(logged, "login", success=False, reason=reason, client=address))
+        record = action_record(logged, "login", success=False, reason=reason, client=address)
+        # The audit log syncs each line to disk: off the event loop, or a flood of refusals stalls everyone.
+        await anyio.to_thread.run_sync(audit.append, record)
         logger.warning("login refused user=%s client=%s reason=%s", logged, address, reason)
         return _refuse(status, message)
 
@@ -78,15 +80,15 @@ def add_login_route(app: FastAPI, authenticator: Authenticator, audit: AuditLog,
         name, password = str(form.get("username") or "").strip(), str(form.get("password") or "")
         address = request.client.host if request.client else "unknown"
         if not name or not password:
-            return refused(name, address, "empty", EMPTY, 400)
+            return await refused(name, address, "empty", EMPTY, 400)
         now = time.monotonic()
         for window, key, what in ((by_address, address, "本机地址"), (by_name, name, "该用户名")):
             wait = window.hit(key, now)
             if wait:
-                return refused(name, address, f"rate_limited_{'address' if window is by_address else 'name'}",
+                return await refused(name, address, f"rate_limited_{'address' if window is by_address else 'name'}",
                                TOO_MANY.format(what=what, wait=max(1, round(wait))), 429)
         if waiting[0] >= MAX_WAITING_CHECKS:
-            return refused(name, address, "busy", BUSY, 429)
+            return await refused(name, address, "busy", BUSY, 429)
         waiting[0] += 1
         try:
             result: LoginResult = await anyio.to_thread.run_sync(authenticator.check, name, password,

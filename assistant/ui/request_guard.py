@@ -18,6 +18,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from gradio.utils import get_upload_folder
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -81,7 +82,7 @@ class RequestGuard:
 
     def __init__(self, app: ASGIApp, *, authenticator: Authenticator | None, audit: AuditLog,
                  gradio_app: Callable[[], Any], max_upload_mb: float, allowed_suffixes: tuple[str, ...],
-                 max_files_per_upload: int = 10) -> None:
+                 max_files_per_upload: int = 5) -> None:
         self.app, self.authenticator, self.audit, self.gradio_app = app, authenticator, audit, gradio_app
         self.max_file_bytes = int(max_upload_mb * 1024 * 1024)
         # Multipart framing adds a little to each file; the body limit stops a huge upload before it is read.
@@ -101,8 +102,9 @@ class RequestGuard:
             else:
                 await self._event(scope, receive, send, user)
         except Refusal as refusal:
-            self.audit.append(action_record(user, "refused", attempted=path, reason=refusal.reason,
-                                            message=refusal.message, **refusal.details))
+            record = action_record(user, "refused", attempted=path, reason=refusal.reason,
+                                   message=refusal.message, **refusal.details)
+            await anyio.to_thread.run_sync(self.audit.append, record)  # it syncs to disk: off the event loop
             logger.warning("request refused user=%s route=%s reason=%s", user, path, refusal.reason)
             await _send_json(send, refusal.status, {"detail": refusal.message, "error": refusal.message})
 
