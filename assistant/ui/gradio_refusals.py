@@ -2,8 +2,8 @@
 uploaded), and unexpected errors, turned into Chinese messages that say what to do, and audited.
 
 Gradio raises these inside Blocks.process_api, before or around our handlers, in English. Wrapping that one
-method of our Blocks catches all of them; our own refusals (gr.Error with a Chinese message, already audited
-where they are made) pass through unchanged.
+method of our Blocks catches all of them. Our own refusals (gr.Error with a Chinese message) pass through
+unchanged and are audited here too, unless they are an AuditedRefusal, already audited where they were made.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 import re
 from typing import Any
 
+import anyio.to_thread
 import gradio as gr
 
 from assistant.ui.audit import AuditLog, action_record
@@ -29,6 +30,12 @@ KNOWN_REFUSALS = (
     (re.compile(r"Cannot move .* cache|not in the cache folder|not uploaded by a user|Dotfiles"), "file_not_uploaded",
      "文件引用无效：只接受通过本页面上传的文件。请在页面上重新选择文件上传。"),
 )
+
+
+class AuditedRefusal(gr.Error):
+    """A refusal shown to the user that its maker has already written to the audit log."""
+
+
 UNEXPECTED = "请求未能完成（服务器内部错误）。请刷新页面后重试；如仍失败，请联系维护人员并告知发生时间。"
 
 
@@ -49,15 +56,18 @@ def audit_gradio_refusals(blocks: gr.Blocks, audit: AuditLog) -> None:
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         try:
             return await process_api(*args, **kwargs)
+        except AuditedRefusal:
+            raise
         except gr.Error as err:
             if _CJK.search(str(err.message)):
-                raise  # ours: already in Chinese and audited where it was raised
+                await _record(audit, kwargs, args, "handler_refusal", str(err.message))
+                raise  # ours: already in Chinese
             reason, message = chinese_refusal(err)
-            _record(audit, kwargs, args, reason, str(err.message))
+            await _record(audit, kwargs, args, reason, str(err.message))
             raise gr.Error(message) from err
         except Exception as err:
             reason, message = chinese_refusal(err)
-            _record(audit, kwargs, args, reason, f"{type(err).__name__}: {err}")
+            await _record(audit, kwargs, args, reason, f"{type(err).__name__}: {err}")
             if reason == "internal_error":
                 logger.exception("event failed")
             raise gr.Error(message) from err
@@ -65,12 +75,13 @@ def audit_gradio_refusals(blocks: gr.Blocks, audit: AuditLog) -> None:
     blocks.process_api = guarded  # type: ignore[method-assign]
 
 
-def _record(audit: AuditLog, kwargs: dict[str, Any], args: tuple, reason: str, detail: str) -> None:
+async def _record(audit: AuditLog, kwargs: dict[str, Any], args: tuple, reason: str, detail: str) -> None:
     request = kwargs.get("request", args[3] if len(args) > 3 else None)
     if isinstance(request, list):
         request = request[0] if request else None
     user = getattr(request, "username", None) or ""
     block_fn = kwargs.get("block_fn", args[0] if args else None)
     action = getattr(getattr(block_fn, "fn", None), "__name__", str(block_fn))
-    audit.append(action_record(user, "refused", attempted=action, reason=reason, detail=detail[:500]))
+    record = action_record(user, "refused", attempted=action, reason=reason, detail=detail[:500])
+    await anyio.to_thread.run_sync(audit.append, record)  # it syncs to disk: off the event loop
     logger.warning("event refused user=%s action=%s reason=%s", user, action, reason)
