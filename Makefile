@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm
 export OMP_NUM_THREADS ?= 2
 
-.PHONY: install install-llm browser run test lint index clean
+.PHONY: install install-llm browser run test screenshots lint index clean
 
 install: $(STAMP)
 
@@ -43,6 +43,10 @@ run: index
 test: install install-llm browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
+
+# Tests write screenshots to a temp folder (a test run leaves the checkout clean); this refreshes the README's.
+screenshots: install browser
+	ASSISTANT_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(VENV)/bin/python -m pytest tests/test_browser.py -q
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -146,6 +146,12 @@ class UiSettings(BaseModel):
         False, description="Ask for a login even on loopback; always on when host is not loopback."
     )
     max_upload_mb: float = Field(20.0, gt=0, description="Largest file a maintainer may upload, in MiB.")
+    login_attempts_per_name: int = Field(
+        10, ge=1, description="Login attempts (right or wrong) allowed per user name per minute; more get 429."
+    )
+    login_attempts_per_address: int = Field(
+        30, ge=1, description="Login attempts allowed per client address per minute; more get 429."
+    )
 
 
 class Settings(BaseSettings):

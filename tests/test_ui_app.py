@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -104,6 +105,7 @@ def test_real_pipeline_upload_then_answer(real_settings: Settings, tmp_path: Pat
     wiring.build_library(settings, catalog, indexer).add([UI_DATA / "示范市政务数据安全管理办法.md"])
     ctx = build_context(settings, catalog=catalog, library=wiring.build_library(settings, catalog, indexer),
                         assistant=wiring.build_assistant(settings, catalog, indexer))
+    ctx.upload_root = tmp_path  # the handlers take files from here, as they take them from Gradio's uploads
     blocks = build_blocks(ctx)
     admin = SimpleNamespace(username="本机用户")
     ask = _handler(blocks, "on_ask")
@@ -138,6 +140,7 @@ def test_real_console_refuses_bad_files_and_replaces_versions(real_settings: Set
     library.add([UI_DATA / "示范市政务数据安全管理办法.md"])
     ctx = build_context(settings, catalog=catalog, library=library,
                         assistant=wiring.build_assistant(settings, catalog, indexer))
+    ctx.upload_root = tmp_path
     blocks = build_blocks(ctx)
     admin = SimpleNamespace(username=None)
     broken = tmp_path / "坏文件.pdf"
@@ -161,3 +164,24 @@ def test_real_console_refuses_bad_files_and_replaces_versions(real_settings: Set
     assert "每年至少开展一次" in final[0][-1]["content"]
     removed, _ = _handler(blocks, "on_remove")(doc_id, True, admin)
     assert removed.count("已删除") == 2 and catalog.versions() == []
+
+
+def test_crafted_file_paths_are_refused_before_gradio(ctx: UiContext, tmp_path: Path) -> None:
+    """A maintainer's event naming a server file or a URL is refused (403, audited) and Gradio's own check is on."""
+    secret = tmp_path / "server-secret.md"
+    secret.write_text("第一条 服务器私密配置。", encoding="utf-8")
+    app = create_app(ctx)
+    assert app.routes[-1].app.get_blocks().has_launched  # Gradio checks input files are uploads
+    with TestClient(app) as client:
+        assert client.post("/login", data={"username": "admin", "password": "maintainer-pass"}).status_code == 200
+        for path in (str(secret), "http://127.0.0.1:9/x.md"):
+            reply = client.post("/gradio_api/queue/join", json={
+                "fn_index": 0, "session_hash": "s", "data": [[{"path": path, "meta": {"_type": "gradio.FileData"}}]]})
+            assert reply.status_code == 403 and "只接受通过本页面上传的文件" in reply.json()["detail"]
+        upload = client.post("/gradio_api/upload", files={"files": ("tool.exe", b"MZ")})
+        assert upload.status_code == 400 and "不支持的文件类型" in upload.json()["detail"]
+    refused = [r for r in (json.loads(line) for line in
+                           ctx.settings.audit_log_path.read_text(encoding="utf-8").splitlines())
+               if r["event"] == "refused"]
+    assert [r["path"] for r in refused[:2]] == [str(secret), "http://127.0.0.1:9/x.md"]
+    assert refused[2]["reason"] == "upload_refused" and refused[2]["user"] == "admin"

@@ -13,13 +13,24 @@ from fastapi.responses import JSONResponse
 from assistant.errors import ConfigError
 from assistant.settings import Settings
 from assistant.ui.audit import AuditLog, action_record
-from assistant.ui.auth import LOCAL_USER, ROLE_MAINTAINER, ROLE_NAMES, Authenticator, is_loopback, login_required
+from assistant.ui.auth import (
+    LOCAL_USER,
+    ROLE_MAINTAINER,
+    ROLE_NAMES,
+    Authenticator,
+    LoginResult,
+    is_loopback,
+    login_required,
+)
 from assistant.ui.chat_view import build_chat_tab, wire_chat
 from assistant.ui.console_view import build_console_tab, console_state, wire_console
 from assistant.ui.context import UiContext
 from assistant.ui.feedback import FeedbackStore
 from assistant.ui.filters import doc_type_choices, document_choices
+from assistant.ui.gradio_refusals import audit_gradio_refusals
 from assistant.ui.health import health_payload
+from assistant.ui.login_route import add_login_route
+from assistant.ui.request_guard import RequestGuard
 from assistant.ui.style import CSS, HEAD
 from assistant.ui.upkeep import start_reconciling
 
@@ -34,11 +45,11 @@ THEME = gr.themes.Default(
 )
 
 
-def _login_recorder(audit: AuditLog) -> Callable[[str, bool], None]:
-    """Return the callback that writes each login attempt (name and outcome only) to the audit log."""
+def _login_recorder(audit: AuditLog) -> Callable[[LoginResult], None]:
+    """Return the callback that writes each login attempt (name as logs may show it, outcome) to the audit log."""
 
-    def record(name: str, ok: bool) -> None:
-        audit.append(action_record(name, "login", success=ok))
+    def record(result: LoginResult) -> None:
+        audit.append(action_record(result.logged_name, "login", success=result.ok, reason=result.reason))
 
     return record
 
@@ -93,8 +104,9 @@ def _header(user: str, role: str | None, login_on: bool) -> str:
 
 def build_blocks(ctx: UiContext) -> gr.Blocks:
     """Return the Blocks of the web chat: header, chat tab and the maintainers' console tab."""
-    # delete_cache: uploads and exports Gradio keeps in its cache are removed after a day.
-    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as blocks:
+    # delete_cache: every 10 minutes, uploads and exports older than 30 minutes leave Gradio's cache (the
+    # console also deletes each upload as soon as it has been handled).
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 1800)) as blocks:
         gr.Markdown(f"## {TITLE}\n回答只依据已入库的法规原文，并逐句标注出处；无依据时会明确说明。")
         header = gr.Markdown(elem_id="user-header")
         with gr.Tabs():
@@ -127,15 +139,30 @@ def create_app(ctx: UiContext) -> FastAPI:
         status, body = health_payload(ctx.catalog)
         return JSONResponse(body, status_code=status)
 
-    # Gradio's own limit sits above ours so that a slightly-too-large file gets our Chinese refusal,
-    # while a huge one is still cut off before it fills the disk.
+    # Gradio's own limit sits above ours so that a slightly-too-large file gets our Chinese refusal
+    # (RequestGuard checks every uploaded file), while a huge one is still cut off before it fills the disk.
     transfer_limit = int(ctx.settings.ui.max_upload_mb * 2 * 1024 * 1024) + 1024 * 1024
-    return gr.mount_gradio_app(
-        app, build_blocks(ctx), path="/", auth=ctx.authenticator,
+    blocks = build_blocks(ctx)
+    audit_gradio_refusals(blocks, ctx.audit)
+    mounted: list = []
+    if ctx.authenticator is not None:
+        # Registered before the mount, so this /login answers instead of Gradio's.
+        add_login_route(app, ctx.authenticator, ctx.audit, ctx.settings.ui.login_attempts_per_name,
+                        ctx.settings.ui.login_attempts_per_address, lambda: mounted[0])
+    app.add_middleware(RequestGuard, authenticator=ctx.authenticator, audit=ctx.audit,
+                       gradio_app=lambda: mounted[0], max_upload_mb=ctx.settings.ui.max_upload_mb,
+                       allowed_suffixes=tuple(ctx.settings.corpus.allowed_suffixes))
+    gr.mount_gradio_app(
+        app, blocks, path="/", auth=ctx.authenticator,
         auth_message="请使用维护人员分配的账户登录。", footer_links=[], run_history=False,
         max_file_size=transfer_limit, ssr_mode=False, mcp_server=False,
         theme=THEME, css=CSS, head=HEAD,
     )
+    mounted.append(app.routes[-1].app)  # the Gradio app: its session tokens and cookie name
+    # mount_gradio_app never marks the Blocks as launched, and Gradio only checks that an event's input file
+    # was really uploaded (not a server path) once it is; RequestGuard checks the same before Gradio does.
+    blocks.has_launched = True
+    return app
 
 
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None,

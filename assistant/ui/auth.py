@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import json
 import logging
 import re
+import secrets
 import threading
 import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import bcrypt
 
@@ -148,15 +152,32 @@ def login_required(host: str, require_login: bool) -> bool:
     return require_login or not is_loopback(host)
 
 
+Outcome = Literal["ok", "wrong_password", "unknown_name", "locked"]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """What one login attempt came to; reason is for the audit only, never shown to the person logging in."""
+
+    ok: bool
+    reason: Outcome
+    logged_name: str  # the name as it may be written to logs: unknown names are never written as typed
+
+
+def _bcrypt_cost(users: dict[str, User]) -> int:
+    """Return the highest bcrypt cost among the users' hashes (12 when there are none)."""
+    return max((int(u.password_hash[4:6]) for u in users.values()), default=12)
+
+
 class Authenticator:
     """The login check: bcrypt verification, a lockout after repeated failures, roles by user name.
 
     The users file is read again when it changes, so accounts can be added without a restart.
     """
 
-    def __init__(self, path: Path, on_attempt: Callable[[str, bool], None] | None = None) -> None:
+    def __init__(self, path: Path, on_attempt: Callable[[LoginResult], None] | None = None) -> None:
         self.path = path
-        self.on_attempt = on_attempt  # told (name, success) of every login; never the password
+        self.on_attempt = on_attempt  # told the outcome of every login; never the password
         self._lock = threading.Lock()
         self._failures: dict[str, list[float]] = {}
         self._mtime = path.stat().st_mtime_ns if path.exists() else 0
@@ -165,6 +186,13 @@ class Authenticator:
             raise ConfigError(
                 f"Users file {path} holds no users; add one with: assistant users add NAME --role maintainer"
             )
+        # A real hash of a random password at the users' cost: checking an unknown name against it takes
+        # as long as checking a known one, so the refusal time does not tell which names exist.
+        self._dummy_hash = bcrypt.hashpw(secrets.token_urlsafe(24).encode("ascii"),
+                                         bcrypt.gensalt(_bcrypt_cost(self._users))).decode("ascii")
+        # Tags unknown names in logs: the same typed text gets the same tag while the server runs, but a
+        # password typed into the name field cannot be read back from the log.
+        self._name_key = secrets.token_bytes(32)
 
     def _refresh(self) -> None:
         """Reload the users file when it changed on disk; keep the old users if the new file is broken."""
@@ -186,26 +214,45 @@ class Authenticator:
         self._failures[name] = recent
         return len(recent) >= MAX_FAILURES
 
-    def __call__(self, username: str, password: str) -> bool:
-        """Return True when the name and password match an account that is not locked out."""
+    def loggable_name(self, name: str) -> str:
+        """Return name as logs may show it: a known name as it is, anything else as an opaque tag.
+
+        An unknown name may be a password typed into the wrong field, or carry line breaks meant to forge
+        log lines; neither reaches a log.
+        """
+        with self._lock:
+            known = name in self._users
+        if known:
+            return name
+        tag = hmac.new(self._name_key, name.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:10]
+        return f"（未知用户名 #{tag}）"
+
+    def check(self, username: str, password: str) -> LoginResult:
+        """Check one login attempt, tell on_attempt, and return its outcome."""
         now = time.monotonic()
         with self._lock:
             self._refresh()
-            if self._locked_out(username, now):
-                logger.warning("login refused user=%s reason=locked", username)
-                return False
+            locked = self._locked_out(username, now)
             user = self._users.get(username)
-        # A dummy check for unknown names keeps the timing alike for known and unknown ones.
-        ok = verify_password(password, user.password_hash if user else _DUMMY_HASH) and user is not None
-        with self._lock:
-            if ok:
-                self._failures.pop(username, None)
-            else:
-                self._failures.setdefault(username, []).append(now)
-        logger.info("login user=%s ok=%s", username, ok)
+        if locked:
+            reason: Outcome = "locked"
+        else:
+            matches = verify_password(password, user.password_hash if user else self._dummy_hash)
+            reason = "ok" if matches and user is not None else "wrong_password" if user else "unknown_name"
+            with self._lock:
+                if reason == "ok":
+                    self._failures.pop(username, None)
+                else:
+                    self._failures.setdefault(username, []).append(now)
+        result = LoginResult(ok=reason == "ok", reason=reason, logged_name=self.loggable_name(username))
+        logger.info("login user=%s ok=%s reason=%s", result.logged_name, result.ok, reason)
         if self.on_attempt is not None:
-            self.on_attempt(username, ok)
-        return ok
+            self.on_attempt(result)
+        return result
+
+    def __call__(self, username: str, password: str) -> bool:
+        """Return True when the name and password match an account that is not locked out."""
+        return self.check(username, password).ok
 
     def role_of(self, username: str | None) -> str | None:
         """Return the role of a logged-in user name, or None for unknown or anonymous users."""
@@ -215,9 +262,6 @@ class Authenticator:
             self._refresh()
             user = self._users.get(username)
         return user.role if user else None
-
-
-_DUMMY_HASH = "$2b$12$" + "C" * 53
 
 
 def resolve_user(username: str | None, authenticator: Authenticator | None) -> tuple[str, str | None]:

@@ -6,6 +6,7 @@ Every action checks the caller's role on the server; hiding the tab from officia
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,9 +17,17 @@ from assistant.ui.audit import action_record
 from assistant.ui.auth import ROLE_MAINTAINER, require_role
 from assistant.ui.chat import escape_markdown as _md
 from assistant.ui.context import UiContext
-from assistant.ui.uploads import UploadRefusedError, check_upload, discard_staged, stage_upload
+from assistant.ui.uploads import (
+    UploadRefusedError,
+    check_upload,
+    discard_staged,
+    discard_upload,
+    stage_upload,
+    uploaded_path,
+)
 
 logger = logging.getLogger(__name__)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 CATALOG_HEADERS = ["标题", "文档编号", "版本", "状态", "现行", "类型", "发布机关", "施行日期",
                    "条数", "解析警告", "入库时间（UTC）", "来源文件", "版本编号"]
@@ -87,8 +96,17 @@ def describe_report(ctx: UiContext, report: object, staged: Sequence[Path]) -> l
     for outcome in getattr(report, "skipped", ()):
         lines.append(f"- 已跳过 {_md(Path(outcome.path).name)}：{_md(_hide_paths(outcome.message, staged))}")
     for outcome in getattr(report, "rejected", ()):
-        lines.append(f"- 【未入库】{_md(Path(outcome.path).name)}：{_md(_hide_paths(outcome.message, staged))}")
+        message = _in_chinese(Path(outcome.path).name, _hide_paths(outcome.message, staged))
+        lines.append(f"- 【未入库】{_md(Path(outcome.path).name)}：{_md(message)}")
     return lines
+
+
+def _in_chinese(name: str, message: str) -> str:
+    """Return a parser's refusal for the maintainer: in Chinese with the fix, the English detail kept after it."""
+    if _CJK.search(message.replace(name, "")):
+        return message
+    return (f"无法读取文件 {name} 的内容（文件可能已损坏，或内容与扩展名不符）。请用原软件重新导出为 PDF、DOCX "
+            f"或纯文本后再上传。技术信息：{message}")
 
 
 def _hide_paths(message: str, staged: Sequence[Path]) -> str:
@@ -117,16 +135,28 @@ def _check_maintainer(ctx: UiContext, user: str, role: str | None, action: str) 
         raise
 
 
-def _stage(ctx: UiContext, files: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
-    """Return the uploads copied under safe names, and the refusal messages for the others."""
+def _stage(ctx: UiContext, user: str, action: str,
+           files: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
+    """Return the uploads copied under safe names, and the refusal messages for the others.
+
+    Only files inside the upload folder are taken: a handler's input path comes from the client, and a
+    path naming any other server file (or a URL) would otherwise publish that file to every official.
+    Each upload is deleted from the upload folder once copied or refused.
+    """
     staged, refusals = [], []
+    root = ctx.uploads_folder()
     for file in files:
-        path = Path(file)
         try:
-            safe = check_upload(path, path.name, max_mb=ctx.settings.ui.max_upload_mb,
-                                allowed_suffixes=tuple(ctx.settings.corpus.allowed_suffixes))
-            staged.append(stage_upload(path, safe, ctx.settings.home / "uploads"))
+            path = uploaded_path(file, root)
+            try:
+                safe = check_upload(path, path.name, max_mb=ctx.settings.ui.max_upload_mb,
+                                    allowed_suffixes=tuple(ctx.settings.corpus.allowed_suffixes))
+                staged.append(stage_upload(path, safe, ctx.settings.home / "uploads"))
+            finally:
+                discard_upload(path, root)
         except UploadRefusedError as err:
+            ctx.audit.append(action_record(user, "refused", attempted=action, reason=str(err), path=str(file)[:500]))
+            logger.warning("upload refused user=%s action=%s: %s", user, action, err)
             refusals.append(f"- 【已拒绝】{_md(str(err))}")
     return staged, refusals
 
@@ -137,7 +167,7 @@ def upload_documents(ctx: UiContext, user: str, role: str | None, files: Sequenc
     _check_maintainer(ctx, user, role, "upload")
     if not files:
         return "请先选择要上传的文件。"
-    staged, lines = _stage(ctx, files)
+    staged, lines = _stage(ctx, user, "upload", files)
     try:
         if staged:
             report = ctx.library.add(staged, meta=meta, progress=report_progress(progress, "入库"))
@@ -158,7 +188,7 @@ def replace_document(ctx: UiContext, user: str, role: str | None, doc_ref: str |
     _check_maintainer(ctx, user, role, "replace")
     if not doc_ref or not file:
         return "请选择要替换的文档，并上传新版本文件。"
-    staged, refusals = _stage(ctx, [file])
+    staged, refusals = _stage(ctx, user, "replace", [file])
     if not staged:
         return "### 替换结果\n" + "\n".join(refusals)
     try:

@@ -14,6 +14,7 @@ from assistant.ui import console
 from assistant.ui.auth import ROLE_MAINTAINER
 from assistant.ui.context import UiContext
 from assistant.ui.filters import document_choices
+from assistant.ui.gradio_refusals import AuditedRefusal
 
 
 @dataclass
@@ -99,7 +100,7 @@ def _guard(fn):  # type: ignore[no-untyped-def]
         try:
             return fn(*args, **kwargs)
         except AccessDeniedError as err:
-            raise gr.Error(str(err)) from err
+            raise AuditedRefusal(str(err)) from err  # console._check_maintainer audited it
 
     return wrapped
 

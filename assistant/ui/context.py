@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.records import DocumentVersion, StoredArticle
@@ -33,6 +34,16 @@ class UiContext:
     authenticator: Authenticator | None
     audit: AuditLog
     feedback: FeedbackStore
+    # Where uploaded files must lie for the console to take them; None means Gradio's upload folder.
+    upload_root: Path | None = None
+
+    def uploads_folder(self) -> Path:
+        """Return the folder console uploads must come from (resolved)."""
+        if self.upload_root is not None:
+            return self.upload_root.resolve()
+        from gradio.utils import get_upload_folder
+
+        return Path(get_upload_folder()).resolve()
 
     def who(self, request: Any) -> tuple[str, str | None]:
         """Return (user name, role) of a Gradio request; role None means not allowed in."""

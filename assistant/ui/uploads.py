@@ -63,6 +63,28 @@ def check_upload(path: Path, name: str, *, max_mb: float, allowed_suffixes: tupl
     return safe
 
 
+def uploaded_path(file: object, upload_root: Path) -> Path:
+    """Return file as a path inside upload_root, or raise UploadRefusedError (a URL, or any other path)."""
+    text = str(file)
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://", text):
+        raise UploadRefusedError("不接受网址形式的文件。请先下载到本机，再通过页面上传。")
+    resolved = Path(text).resolve()
+    if not Path(text).is_absolute() or not resolved.is_relative_to(upload_root) or not resolved.is_file():
+        raise UploadRefusedError(
+            f"文件 {Path(text).name} 不是通过本页面上传的文件，已拒绝。请在页面上重新选择文件上传。"
+        )
+    return resolved
+
+
+def discard_upload(path: Path, upload_root: Path) -> None:
+    """Delete a handled upload and its per-upload folder from upload_root (never upload_root itself)."""
+    folder = path.parent
+    if folder != upload_root and folder.is_relative_to(upload_root):
+        shutil.rmtree(folder, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def stage_upload(path: Path, safe_name: str, staging_root: Path) -> Path:
     """Copy an upload under its safe name into a fresh folder of staging_root and return the copy."""
     folder = staging_root / uuid.uuid4().hex
