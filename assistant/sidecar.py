@@ -138,6 +138,8 @@ _MANIFEST_COLUMNS = {
 }
 # Keys that describe the source rather than the document: they become catalog warnings, not metadata.
 OMITTED_KEY = "omitted"
+SOURCE_GAP_PREFIX = "来源缺漏："
+SOURCE_GAP_SUFFIX = "（this copy leaves part of the official text out）"
 _FIRST_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNVERIFIED = ("未核对", "unverified")
 
@@ -209,5 +211,5 @@ def split_source_notes(overrides: Mapping[str, object]) -> tuple[dict[str, objec
     """
     fields = dict(overrides)
     omitted = fields.pop(OMITTED_KEY, None)
-    notes = (f"来源缺漏：{str(omitted).strip()}（this copy leaves part of the official text out）",) if omitted else ()
+    notes = (f"{SOURCE_GAP_PREFIX}{str(omitted).strip()}{SOURCE_GAP_SUFFIX}",) if omitted else ()
     return fields, notes

@@ -52,6 +52,10 @@ def test_add_list_show_replace_remove(run, tmp_path: Path) -> None:  # type: ign
     assert everything[0]["articles"] == 4 and everything[0]["effective"] == "2026-01-01"
     table = run("list", "--all").output
     assert "中华人民共和国测试安全法" in table and "1 document(s), 2 version(s)." in table
+    assert table.splitlines()[0].split() == ["ID", "TITLE", "TYPE", "ISSUING", "BODY", "VERSION", "EFFECTIVE",
+                                             "STATUS", "CURRENT", "ARTICLES"]
+    assert "1 document(s), 1 version(s)." in run("list", "--all", "--search", "2016").output
+    assert "No version matches '没有这个词'" in run("list", "--search", "没有这个词").output
 
     shown = run("show", "测试安全法")
     assert shown.exit_code == 0

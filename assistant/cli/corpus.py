@@ -13,6 +13,7 @@ import click
 
 from assistant.cli import AppContext, fail, pass_app
 from assistant.errors import AssistantError
+from assistant.library_listing import matches, source_gaps
 from assistant.records import DOCUMENT_TYPES, STATUSES, DocumentVersion
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ def _version_json(version: DocumentVersion) -> dict[str, object]:
         "id": version.version_id, "doc_id": version.doc_id, "title": meta.title, "type": meta.doc_type,
         "issuing_body": meta.issuing_body, "version": meta.version, "effective": meta.effective_date,
         "status": meta.status, "current": version.is_current, "articles": version.article_count,
-        "warnings": list(version.warnings),
+        "warnings": list(version.warnings), "omitted": source_gaps(version) or None,
     }
 
 
@@ -220,17 +221,20 @@ def _table(rows: list[list[str]]) -> str:
 @corpus.command(name="list")
 @click.option("--all", "show_all", is_flag=True, help="Include earlier versions kept as history.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document version.")
+@click.option("--search", metavar="WORDS", default="",
+              help="Only versions whose title, type, issuing body, dates or status contain every word.")
 @pass_app
-def list_(app: AppContext, show_all: bool, as_json: bool) -> None:
-    """List the documents in the corpus, one line per version.
+def list_(app: AppContext, show_all: bool, as_json: bool, search: str) -> None:
+    """List the documents in the corpus, one line per version (the columns of the chat's 收录法规 tab).
 
     \b
     Examples:
         assistant corpus list
+        assistant corpus list --all --search 网络安全法
         assistant corpus list --all --json
     """
     try:
-        versions = _catalog(app.settings).versions(include_history=show_all)
+        versions = [v for v in _catalog(app.settings).versions(include_history=show_all) if matches(v, search)]
     except AssistantError as err:
         raise fail(err) from err
     if as_json:
@@ -238,12 +242,13 @@ def list_(app: AppContext, show_all: bool, as_json: bool) -> None:
             click.echo(json.dumps(_version_json(version), ensure_ascii=False))
         return
     if not versions:
-        click.echo("The corpus is empty. Run `assistant corpus init` or `assistant corpus add FILE`.")
+        click.echo(f"No version matches {search!r}; try fewer words, or add --all for earlier versions." if search
+                   else "The corpus is empty. Run `assistant corpus init` or `assistant corpus add FILE`.")
         return
-    rows = [["ID", "TITLE", "TYPE", "VERSION", "EFFECTIVE", "STATUS", "CURRENT", "ARTICLES"]]
+    rows = [["ID", "TITLE", "TYPE", "ISSUING BODY", "VERSION", "EFFECTIVE", "STATUS", "CURRENT", "ARTICLES"]]
     for v in versions:
-        rows.append([v.version_id, v.meta.title, v.meta.doc_type, v.meta.version or "-", v.meta.effective_date or "-",
-                     v.meta.status, "*" if v.is_current else "", str(v.article_count)])
+        rows.append([v.version_id, v.meta.title, v.meta.doc_type, v.meta.issuing_body or "-", v.meta.version or "-",
+                     v.meta.effective_date or "-", v.meta.status, "*" if v.is_current else "", str(v.article_count)])
     click.echo(_table(rows))
     click.echo(f"{len({v.doc_id for v in versions})} document(s), {len(versions)} version(s).")
 

@@ -20,6 +20,7 @@ from assistant.ui.context import UiContext
 from assistant.ui.feedback import FeedbackStore
 from assistant.ui.filters import doc_type_choices, document_choices
 from assistant.ui.health import health_payload
+from assistant.ui.library_view import build_library_tab, wire_library
 from assistant.ui.style import CSS, HEAD
 from assistant.ui.upkeep import start_reconciling
 
@@ -92,7 +93,7 @@ def _header(user: str, role: str | None, login_on: bool) -> str:
 
 
 def build_blocks(ctx: UiContext) -> gr.Blocks:
-    """Return the Blocks of the web chat: header, chat tab and the maintainers' console tab."""
+    """Return the Blocks of the web chat: header, chat tab, 收录法规 tab and the maintainers' console tab."""
     # delete_cache: uploads and exports Gradio keeps in its cache are removed after a day.
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as blocks:
         gr.Markdown(f"## {TITLE}\n回答只依据已入库的法规原文，并逐句标注出处；无依据时会明确说明。")
@@ -100,8 +101,10 @@ def build_blocks(ctx: UiContext) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("咨询", id="chat"):
                 chat = build_chat_tab(ctx)
+            library = build_library_tab(ctx)
             console = build_console_tab(ctx)
         wire_chat(ctx, chat)
+        wire_library(ctx, library, blocks)
         wire_console(ctx, console, chat.documents)
 
         def on_load(request: gr.Request):
