@@ -220,3 +220,25 @@ def test_second_init_reports_added_changed_and_removed_files(settings: Settings,
     assert not fourth.report.added and not fourth.changed and not fourth.gone and not fourth.report.rejected
     assert len(library.catalog.doc_ids()) == 3
     assert set(library.catalog.ready_version_ids()) == library.indexer.indexed_versions()
+
+
+def test_the_readme_standard_sidecar_adds_a_clause_numbered_standard(settings: Settings, tmp_path: Path) -> None:
+    import re
+
+    readme = (PROJECT_ROOT / "corpus" / "README.md").read_text(encoding="utf-8")
+    standards = readme[readme.index("## Standards"):]
+    sidecar = re.search(r"```toml\n(.*?)```", standards, re.S).group(1)  # type: ignore[union-attr]
+    folder = tmp_path / "corpus" / "standards"
+    folder.mkdir(parents=True)
+    # A fictional standard stands in for the purchased text, which is never shipped.
+    shutil.copy(PROJECT_ROOT / "tests" / "data" / "standard_sample.md", folder / "GB-T-22239-2019.md")
+    (folder / "GB-T-22239-2019.meta.toml").write_text(sidecar, encoding="utf-8")
+    settings = _with_corpus(settings, tmp_path / "corpus", tmp_path / "none.txt")
+    library = _library(settings)
+    (added,) = build_default_corpus(settings, library).report.added
+    version = library.catalog.version(added.version_id)
+    assert (version.meta.standard_code, version.meta.doc_type, version.structure) == (
+        "GB/T 22239—2019", "国家标准", "clauses")
+    assert version.meta.title == "信息安全技术 网络安全等级保护基本要求"
+    clause = {a.article.label: a.article for a in library.catalog.articles(version.version_id)}["8.1.4.2"]
+    assert clause.clause_title == "访问控制"

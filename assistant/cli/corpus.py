@@ -141,6 +141,34 @@ def init(app: AppContext) -> None:
     click.echo(f"Done: {result.summary()}.")
 
 
+@corpus.command(name="export-vectors")
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def export_vectors(app: AppContext, out: Path | None) -> None:
+    """Write the vectors of every text in this home to OUT (default: corpus.shipped_vectors), for shipping.
+
+    Run it on a home built by `corpus init` alone, after the corpus/ texts or the parser changed, so a fresh
+    `corpus init` embeds nothing (tests/test_shipped_vectors.py fails while the file is stale).
+
+    \b
+    Example:
+        assistant --home /tmp/default-home corpus init
+        assistant --home /tmp/default-home corpus export-vectors corpus/default-vectors.npz
+    """
+    from assistant.embedding import build_embedder
+    from assistant.shipped_vectors import export_vectors as export
+    from assistant.shipped_vectors import unit_digests
+
+    target = out or app.settings.corpus.shipped_vectors
+    try:
+        embedder = build_embedder(app.settings)
+        digests = unit_digests(_catalog(app.settings), app.settings)
+        count = export(embedder.cache, embedder.name, digests, target)  # type: ignore[arg-type]
+    except AssistantError as err:
+        raise fail(err) from err
+    click.echo(f"Wrote {count} vectors of {embedder.name} to {target} ({target.stat().st_size / 1e6:.1f} MB).")
+
+
 @corpus.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @_meta_options
