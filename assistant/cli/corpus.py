@@ -151,7 +151,8 @@ def export_vectors(app: AppContext, out: Path | None) -> None:
     `corpus init` embeds nothing (tests/test_shipped_vectors.py fails while the file is stale).
 
     \b
-    Example:
+    Examples:
+        assistant corpus export-vectors /tmp/vectors.npz
         assistant --home /tmp/default-home corpus init
         assistant --home /tmp/default-home corpus export-vectors corpus/default-vectors.npz
     """
