@@ -106,7 +106,8 @@ def main() -> None:
     args = parser.parse_args()
     if not (ROOT / "corpus" / "default-vectors.npz").is_file():
         sys.exit("corpus/default-vectors.npz is missing: the with-vectors figure would be meaningless.")
-    log = args.out.with_suffix(".log")
+    log = args.out.parent / "tmp" / "first_start.log"  # gitignored: the commands' own output
+    log.parent.mkdir(parents=True, exist_ok=True)
     log.unlink(missing_ok=True)
     result: dict[str, object] = {"machine": {"cpus": os.cpu_count(), "threads": 2}, "question": QUESTION}
     for label, with_vectors, count in (("with_shipped_vectors", True, args.runs),

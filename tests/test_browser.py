@@ -230,3 +230,23 @@ def test_anonymous_requests_are_refused(browser, server) -> None:  # type: ignor
     page.wait_for_selector("input[type=password]")
     assert page.locator("#question").count() == 0 and page.locator("#sources").count() == 0
     assert context.request.get(url + "/health").json()["status"] == "ok"
+
+
+def test_official_sees_and_searches_the_library(browser, server) -> None:  # type: ignore[no-untyped-def]
+    url, _ = server
+    page = _login(browser, url, "official1")
+    page.get_by_role("tab", name="收录法规").click()
+    page.wait_for_function("document.querySelector('#library-summary').innerText.includes('共收录')")
+    table = page.locator("#library-table")
+    assert "示范市政务数据安全管理办法" in table.inner_text() and "现行有效" in table.inner_text()
+    search = page.locator("#library-search textarea, #library-search input").first
+    search.fill("没有这部法规")
+    page.wait_for_function("document.querySelector('#library-summary').innerText.includes('匹配的版本：0 个')")
+    assert "示范市政务数据安全管理办法" not in table.inner_text()
+    search.fill("政務數據")  # traditional script finds the simplified title
+    page.wait_for_function("document.querySelector('#library-table').innerText.includes('示范市政务数据安全管理办法')")
+    search.fill("")
+    page.wait_for_function("!document.querySelector('#library-summary').innerText.includes('匹配')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "library.png"))
+    assert page.outside == []
