@@ -149,3 +149,10 @@ def test_build_progress_lines_estimate_from_the_pace_so_far() -> None:
     assert lines[0] == ("[1/4] added    数据安全法.md 《数据安全法》: 55 articles | 55 articles so far, 0:30 elapsed, "
                         "about 1:30 left")
     assert lines[1].endswith("55 articles so far, 1:01:40 elapsed, about 1:01:40 left (comes from 数据安全法.md)")
+
+
+def test_long_issuing_bodies_are_clipped_in_the_table_only() -> None:
+    from assistant.cli.corpus import _clip
+
+    assert _clip("国家互联网信息办公室、国家发展和改革委员会", 12) == "国家互联网…"
+    assert _clip("国务院", 12) == "国务院"

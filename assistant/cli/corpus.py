@@ -239,6 +239,15 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _clip(text: str, width: int) -> str:
+    """Return text cut to width terminal columns with an ellipsis (seven co-issuing bodies would widen every row)."""
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
 def _table(rows: list[list[str]]) -> str:
     """Return rows as a left-aligned text table."""
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -276,7 +285,8 @@ def list_(app: AppContext, show_all: bool, as_json: bool, search: str) -> None:
         return
     rows = [["ID", "TITLE", "TYPE", "ISSUING BODY", "VERSION", "EFFECTIVE", "STATUS", "CURRENT", "ARTICLES"]]
     for v in versions:
-        rows.append([v.version_id, v.meta.title, v.meta.doc_type, v.meta.issuing_body or "-", v.meta.version or "-",
+        rows.append([v.version_id, v.meta.title, v.meta.doc_type, _clip(v.meta.issuing_body or "-", 30),
+                     v.meta.version or "-",
                      v.meta.effective_date or "-", v.meta.status, "*" if v.is_current else "", str(v.article_count)])
     click.echo(_table(rows))
     click.echo(f"{len({v.doc_id for v in versions})} document(s), {len(versions)} version(s).")
