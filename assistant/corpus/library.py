@@ -23,7 +23,7 @@ from typing import Protocol
 from filelock import FileLock, Timeout
 
 from assistant.corpus.catalog import Catalog, VersionRow, is_same_version, make_doc_id, make_version_id, version_key
-from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar
+from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar, split_source_notes
 from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
 from assistant.records import DocumentVersion, ParsedDocument, StoredArticle
 from assistant.settings import Settings
@@ -31,6 +31,8 @@ from assistant.settings import Settings
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# Given the version already in for a text's version date, says whether the new text takes its place.
+Supersedes = Callable[[DocumentVersion], bool]
 _SKIPPED_NAMES = re.compile(r"^(readme(\..*)?|default_laws\.txt)$", re.IGNORECASE)
 
 
@@ -42,6 +44,8 @@ class Indexer(Protocol):
     def remove_version(self, version_id: str) -> None: ...
 
     def indexed_versions(self) -> set[str]: ...
+
+    def seed_vectors(self, path: Path) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -142,13 +146,18 @@ class Library:
     # ---- public operations ----------------------------------------------------------------------
 
     def add(
-        self, paths: Iterable[Path], *, meta: Mapping[str, object] | None = None, progress: Progress | None = None
+        self, paths: Iterable[Path], *, meta: Mapping[str, object] | None = None, progress: Progress | None = None,
+        supersedes: Supersedes | None = None,
     ) -> IngestReport:
-        """Add files (folders are walked) and return what happened to each; rejected files never stop the run."""
+        """Add files (folders are walked) and return what happened to each; rejected files never stop the run.
+
+        A file of a version already in is skipped, unless `supersedes` accepts that version: then the file
+        substitutes it (the default corpus uses this so its shipped texts win over laws.db's rows).
+        """
         files: list[Path] = []
         for path in (Path(p) for p in paths):
             files.extend(document_files(path, self.settings.corpus.allowed_suffixes) if path.is_dir() else [path])
-        return self._ingest_files(files, meta=meta, progress=progress, resume=True)
+        return self._ingest_files(files, meta=meta, progress=progress, resume=True, supersedes=supersedes)
 
     def import_tree(self, root: Path, *, progress: Progress | None = None, resume: bool = True) -> IngestReport:
         """Bulk-import a folder tree; a re-run skips what is already in (by SHA-256).
@@ -240,13 +249,14 @@ class Library:
     # ---- steps --------------------------------------------------------------------------------------
 
     def _ingest_files(
-        self, files: Sequence[Path], *, meta: Mapping[str, object] | None, progress: Progress | None, resume: bool
+        self, files: Sequence[Path], *, meta: Mapping[str, object] | None, progress: Progress | None, resume: bool,
+        supersedes: Supersedes | None = None,
     ) -> IngestReport:
         """Ingest files one by one (the lock is taken per file, so readers and the console stay responsive)."""
         outcomes: list[IngestOutcome] = []
         known = self.catalog.known_shas()
         for done, path in enumerate(files, start=1):
-            outcomes.append(self._ingest_file(path, meta, known, resume))
+            outcomes.append(self._ingest_file(path, meta, known, resume, supersedes))
             if progress:
                 progress(done, len(files))
         report = report_of(outcomes)
@@ -254,7 +264,8 @@ class Library:
         return report
 
     def _ingest_file(
-        self, path: Path, meta: Mapping[str, object] | None, known: set[str], resume: bool
+        self, path: Path, meta: Mapping[str, object] | None, known: set[str], resume: bool,
+        supersedes: Supersedes | None = None,
     ) -> IngestOutcome:
         """Ingest one file and return its outcome; reading and parsing errors reject only this file."""
         try:
@@ -280,7 +291,8 @@ class Library:
             with self._lock:
                 if not resume and (existing := self.catalog.find_by_sha(sha)):
                     self._retire([existing.version_id], action="reparsed")
-                version, message = self._commit(prepared, doc_id=None, substitute=False, progress=None)
+                version, message = self._commit(prepared, doc_id=None, substitute=False, progress=None,
+                                                supersedes=supersedes)
         except _Skip as skip:
             return IngestOutcome(str(path), "skipped", str(skip), skip.version_id, prepared.parsed.meta.title)
         known.add(sha)
@@ -296,11 +308,12 @@ class Library:
         from assistant.parsing.structure import parse_document
 
         max_bytes = int(self.settings.corpus.max_file_mb * 1024 * 1024)
-        overrides = {**read_manifest_entry(path), **read_sidecar(path), **dict(meta or {})}
+        overrides, notes = split_source_notes({**read_manifest_entry(path), **read_sidecar(path), **dict(meta or {})})
         title = overrides.get("title")
         source = read_source(path, max_bytes=max_bytes)
         parsed = parse_document(source, title_hint=str(title) if title else None, today=self._today())
-        parsed = dataclasses.replace(parsed, meta=apply_overrides(parsed.meta, overrides, origin=str(path)))
+        parsed = dataclasses.replace(parsed, meta=apply_overrides(parsed.meta, overrides, origin=str(path)),
+                                     warnings=(*notes, *parsed.warnings))
         if not parsed.articles:
             raise CorpusError(f"{path}: no citable text was found in the file; check that it is the regulation.")
         data = content if content is not None else path.read_bytes()
@@ -308,7 +321,8 @@ class Library:
         return _Prepared(parsed, data, sha, path.name, path.suffix.lower())
 
     def _commit(
-        self, prepared: _Prepared, *, doc_id: str | None, substitute: bool, progress: Progress | None
+        self, prepared: _Prepared, *, doc_id: str | None, substitute: bool, progress: Progress | None,
+        supersedes: Supersedes | None = None,
     ) -> tuple[DocumentVersion, str]:
         """Store, index and publish one prepared document (caller holds the lock); return it and a message.
 
@@ -333,6 +347,7 @@ class Library:
             source_name=prepared.source_name, stored_name=stored_name, sha256=sha, warnings=parsed.warnings,
             articles=parsed.articles,
         )
+        substitute = substitute or bool(same_version and supersedes and all(map(supersedes, same_version)))
         retired = [v.version_id for v in same_version] if substitute else []
         if same_version and not substitute:
             other = same_version[0]

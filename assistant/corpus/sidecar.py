@@ -128,12 +128,18 @@ def apply_overrides(meta: DocumentMeta, overrides: Mapping[str, object], *, orig
 MANIFEST_NAME = "MANIFEST.tsv"
 # Manifest columns taken as metadata; the title stays as printed at the document's head.
 _MANIFEST_COLUMNS = {
+    "type": "type",
     "issuing_body": "issuing_body",
     "doc_number": "doc_number",
     "promulgation_date": "promulgated",
     "effective_date": "effective",
     "status": "status",
+    "omitted": "omitted",
 }
+# Keys that describe the source rather than the document: they become catalog warnings, not metadata.
+OMITTED_KEY = "omitted"
+SOURCE_GAP_PREFIX = "来源缺漏："
+SOURCE_GAP_SUFFIX = "（this copy leaves part of the official text out）"
 _FIRST_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _UNVERIFIED = ("未核对", "unverified")
 
@@ -195,3 +201,15 @@ def read_manifest_entry(source: Path) -> dict[str, object]:
         entry = {key: _manifest_value(column, row.get(column, "")) for column, key in _MANIFEST_COLUMNS.items()}
         return {key: value for key, value in entry.items() if value}
     return {}
+
+
+def split_source_notes(overrides: Mapping[str, object]) -> tuple[dict[str, object], tuple[str, ...]]:
+    """Return (the metadata overrides, the warnings flagging what the source left out).
+
+    `omitted` (a manifest column or sidecar key, e.g. 附件《个人信息出境标准合同》未收录) is not metadata of the
+    regulation but a gap of the copy at hand; the catalog shows it as a warning beside the version.
+    """
+    fields = dict(overrides)
+    omitted = fields.pop(OMITTED_KEY, None)
+    notes = (f"{SOURCE_GAP_PREFIX}{str(omitted).strip()}{SOURCE_GAP_SUFFIX}",) if omitted else ()
+    return fields, notes

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.indexing.embedding import CachedEmbedder
 from assistant.indexing.keyword.index import LexicalIndex
@@ -143,6 +144,14 @@ class Indexer:
         self.vectors.remove_version(version_id)
         self.lexical.remove_version(version_id)
         logger.info("removed version=%s from the indexes", version_id)
+
+    def seed_vectors(self, path: Path) -> int:
+        """Copy shipped vectors of this embedder's model into its cache, so their texts are not embedded again."""
+        from assistant.indexing.shipped_vectors import seed_cache
+
+        if self.embedder.cache is None:
+            return 0
+        return seed_cache(self.embedder.cache, self.embedder.name, path)
 
     def indexed_versions(self) -> set[str]:
         """Return the versions present in both stores."""

@@ -29,6 +29,7 @@ from assistant.ui.feedback import FeedbackStore
 from assistant.ui.filters import doc_type_choices, document_choices
 from assistant.ui.gradio_refusals import audit_gradio_refusals
 from assistant.ui.health import health_payload
+from assistant.ui.library_view import build_library_tab, wire_library
 from assistant.ui.login_route import add_login_route
 from assistant.ui.request_guard import RequestGuard
 from assistant.ui.style import CSS, HEAD
@@ -103,7 +104,7 @@ def _header(user: str, role: str | None, login_on: bool) -> str:
 
 
 def build_blocks(ctx: UiContext) -> gr.Blocks:
-    """Return the Blocks of the web chat: header, chat tab and the maintainers' console tab."""
+    """Return the Blocks of the web chat: header, chat tab, 收录法规 tab and the maintainers' console tab."""
     # delete_cache: every 10 minutes, uploads and exports older than 30 minutes leave Gradio's cache (the
     # console also deletes each upload as soon as it has been handled).
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 1800)) as blocks:
@@ -112,8 +113,10 @@ def build_blocks(ctx: UiContext) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("咨询", id="chat"):
                 chat = build_chat_tab(ctx)
+            library = build_library_tab(ctx)
             console = build_console_tab(ctx)
         wire_chat(ctx, chat)
+        wire_library(ctx, library, blocks)
         wire_console(ctx, console, chat.documents)
 
         def on_load(request: gr.Request):
