@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from assistant.errors import ModelError
+from assistant.errors import ModelError, ModelStoppedError
 from assistant.records import Citation
 from assistant.settings import LlmSettings
 
@@ -93,7 +93,33 @@ def stream_reply(chat_model: BaseChatModel, messages: Sequence[BaseMessage], tim
     # The endpoint is outside our control: every transport or API failure becomes one ModelError.
     except (openai.OpenAIError, httpx.HTTPError, OSError, TimeoutError, ValueError) as err:
         logger.warning("model call failed kind=%s detail=%s", type(err).__name__, err)
+        if connection_dropped(err):
+            raise ModelStoppedError(
+                f"the model server stopped responding mid-answer ({type(err).__name__}: {err}); "
+                "check that the server at llm.base_url is still running and read its log"
+            ) from err
         raise ModelError(f"the model endpoint failed ({type(err).__name__}); check llm.base_url") from err
+
+
+def connection_dropped(err: BaseException) -> bool:
+    """Return True when err (or what caused it) is the server closing the connection after the request was sent.
+
+    A crashed or killed server shows up as "Server disconnected without sending a response" before the first
+    token, or as an incomplete chunked body / connection reset mid-stream; openai wraps the first kind in a
+    bare "Connection error.". A refused connection (nothing listening) or a timeout is not a drop.
+    """
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx.TimeoutException | TimeoutError):
+            return False
+        if isinstance(current, httpx.RemoteProtocolError | httpx.ReadError | ConnectionResetError | BrokenPipeError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def rewrite_followup(

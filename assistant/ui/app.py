@@ -20,6 +20,7 @@ from assistant.ui.context import UiContext
 from assistant.ui.feedback import FeedbackStore
 from assistant.ui.filters import doc_type_choices, document_choices
 from assistant.ui.health import health_payload
+from assistant.ui.model_status import ModelEndpointStatus
 from assistant.ui.style import CSS, HEAD
 from assistant.ui.upkeep import start_reconciling
 
@@ -121,10 +122,11 @@ def build_blocks(ctx: UiContext) -> gr.Blocks:
 def create_app(ctx: UiContext) -> FastAPI:
     """Return the FastAPI app serving /health and the Gradio page at /."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    model_status = ModelEndpointStatus(ctx.settings.llm)
 
     @app.get("/health")
     def health() -> JSONResponse:
-        status, body = health_payload(ctx.catalog)
+        status, body = health_payload(ctx.catalog, model_status.report())
         return JSONResponse(body, status_code=status)
 
     # Gradio's own limit sits above ours so that a slightly-too-large file gets our Chinese refusal,
