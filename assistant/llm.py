@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 SOURCE_MAX_CHARS = 400  # per source in the prompt: small local models have 2k-token windows
 HISTORY_TURNS = 3  # earlier user turns shown to the model
+# Matched by name: openai's transport is httpx2 (not httpx), under it httpcore(2) and h11, and each has its own
+# classes with these same names.
+DROPPED_NAMES = frozenset({"RemoteProtocolError", "ReadError"})
+TIMEOUT_NAMES = frozenset({"TimeoutException", "APITimeoutError"})
 
 
 @functools.lru_cache(maxsize=8)
@@ -105,21 +109,24 @@ def connection_dropped(err: BaseException) -> bool:
     """Return True when err (or what caused it) is the server closing the connection after the request was sent.
 
     A crashed or killed server shows up as "Server disconnected without sending a response" before the first
-    token, or as an incomplete chunked body / connection reset mid-stream; openai wraps the first kind in a
+    token, or as an incomplete chunked body / connection reset mid-stream; openai and LangChain wrap both in a
     bare "Connection error.". A refused connection (nothing listening) or a timeout is not a drop.
     """
-    import httpx
-
     seen: set[int] = set()
     current: BaseException | None = err
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, httpx.TimeoutException | TimeoutError):
+        if isinstance(current, TimeoutError) or _named(current, TIMEOUT_NAMES):
             return False
-        if isinstance(current, httpx.RemoteProtocolError | httpx.ReadError | ConnectionResetError | BrokenPipeError):
+        if isinstance(current, ConnectionResetError | BrokenPipeError) or _named(current, DROPPED_NAMES):
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def _named(err: BaseException, names: frozenset[str]) -> bool:
+    """Return True when err's class or one of its bases has one of the names."""
+    return any(cls.__name__ in names for cls in type(err).__mro__)
 
 
 def rewrite_followup(

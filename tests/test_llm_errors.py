@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import httpx
 import openai
 import pytest
@@ -9,6 +12,8 @@ import pytest
 from assistant.llm import connection_dropped
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
+# openai sends through httpx2, whose errors are separate classes with httpx's names; check both packages.
+TRANSPORTS = [httpx] + ([importlib.import_module("httpx2")] if importlib.util.find_spec("httpx2") else [])
 
 
 def wrapped(cause: BaseException, outer: type[openai.APIConnectionError] = openai.APIConnectionError) -> BaseException:
@@ -25,9 +30,10 @@ def wrapped(cause: BaseException, outer: type[openai.APIConnectionError] = opena
 @pytest.mark.parametrize(
     "err",
     [
-        wrapped(httpx.RemoteProtocolError("Server disconnected without sending a response.")),  # crash before reply
-        httpx.RemoteProtocolError("peer closed connection without sending complete message body"),  # mid-stream
-        httpx.ReadError("[Errno 104] Connection reset by peer"),
+        *(wrapped(t.RemoteProtocolError("Server disconnected without sending a response.")) for t in TRANSPORTS),
+        *(wrapped(t.RemoteProtocolError("peer closed connection without sending complete message body"))
+          for t in TRANSPORTS),  # mid-stream, as a killed llama.cpp server showed it
+        *(t.ReadError("[Errno 104] Connection reset by peer") for t in TRANSPORTS),
         ConnectionResetError(104, "Connection reset by peer"),
     ],
 )
@@ -38,9 +44,9 @@ def test_a_dropped_connection_is_a_stopped_server(err: BaseException) -> None:
 @pytest.mark.parametrize(
     "err",
     [
-        wrapped(httpx.ConnectError("[Errno 111] Connection refused")),  # nothing listening: unavailable, not stopped
-        wrapped(httpx.ReadTimeout("timed out"), openai.APITimeoutError),
-        httpx.ReadTimeout("timed out"),
+        *(wrapped(t.ConnectError("[Errno 111] Connection refused")) for t in TRANSPORTS),  # unavailable, not stopped
+        *(wrapped(t.ReadTimeout("timed out"), openai.APITimeoutError) for t in TRANSPORTS),
+        *(t.ReadTimeout("timed out") for t in TRANSPORTS),
         ValueError("bad JSON"),
     ],
 )
