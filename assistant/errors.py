@@ -29,5 +29,9 @@ class ModelError(AssistantError):
     """The configured language model failed or timed out."""
 
 
+class ModelStoppedError(ModelError):
+    """The model server dropped the connection after the request was sent: it crashed or was stopped mid-answer."""
+
+
 class AccessDeniedError(AssistantError):
     """The user lacks the role an action needs."""

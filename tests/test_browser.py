@@ -88,7 +88,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
                   ASSISTANT_UI__PORT=str(port), ASSISTANT_UI__USERS_FILE=str(users))
     url = f"http://127.0.0.1:{port}"
     try:
-        assert _wait_healthy(url, proc) == {"status": "ok", "documents": 1, "versions": 1, "articles": 8}
+        assert _wait_healthy(url, proc) == {"status": "ok", "documents": 1, "versions": 1, "articles": 8,
+                                          "llm": {"backend": "none"}}
         yield url, home
     finally:
         proc.terminate()

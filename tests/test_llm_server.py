@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
-from assistant.answering.assistant import NOTICE_MODEL_FAILED, NOTICE_MODEL_UNCITED, Assistant
+from assistant.answering.assistant import NOTICE_MODEL_FAILED, NOTICE_MODEL_STOPPED, NOTICE_MODEL_UNCITED, Assistant
 from assistant.answering.citations import parse_markers, split_sentences, strip_markers, support
 from assistant.answering.llm import build_chat_model
 from assistant.records import Answer, RetrievalResult
 from assistant.settings import Settings
-from tests.llm_server import LlamaServer, llama_server  # noqa: F401  (module-scoped server fixture)
+from assistant.ui.model_status import ModelEndpointStatus
+from tests.check_llama_build import enabled_features, system_info, unportable_features
+from tests.llm_server import (  # noqa: F401  (the fixtures: one server per module, checked alive around each test)
+    LlamaServer,
+    LlamaServerError,
+    llama_process,
+    llama_server,
+    require_model,
+)
 from tests.test_answering import CannedRetriever
 from tests.test_composer import corpus_articles, retrieval_of
 
@@ -26,9 +36,13 @@ def breach(shared_corpus: Path) -> RetrievalResult:
 
 
 def model_settings(settings: Settings, server: LlamaServer, **llm: object) -> Settings:
-    """Return the test settings switched to model mode against the server."""
+    """Return the test settings switched to model mode against the server.
+
+    timeout_s is generous: on a 2-core machine shared with builds (load 12) one cold 1,500-token prompt and 64
+    tokens took over 120 s; the tests check behaviour, not speed (benchmarks/llm_generation_bench.py does that).
+    """
     values = {"backend": "openai", "base_url": server.base_url, "model": "smollm2", "max_tokens": 200,
-              "timeout_s": 120.0, "temperature": 0.0, **llm}
+              "timeout_s": 300.0, "temperature": 0.0, **llm}
     return settings.model_copy(update={"llm": settings.llm.model_copy(update=values),
                                        "answer": settings.answer.model_copy(update={"max_citations": 2})})
 
@@ -91,3 +105,76 @@ def test_timeout_and_stopped_server_fall_back_to_the_composed_answer(
     assert answer.mode == "composer" and answer.notices == (NOTICE_MODEL_FAILED,)
     assert "".join(deltas) == answer.text
     assert answer.citations[0].label == "《中华人民共和国个人信息保护法》第五十七条"
+
+
+def started_server(tmp_path: Path) -> LlamaServer:
+    """Return a server of the test's own (it will be killed), started and proven by one chat completion."""
+    server = LlamaServer(require_model(), tmp_path / "server.log")
+    server.start()
+    return server
+
+
+def kill_hard(server: LlamaServer) -> None:
+    """kill -9 the server process, as a crash would end it, and wait until it is gone."""
+    assert server.process is not None
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.wait(timeout=30)
+
+
+def test_a_server_killed_mid_answer_is_reported_as_stopped(
+    settings: Settings, breach: RetrievalResult, tmp_path: Path
+) -> None:
+    server = started_server(tmp_path)
+    try:
+        configured = model_settings(settings, server)
+        # One source instead of two: half the prompt, which a loaded 2-core machine evaluates for a minute.
+        configured = configured.model_copy(update={"answer": configured.answer.model_copy(update={"max_citations": 1})})
+        endpoint = ModelEndpointStatus(configured.llm, ttl_s=0.0)  # what /health reports, without its cache
+        assert endpoint.report()["reachable"] is True
+        # A grammar makes the server repeat one sentence until max_tokens, so the kill lands mid-answer.
+        endless = 'root ::= ("处理者应当立即采取补救措施。")+'
+        chat = build_chat_model(configured.llm).bind(extra_body={"grammar": endless})
+        parts = Assistant(configured, CannedRetriever(breach), chat_model=chat).stream(breach.query)
+        first = next(parts)
+        kill_hard(server)
+        rest = list(parts)
+    finally:
+        server.stop()
+    answer = rest[-1]
+    assert isinstance(first, str) and first and isinstance(answer, Answer)
+    assert answer.mode == "composer" and answer.notices == (NOTICE_MODEL_STOPPED,)
+    shown = first + "".join(p for p in rest[:-1] if isinstance(p, str))
+    assert shown.startswith(answer.extra["model_text"]) and NOTICE_MODEL_STOPPED in shown  # the break is visible
+    assert answer.citations[0].label == "《中华人民共和国个人信息保护法》第五十七条"
+    health = endpoint.report()
+    assert health["reachable"] is False and "ConnectionRefusedError" in str(health["error"])
+
+
+def test_a_killed_server_fails_the_fixture_with_its_signal_and_log(tmp_path: Path) -> None:
+    server = started_server(tmp_path)
+    kill_hard(server)
+    with pytest.raises(LlamaServerError) as caught:
+        server.check_alive()
+    last_line = (tmp_path / "server.log").read_text(encoding="utf-8", errors="replace").splitlines()[-1]
+    assert "the process killed by signal SIGKILL (9)" in str(caught.value)
+    assert last_line in str(caught.value)  # the log tail comes with it
+
+
+def test_a_server_dying_at_start_fails_with_its_exit_code_and_log(tmp_path: Path) -> None:
+    require_model()
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a gguf file")
+    server = LlamaServer(broken, tmp_path / "server.log")
+    with pytest.raises(LlamaServerError) as caught:
+        server.start()
+    message = str(caught.value)
+    assert "did not come up" in message and "the process exited with code" in message
+    assert "broken.gguf" in message  # llama.cpp's own complaint about the file, from the log tail
+
+
+def test_the_installed_llama_cpp_build_is_portable() -> None:
+    require_model()
+    native_like = "CPU : SSE3 = 1 | AVX2 = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 1 | OPENMP = 1 |"
+    assert unportable_features(native_like) == ["AVX512", "AVX512_VNNI", "AMX_INT8"]  # what the check catches
+    info = system_info()
+    assert unportable_features(info) == [] and "AVX2" in enabled_features(info), info

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from assistant.settings import Settings
 from assistant.ui.app import build_blocks, build_context, create_app
 from assistant.ui.auth import save_user
 from assistant.ui.context import UiContext
+from tests.test_model_status import ModelsEndpoint, models_endpoint  # noqa: F401  (fixture)
 from tests.ui_fakes import DSL_21, FakeAssistant, FakeCatalog, FakeLibrary, version_of
 
 
@@ -33,7 +35,20 @@ def test_health_reports_the_catalog(ctx: UiContext) -> None:
     with TestClient(create_app(ctx)) as client:
         response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "documents": 2, "versions": 3, "articles": 129}
+    assert response.json() == {"status": "ok", "documents": 2, "versions": 3, "articles": 129,
+                               "llm": {"backend": "none"}}
+
+
+def test_health_reports_whether_the_model_endpoint_answers(
+    ctx: UiContext, models_endpoint: ModelsEndpoint  # noqa: F811
+) -> None:
+    llm = ctx.settings.llm.model_copy(update={"backend": "openai", "base_url": models_endpoint.base_url})
+    model_ctx = dataclasses.replace(ctx, settings=ctx.settings.model_copy(update={"llm": llm}))
+    with TestClient(create_app(model_ctx)) as client:
+        bodies = [client.get("/health").json() for _ in range(3)]
+    assert bodies[0]["status"] == "ok" and bodies[0]["llm"]["reachable"] is True
+    assert bodies[0]["llm"]["base_url"] == models_endpoint.base_url
+    assert bodies[1] == bodies[2] == bodies[0] and models_endpoint.requests == ["/v1/models"]  # cached
 
 
 def test_anonymous_requests_are_refused_until_login(ctx: UiContext) -> None:

@@ -13,7 +13,7 @@ from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, decide
 from assistant.answering.llm import build_chat_model, build_messages, stream_reply
-from assistant.errors import ModelError
+from assistant.errors import ModelError, ModelStoppedError
 from assistant.protocols import RetrieverLike
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_KINDS = ("answer", "list", "penalty", "definition")  # lookups, corrections and declines stay with the composer
 NOTICE_MODEL_FAILED = "语言模型服务暂不可用，以下为系统直接依据条文整理的答案。"
+NOTICE_MODEL_STOPPED = "语言模型服务在回答途中无响应（连接已中断），以下改为系统直接依据条文整理的答案。"
 NOTICE_MODEL_UNCITED = "语言模型的回答大多无法与所给条文核对，以下为系统直接依据条文整理的答案。"
 NOTICE_QUESTION_CUT = "问题过长，仅按前{limit}字检索。"
 
@@ -110,7 +111,9 @@ class Assistant:
                 yield delta
         except ModelError as err:
             logger.warning("falling back to the composer: %s", err)
-            yield from _fallback(composed, retrieval, decision, start, question, pieces, NOTICE_MODEL_FAILED)
+            # A crashed server must not look like a wrong answer: say that it stopped, not just "unavailable".
+            notice = NOTICE_MODEL_STOPPED if isinstance(err, ModelStoppedError) else NOTICE_MODEL_FAILED
+            yield from _fallback(composed, retrieval, decision, start, question, pieces, notice)
             return
         raw = "".join(pieces).strip()
         sources = {c.marker: c.quote for c in composed.citations}

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from assistant.errors import ModelError
+from assistant.errors import ModelError, ModelStoppedError
 from assistant.records import Citation
 from assistant.settings import LlmSettings
 
@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 SOURCE_MAX_CHARS = 400  # per source in the prompt: small local models have 2k-token windows
 HISTORY_TURNS = 3  # earlier user turns shown to the model
+# Matched by name: openai's transport is httpx2 (not httpx), under it httpcore(2) and h11, and each has its own
+# classes with these same names.
+DROPPED_NAMES = frozenset({"RemoteProtocolError", "ReadError"})
+TIMEOUT_NAMES = frozenset({"TimeoutException", "APITimeoutError"})
 
 
 @functools.lru_cache(maxsize=8)
@@ -93,7 +97,36 @@ def stream_reply(chat_model: BaseChatModel, messages: Sequence[BaseMessage], tim
     # The endpoint is outside our control: every transport or API failure becomes one ModelError.
     except (openai.OpenAIError, httpx.HTTPError, OSError, TimeoutError, ValueError) as err:
         logger.warning("model call failed kind=%s detail=%s", type(err).__name__, err)
+        if connection_dropped(err):
+            raise ModelStoppedError(
+                f"the model server stopped responding mid-answer ({type(err).__name__}: {err}); "
+                "check that the server at llm.base_url is still running and read its log"
+            ) from err
         raise ModelError(f"the model endpoint failed ({type(err).__name__}); check llm.base_url") from err
+
+
+def connection_dropped(err: BaseException) -> bool:
+    """Return True when err (or what caused it) is the server closing the connection after the request was sent.
+
+    A crashed or killed server shows up as "Server disconnected without sending a response" before the first
+    token, or as an incomplete chunked body / connection reset mid-stream; openai and LangChain wrap both in a
+    bare "Connection error.". A refused connection (nothing listening) or a timeout is not a drop.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TimeoutError) or _named(current, TIMEOUT_NAMES):
+            return False
+        if isinstance(current, ConnectionResetError | BrokenPipeError) or _named(current, DROPPED_NAMES):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _named(err: BaseException, names: frozenset[str]) -> bool:
+    """Return True when err's class or one of its bases has one of the names."""
+    return any(cls.__name__ in names for cls in type(err).__mro__)
 
 
 def rewrite_followup(

@@ -31,6 +31,7 @@ from assistant.ui.gradio_refusals import audit_gradio_refusals
 from assistant.ui.health import health_payload
 from assistant.ui.library_view import build_library_tab, wire_library
 from assistant.ui.login_route import add_login_route
+from assistant.ui.model_status import ModelEndpointStatus
 from assistant.ui.request_guard import RequestGuard
 from assistant.ui.style import CSS, HEAD
 from assistant.ui.upkeep import start_reconciling
@@ -136,10 +137,11 @@ def build_blocks(ctx: UiContext) -> gr.Blocks:
 def create_app(ctx: UiContext) -> FastAPI:
     """Return the FastAPI app serving /health and the Gradio page at /."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    model_status = ModelEndpointStatus(ctx.settings.llm)
 
     @app.get("/health")
     def health() -> JSONResponse:
-        status, body = health_payload(ctx.catalog)
+        status, body = health_payload(ctx.catalog, model_status.report())
         return JSONResponse(body, status_code=status)
 
     # Gradio's own limit sits above ours so that a slightly-too-large file gets our Chinese refusal
