@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from assistant.api.docs import add_docs_page
 from assistant.api.errors import install_error_handlers
+from assistant.api.openai_compat import build_openai_app
 from assistant.api.routes import build_rest_router
 from assistant.api.security import ApiGuard
 from assistant.api.service import ApiService
@@ -13,6 +14,7 @@ from assistant.api.tokens import TokenStore, tokens_path_for
 from assistant.ui.context import UiContext
 
 API_PREFIX = "/api/v1"
+OPENAI_PREFIX = "/v1"
 API_DESCRIPTION = (
     "法规问答接口：回答附逐句出处（[n] 标记对应 citations），检索、条文查询与法规目录。\n\n"
     "认证：本机且未配置用户文件时开放；配置用户文件后（监听非本机地址时必需）每个请求须带 "
@@ -37,7 +39,8 @@ def build_rest_app(service: ApiService) -> FastAPI:
 
 
 def mount_api(app: FastAPI, ctx: UiContext) -> ApiService:
-    """Mount /api/v1 on app and return the service behind it."""
+    """Mount /api/v1 and the OpenAI-compatible /v1 on app and return the service behind them."""
     service = build_service(ctx)
     app.mount(API_PREFIX, build_rest_app(service))
+    app.mount(OPENAI_PREFIX, build_openai_app(service))
     return service
