@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from assistant.api.docs import add_docs_page
 from assistant.api.errors import install_error_handlers
+from assistant.api.mcp_server import mount_mcp
 from assistant.api.openai_compat import build_openai_app
 from assistant.api.routes import build_rest_router
 from assistant.api.security import ApiGuard
@@ -39,8 +40,9 @@ def build_rest_app(service: ApiService) -> FastAPI:
 
 
 def mount_api(app: FastAPI, ctx: UiContext) -> ApiService:
-    """Mount /api/v1 and the OpenAI-compatible /v1 on app and return the service behind them."""
+    """Mount /api/v1, the OpenAI-compatible /v1 and MCP's /mcp on app and return the service behind them."""
     service = build_service(ctx)
     app.mount(API_PREFIX, build_rest_app(service))
     app.mount(OPENAI_PREFIX, build_openai_app(service))
+    mount_mcp(app, service)
     return service
