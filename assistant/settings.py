@@ -155,6 +155,28 @@ class LlmSettings(BaseModel):
     rewrite_followups: bool = Field(True, description="Let the model rewrite follow-up questions too.")
 
 
+class RerankSettings(BaseModel):
+    backend: Literal["none", "cross-encoder", "http"] = Field(
+        "none",
+        description="none: keep the fused order; cross-encoder: a local sentence-transformers CrossEncoder folder "
+        "(model_path); http: a /rerank server (base_url) in the TEI or Jina/Xinference shape.",
+    )
+    model_path: Path | None = Field(None, description="Local cross-encoder model folder, for backend cross-encoder.")
+    base_url: str = Field(
+        "http://127.0.0.1:8082", description="Server whose /rerank endpoint scores, for backend http."
+    )
+    api: Literal["tei", "jina"] = Field(
+        "tei", description='Request shape: tei ({query, texts}) or jina ({model, query, documents}: Jina, Xinference, '
+        "vLLM).",
+    )
+    model: str = Field("", description="Model name sent in the jina shape.")
+    api_key: str = Field("", description="API key of the rerank server, if it asks for one; never logged.", repr=False)
+    top_n: int = Field(20, ge=2, le=200, description="How many of the fused articles the reranker re-orders.")
+    budget_s: float = Field(
+        3.0, gt=0, description="Seconds the reranker may take per question; beyond it the fused order is kept."
+    )
+
+
 class UiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web chat listens on.")
@@ -186,6 +208,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LlmSettings = LlmSettings()
+    rerank: RerankSettings = RerankSettings()
     ui: UiSettings = UiSettings()
 
     @classmethod
