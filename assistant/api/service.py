@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.api.payloads import CatalogReader, answer_payload, find_article, list_regulations, search_filters
+from assistant.api.payloads import CatalogReader, answer_payload, find_article, list_regulations
 from assistant.api.security import ApiGuard, Caller
 from assistant.records import Answer, RetrievalResult, SearchFilters, StoredArticle
 from assistant.ui.audit import question_record
@@ -73,5 +73,3 @@ def _filter_record(filters: SearchFilters | None) -> dict[str, object]:
     return {"documents": list(filters.documents), "doc_types": list(filters.doc_types),
             "statuses": list(filters.statuses), "current_only": filters.current_only}
 
-
-__all__ = ["ApiService", "search_filters"]
