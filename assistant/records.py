@@ -162,6 +162,7 @@ class RetrievalResult:
     linked: tuple[Hit, ...] = ()  # e.g. penalty articles of cited obligations
     top_score: float = 0.0
     evidence: float = 0.0  # calibrated confidence that the corpus answers the question, 0..1
+    notices: tuple[str, ...] = ()  # fallbacks the reader should know about (a reranker that failed)
 
 
 @dataclass(frozen=True)

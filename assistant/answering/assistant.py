@@ -132,7 +132,7 @@ class Assistant:
             declined=False,
             citations=citations,
             retrieval=retrieval,
-            notices=checked.notices,
+            notices=(*retrieval.notices, *checked.notices),
             mode="model",
             latency_ms=_elapsed_ms(start),
             extra={"kind": composed.kind, "decision": decision.score, "model_text": raw},
@@ -175,6 +175,7 @@ def _answer(
         declined=composed.declined,
         citations=composed.citations,
         retrieval=retrieval,
+        notices=retrieval.notices,
         mode="composer",
         latency_ms=_elapsed_ms(start),
         extra={

@@ -65,13 +65,14 @@ def main(ctx: click.Context, home: Path | None, verbose: bool) -> None:
 
 def register_commands() -> None:
     """Attach the subcommands; each lives in its own module."""
-    from assistant.cli import ask, corpus, evaluate, serve, users
+    from assistant.cli import ask, corpus, evaluate, mcp, serve, users
 
     main.add_command(corpus.corpus)
     main.add_command(ask.ask)
     main.add_command(evaluate.evaluate)
     main.add_command(serve.serve)
     main.add_command(users.users)
+    main.add_command(mcp.mcp)
 
 
 register_commands()

@@ -99,3 +99,39 @@ def remove_user(app: AppContext, name: str, users_file: Path | None) -> None:
     del accounts[name]
     write_users(path, accounts)
     click.echo(f"Removed user {name} from {path}")
+
+
+@users.command("token")
+@click.argument("name")
+@_USERS_FILE_OPTION
+@click.option("--revoke", is_flag=True, help="Revoke every API token of NAME instead of creating one.")
+@pass_app
+def token(app: AppContext, name: str, users_file: Path | None, revoke: bool) -> None:
+    """Create an API token for NAME (printed once, stored hashed), or revoke NAME's tokens.
+
+    Machine clients (OA systems, portals, agent platforms) send it as `Authorization: Bearer TOKEN` to
+    /api/v1, /v1/chat/completions and /mcp; it carries NAME's role. The token file sits beside the
+    users file (users.toml -> users.tokens.json).
+
+    \b
+    Examples:
+        assistant users token oa-system --users-file users.toml
+        assistant users token oa-system --users-file users.toml --revoke
+    """
+    from assistant.api.tokens import TokenStore, tokens_path_for
+
+    path = _users_file(app, users_file)
+    try:
+        accounts = load_users(path)
+        store = TokenStore(tokens_path_for(path))
+        if revoke:
+            click.echo(f"Revoked {store.revoke(name)} token(s) of {name}")
+            return
+        if name not in accounts:
+            raise click.ClickException(f"No user {name!r} in {path}; add it first: assistant users add {name} "
+                                       f"--role official --users-file {path}")
+        secret = store.create(name)
+    except AssistantError as err:
+        raise fail(err) from err
+    click.echo(f"API token for {name} ({accounts[name].role}); shown only now, store it safely:", err=True)
+    click.echo(secret)

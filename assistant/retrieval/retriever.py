@@ -28,6 +28,7 @@ from assistant.retrieval.definitions import definition_index, terms_asked
 from assistant.retrieval.fusion import ArticleScore, evidence, fuse, roll_up
 from assistant.retrieval.locality import PlaceNames, is_local
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
+from assistant.retrieval.rerank import RerankStage
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -77,9 +78,11 @@ class Retriever:
     """Finds the articles that answer a question, the article named first when one is named."""
 
     def __init__(
-        self, settings: Settings, catalog: CatalogReader, indexer: Indexer, *, rewrite: Rewriter | None = None
+        self, settings: Settings, catalog: CatalogReader, indexer: Indexer, *, rewrite: Rewriter | None = None,
+        rerank: RerankStage | None = None,
     ) -> None:
         self.settings, self.catalog, self.indexer, self.rewrite = settings, catalog, indexer, rewrite
+        self.rerank = rerank
         self._view: CatalogView | None = None
         self._lock = threading.Lock()
 
@@ -159,7 +162,13 @@ class Retriever:
         scores = self._search(view, query, allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
         ranked = self._rank(view, query, scores, named, set(allowed))
-        hits = self._hits(view, lookups, ranked, scores, top_k)
+        notices: tuple[str, ...] = ()
+        if self.rerank is None:
+            hits = self._hits(view, lookups, ranked, scores, top_k)
+        else:
+            hits, notice = self.rerank.apply(query, self._hits(view, lookups, ranked, scores,
+                                                               max(top_k, self.rerank.top_n)))
+            hits, notices = hits[:top_k], (notice,) if notice else ()
         linked = self._linked(view, hits, query)
         resolved = any(r.article is not None for r in lookups)
         top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
@@ -169,7 +178,7 @@ class Retriever:
             max((s.coverage for s in scores.values()), default=0.0),
             config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
         )
-        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf)
+        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, notices)
 
     def _regulation_finder(self, view: CatalogView) -> Callable[[str], list[str]]:
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]

@@ -135,7 +135,7 @@ def build_blocks(ctx: UiContext) -> gr.Blocks:
 
 
 def create_app(ctx: UiContext) -> FastAPI:
-    """Return the FastAPI app serving /health and the Gradio page at /."""
+    """Return the FastAPI app serving /health, the API (/api/v1, /v1, /mcp) and the Gradio page at /."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     model_status = ModelEndpointStatus(ctx.settings.llm)
 
@@ -144,6 +144,9 @@ def create_app(ctx: UiContext) -> FastAPI:
         status, body = health_payload(ctx.catalog, model_status.report())
         return JSONResponse(body, status_code=status)
 
+    from assistant.api.app import mount_api  # the machine-facing endpoints; mounted before Gradio takes "/"
+
+    mount_api(app, ctx)
     # Gradio's own limit sits above ours so that a slightly-too-large file gets our Chinese refusal
     # (RequestGuard checks every uploaded file), while a huge one is still cut off before it fills the disk.
     transfer_limit = int(ctx.settings.ui.max_upload_mb * 2 * 1024 * 1024) + 1024 * 1024
