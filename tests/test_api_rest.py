@@ -142,3 +142,17 @@ def test_with_a_users_file_a_token_is_required_and_revocable(home, tmp_path: Pat
         assert after.status_code == 401
     audit = home[0].audit_log_path.read_text(encoding="utf-8")
     assert '"user": "oa"' in audit and token not in audit
+
+
+def test_basic_passwords_are_rate_limited_like_the_chat_login(home, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    users = tmp_path / "users.toml"
+    save_user(users, "oa", "official", "official-pass")
+    basic = {"Authorization": "Basic " + base64.b64encode(b"oa:official-pass").decode()}
+    settings = home[0]
+    limit = settings.ui.login_attempts_per_name
+    with _client(home, users) as client:
+        codes = [client.get("/api/v1/regulations", headers=basic).status_code for _ in range(limit + 2)]
+        refused = client.get("/api/v1/regulations", headers=basic)
+    # Right passwords too: each costs a bcrypt, so a loop of them must not take the server's cores.
+    assert codes[:limit] == [200] * limit and codes[limit:] == [429, 429]
+    assert refused.status_code == 429 and "访问令牌" in refused.json()["error"]["message"]

@@ -26,7 +26,8 @@ API_DESCRIPTION = (
 def build_service(ctx: UiContext) -> ApiService:
     """Return the ApiService over ctx, with the token store beside the users file when login is on."""
     tokens = TokenStore(tokens_path_for(ctx.authenticator.path)) if ctx.authenticator else None
-    return ApiService(ctx, ApiGuard(ctx.authenticator, tokens))
+    return ApiService(ctx, ApiGuard(ctx.authenticator, tokens, ctx.settings.ui.login_attempts_per_name,
+                                     ctx.settings.ui.login_attempts_per_address))
 
 
 def build_rest_app(service: ApiService) -> FastAPI:

@@ -2,8 +2,9 @@
 
 The rules are the chat's: with no users file on loopback everything is open to the local user; once a users
 file is given (always beyond loopback) every request must name an account, and the account's role applies.
-Passwords are checked by assistant.ui.auth.Authenticator (with its lockout); repeated wrong tokens from one
-client are locked out the same way.
+Passwords are checked by assistant.ui.auth.Authenticator (with its lockout), under the chat's login limits per
+name and per client address and one bcrypt at a time, so Basic requests cannot take the cores; repeated wrong
+tokens from one client are locked out the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from assistant.api.tokens import TokenStore
 from assistant.ui.auth import LOCAL_USER, LOCKOUT_S, MAX_FAILURES, ROLE_MAINTAINER, Authenticator
+from assistant.ui.login_route import TOO_MANY, SlidingWindow
 
 CHALLENGE = 'Bearer realm="assistant"'
 
@@ -39,9 +41,12 @@ class AuthRefused(Exception):
 class ApiGuard:
     """Resolves the Authorization header of a request into a Caller, or refuses it."""
 
-    def __init__(self, authenticator: Authenticator | None, tokens: TokenStore | None) -> None:
+    def __init__(self, authenticator: Authenticator | None, tokens: TokenStore | None,
+                 per_name: int = 10, per_address: int = 30) -> None:
         self.authenticator, self.tokens = authenticator, tokens
         self._lock = threading.Lock()
+        self._bcrypt = threading.Lock()  # one password check at a time, as for the chat's /login
+        self._by_name, self._by_address = SlidingWindow(per_name), SlidingWindow(per_address)
         self._failures: dict[str, list[float]] = {}
 
     @property
@@ -57,7 +62,7 @@ class ApiGuard:
         if self._locked_out(client, now):
             raise AuthRefused("认证失败次数过多，请稍后再试。", status=429)
         scheme, _, credentials = (authorization or "").strip().partition(" ")
-        name = self._name_of(scheme.lower(), credentials.strip())
+        name = self._name_of(scheme.lower(), credentials.strip(), client)
         role = self.authenticator.role_of(name)
         if role is None:
             with self._lock:
@@ -68,7 +73,7 @@ class ApiGuard:
             raise AuthRefused("访问令牌或账户密码无效，或账户已被删除、令牌已被吊销。")
         return Caller(name or "", role)
 
-    def _name_of(self, scheme: str, credentials: str) -> str | None:
+    def _name_of(self, scheme: str, credentials: str, client: str) -> str | None:
         """Return the user a Bearer token or Basic credentials belong to, or None."""
         if scheme == "bearer" and credentials and self.tokens is not None:
             return self.tokens.user_for(credentials)
@@ -77,8 +82,19 @@ class ApiGuard:
                 name, _, password = base64.b64decode(credentials, validate=True).decode("utf-8").partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return None
-            return name if self.authenticator(name, password) else None
+            self._check_password_rate(name, client)
+            with self._bcrypt:
+                return name if self.authenticator(name, password) else None
         return None
+
+    def _check_password_rate(self, name: str, client: str) -> None:
+        """Refuse (429) a password check past the chat's per-address or per-name limit."""
+        now = time.monotonic()
+        for window, key, what in ((self._by_address, client, "本机地址"), (self._by_name, name, "该用户名")):
+            wait = window.hit(key, now)
+            if wait:
+                raise AuthRefused(TOO_MANY.format(what=what, wait=max(1, round(wait)))
+                                  + "机器客户端请改用访问令牌（assistant users token 用户名）。", status=429)
 
     def _locked_out(self, client: str, now: float) -> bool:
         with self._lock:
