@@ -1,4 +1,4 @@
-"""Chroma vector store: the same contract on disk and against a real Chroma server."""
+"""Vector stores: one contract for Chroma on disk, a real Chroma server and the in-memory store."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.errors import ConfigError
+from assistant.indexing.memory import MemoryVectorStore
 from assistant.indexing.vectorstore import ChromaVectorStore
 from assistant.settings import Settings
 from tests.contracts import VectorStoreContract
@@ -80,6 +82,18 @@ class TestHttpStore(VectorStoreContract):
         http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(update={
             "backend": "http", "port": chroma_server, "collection": f"t{uuid.uuid4().hex[:10]}"})})
         return ChromaVectorStore(http)
+
+
+class TestMemoryStore(VectorStoreContract):
+    @pytest.fixture()
+    def store(self) -> MemoryVectorStore:
+        return MemoryVectorStore()
+
+    def test_ties_are_ordered_by_unit_id_whatever_the_insertion_order(self) -> None:
+        store = MemoryVectorStore()
+        same = np.ones((3, 4), dtype=np.float32) / 2.0
+        store.upsert(["c#0", "a#0", "b#0"], same, [{"version_id": v} for v in "cab"], ["", "", ""])
+        assert [h.unit_id for h in store.query(same[0], 3)] == ["a#0", "b#0", "c#0"]
 
 
 def test_unreachable_server_names_host_port_and_fix(settings: Settings) -> None:

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 
 from assistant.errors import ConfigError
+from assistant.protocols import Metadata
+from assistant.records import VectorHit
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-Metadata = Mapping[str, str | int | float | bool]
-
-
-@dataclass(frozen=True)
-class VectorHit:
-    """One unit found by similarity: its id, cosine similarity and stored metadata."""
-
-    unit_id: str
-    similarity: float
-    metadata: Mapping[str, object]
 
 
 def _client(settings: Settings):  # type: ignore[no-untyped-def]

@@ -6,12 +6,12 @@ import functools
 import html
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.errors import AssistantError
+from assistant.language.question import clean_question
 from assistant.language.textnorm import drop_surrogates, to_simplified
 from assistant.records import Answer, SearchFilters
 
@@ -97,13 +97,6 @@ def escape_question(question: str) -> str:
     return escape_markdown(question)
 
 
-def clean_question(question: str) -> str:
-    """Return the question normalised for asking: NFC, control characters removed, length capped."""
-    text = unicodedata.normalize("NFC", question or "")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return text.strip()[:MAX_QUESTION_CHARS]
-
-
 def respond(
     assistant: AnswersQuestions,
     question: str,
@@ -114,7 +107,7 @@ def respond(
 
     history holds the earlier questions of this conversation, oldest first.
     """
-    question = clean_question(question)
+    question = clean_question(question, MAX_QUESTION_CHARS)[0]
     if not question:
         return
     traditional = is_traditional(question)

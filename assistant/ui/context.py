@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from assistant.records import DocumentVersion, StoredArticle
+from assistant.protocols import CatalogReader
 from assistant.settings import Settings
 from assistant.ui.audit import AuditLog
 from assistant.ui.auth import Authenticator, resolve_user
 from assistant.ui.chat import AnswersQuestions
 from assistant.ui.feedback import FeedbackStore
-
-
-class CatalogView(Protocol):
-    """What the UI reads of assistant.corpus.catalog.Catalog."""
-
-    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
-
-    def articles_by_keys(self, keys: Iterable[str]) -> dict[str, StoredArticle]: ...
 
 
 @dataclass
@@ -29,7 +20,7 @@ class UiContext:
     settings: Settings
     assistant: AnswersQuestions
     library: Any  # assistant.corpus.library.Library (add / replace / remove)
-    catalog: CatalogView
+    catalog: CatalogReader
     authenticator: Authenticator | None
     audit: AuditLog
     feedback: FeedbackStore
