@@ -15,6 +15,7 @@ from assistant.settings import Settings
 from assistant.wiring import build_chat_model
 from tests.contracts import SOURCES_PROMPT, ChatModelContract
 from tests.llm_server import LlamaServer, llama_server  # noqa: F401  (module-scoped server fixture)
+from tests.openai_stub import REPLY, openai_stub  # noqa: F401  (module-scoped endpoint fixture)
 from tests.test_answering import CannedRetriever
 from tests.test_composer import corpus_articles, retrieval_of
 
@@ -29,6 +30,21 @@ class TestFakeChatModel(ChatModelContract):
 
     def test_a_rewrite_prompt_gets_the_question_back(self) -> None:
         assert fake_reply("此前的问题：\n- 甲\n最后一个问题：那罚款多少？") == "那罚款多少？"
+
+
+class TestOpenAIChatModelOnLoopback(ChatModelContract):
+    """ChatOpenAI, as wiring builds it for llm.backend = "openai", against a stub endpoint on loopback."""
+
+    @pytest.fixture()
+    def chat_model(self, settings: Settings, openai_stub: str):  # type: ignore[no-untyped-def]  # noqa: F811
+        openai = settings.model_copy(update={"llm": settings.llm.model_copy(
+            update={"backend": "openai", "base_url": openai_stub, "model": "stub"})})
+        return build_chat_model(openai)
+
+    def test_reply_arrives_in_the_endpoint_chunks(self, chat_model) -> None:  # type: ignore[no-untyped-def]
+        from langchain_core.messages import HumanMessage
+
+        assert "".join(c.content for c in chat_model.stream([HumanMessage(content=SOURCES_PROMPT)])) == REPLY
 
 
 @pytest.mark.llm
