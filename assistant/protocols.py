@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from assistant.records import (
+    Answer,
     DocumentVersion,
     KeywordHit,
     RetrievalResult,
@@ -121,6 +122,18 @@ class CatalogReader(Protocol):
     def iter_articles(self, version_ids: Iterable[str] | None = None) -> Iterator[StoredArticle]: ...
 
     def generation(self) -> int: ...
+
+
+class AssistantLike(Protocol):
+    """What the shells and evaluation need of assistant.answering.assistant.Assistant."""
+
+    def answer(
+        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
+    ) -> Answer: ...
+
+    def stream(
+        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
+    ) -> Iterator[str | Answer]: ...
 
 
 class RetrieverLike(Protocol):

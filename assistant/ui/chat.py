@@ -8,11 +8,11 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from assistant.errors import AssistantError
 from assistant.language.question import clean_question
 from assistant.language.textnorm import drop_surrogates, to_simplified
+from assistant.protocols import AssistantLike
 from assistant.records import Answer, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -25,18 +25,6 @@ _MARKER = re.compile(r"\\?\[(\d{1,2})\\?\]")
 # (GFM included: ':', '@' and the dot of "www." build bare URL, e-mail and www autolinks). Emphasis,
 # headings and list markers are left alone: the composer lays answers out with "- " and "1. ".
 _MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]()!:@]|(?<=[wW]{3})\.)")
-
-
-class AnswersQuestions(Protocol):
-    """What the chat needs of assistant.answering.assistant.Assistant."""
-
-    def answer(
-        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
-    ) -> Answer: ...
-
-    def stream(
-        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
-    ) -> Iterator[str | Answer]: ...
 
 
 @dataclass(frozen=True)
@@ -98,7 +86,7 @@ def escape_question(question: str) -> str:
 
 
 def respond(
-    assistant: AnswersQuestions,
+    assistant: AssistantLike,
     question: str,
     history: Sequence[str] = (),
     filters: SearchFilters | None = None,

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.protocols import CatalogReader
+from assistant.protocols import AssistantLike, CatalogReader
 from assistant.settings import Settings
 from assistant.ui.audit import AuditLog
 from assistant.ui.auth import Authenticator, resolve_user
-from assistant.ui.chat import AnswersQuestions
 from assistant.ui.feedback import FeedbackStore
 
 
@@ -18,7 +17,7 @@ class UiContext:
     """The objects the web app is built around; built once by assistant.ui.app.build_context."""
 
     settings: Settings
-    assistant: AnswersQuestions
+    assistant: AssistantLike
     library: Any  # assistant.corpus.library.Library (add / replace / remove)
     catalog: CatalogReader
     authenticator: Authenticator | None
