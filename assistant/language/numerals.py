@@ -11,6 +11,7 @@ _BIG_UNITS = {"万": 10_000}
 CN_NUMERAL = "零〇一二两三四五六七八九十百千"  # article, chapter and page numbers (第二百五十三条)
 CN_NUMERAL_WITH_WAN = CN_NUMERAL + "万"  # amounts and counts too (五万元, 十万人)
 CN_SMALL_NUMERAL = "一二三四五六七八九十"  # item markers （三）, 之一 suffixes, 等三部门, days of a month
+CN_YEAR_DIGITS = "〇零○Ｏ一二三四五六七八九"  # digit by digit in a year (二〇二一年), 〇 often typed as ○ or Ｏ
 NUMERAL_PATTERN = rf"[{CN_NUMERAL}]+|\d+"  # a number as printed in a reference: 二十一 or 21
 ITEM_MARKER_PATTERN = rf"[（(][{CN_SMALL_NUMERAL}]+[)）]"  # （一） opening an item (项)
 _CHINESE_NUMERAL = CN_NUMERAL_WITH_WAN

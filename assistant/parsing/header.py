@@ -11,14 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.language.numerals import CN_NUMERAL, CN_SMALL_NUMERAL
+from assistant.language.numerals import CN_NUMERAL, CN_SMALL_NUMERAL, CN_YEAR_DIGITS
 from assistant.records import STATUS_IN_FORCE, STATUS_NOT_YET
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
 _ARABIC_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DAY = rf"[{CN_SMALL_NUMERAL}]{{1,3}}"
-_CHINESE_DATE = re.compile(rf"([〇零○Ｏ一二三四五六七八九]{{4}})年({_CN_DAY})月({_CN_DAY})日")
+_CHINESE_DATE = re.compile(rf"([{CN_YEAR_DIGITS}]{{4}})年({_CN_DAY})月({_CN_DAY})日")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # What an event in a header says happened on its date; checked in this order.
 _EVENT_KEYWORDS = (
