@@ -40,7 +40,7 @@ def test_penalty_words_are_one_definition_used_by_composer_crossref_and_conversa
     assert composer._PENALTY_TEXT is sanction and crossref.PENALTY_WORDS is sanction  # noqa: SLF001
     for asked in ("违反了会怎么处罚？", "要承担什么法律责任", "不遵守会有什么后果"):
         assert question.search(asked), asked
-    assert not question.search("数据要分类分级吗？")
+    assert not question.search("数据要分类分级吗？") and not question.search("个人信息被违法收集可以要求删除吗")
     assert sanction.search("处十万元以上一百万元以下罚款") and not sanction.search("应当建立数据安全管理制度")
 
 
