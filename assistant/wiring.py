@@ -24,7 +24,7 @@ from assistant.indexing.embedding import (
 from assistant.indexing.indexer import Indexer
 from assistant.indexing.keyword.index import LexicalIndex
 from assistant.indexing.memory import MemoryKeywordIndex, MemoryVectorStore
-from assistant.indexing.vectorstore import ChromaVectorStore
+from assistant.indexing.vectorstore import ChromaVectorStore, http_client, persistent_client
 from assistant.protocols import ChatModel, Embedder, KeywordIndex, VectorStore
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
@@ -58,9 +58,13 @@ def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:
 
 def build_vector_store(settings: Settings) -> VectorStore:
     """Return the vector store settings choose: Chroma (on disk or a server) or in memory."""
-    if settings.vectorstore.backend == "memory":
-        return MemoryVectorStore()
-    return ChromaVectorStore(settings)
+    match settings.vectorstore.backend:
+        case "memory":
+            return MemoryVectorStore()
+        case "http":
+            return ChromaVectorStore(settings, http_client)
+        case "persistent":
+            return ChromaVectorStore(settings, persistent_client)
 
 
 def build_keyword_index(settings: Settings) -> KeywordIndex:

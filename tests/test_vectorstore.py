@@ -17,6 +17,7 @@ from assistant.errors import ConfigError
 from assistant.indexing.memory import MemoryVectorStore
 from assistant.indexing.vectorstore import ChromaVectorStore
 from assistant.settings import Settings
+from assistant.wiring import build_vector_store
 from tests.contracts import VectorStoreContract
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -65,11 +66,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 class TestPersistentStore(VectorStoreContract):
     @pytest.fixture()
     def store(self, settings: Settings) -> ChromaVectorStore:
-        return ChromaVectorStore(settings)
+        return build_vector_store(settings)
 
     def test_reopened_store_keeps_units(self, settings: Settings) -> None:
-        vectors = self._fill(ChromaVectorStore(settings))
-        reopened = ChromaVectorStore(settings)
+        vectors = self._fill(build_vector_store(settings))
+        reopened = build_vector_store(settings)
         assert reopened.version_ids() == {"a", "b"}
         assert reopened.query(vectors[0], 1)[0].unit_id == "a#0"
         assert (settings.chroma_path / "chroma.sqlite3").is_file()
@@ -81,7 +82,7 @@ class TestHttpStore(VectorStoreContract):
         # A fresh collection per test: the server is shared by the module.
         http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(update={
             "backend": "http", "port": chroma_server, "collection": f"t{uuid.uuid4().hex[:10]}"})})
-        return ChromaVectorStore(http)
+        return build_vector_store(http)
 
 
 class TestMemoryStore(VectorStoreContract):
@@ -100,4 +101,4 @@ def test_unreachable_server_names_host_port_and_fix(settings: Settings) -> None:
     http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(
         update={"backend": "http", "port": _free_port()})})
     with pytest.raises(ConfigError, match=r"Chroma server at 127\.0\.0\.1:\d+.*chroma run"):
-        ChromaVectorStore(http)
+        build_vector_store(http)
