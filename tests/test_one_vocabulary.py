@@ -9,7 +9,12 @@ import pytest
 
 from assistant.answering import composer, decline
 from assistant.language.numerals import CN_NUMERAL, NUMERAL_PATTERN, chinese_to_int
-from assistant.language.vocabulary import load_aliases, penalty_question_words, sanction_words
+from assistant.language.vocabulary import (
+    load_aliases,
+    penalty_question_words,
+    sanction_words,
+    stated_sanction_words,
+)
 from assistant.retrieval import conversation, crossref
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
@@ -37,11 +42,13 @@ def test_penalty_words_are_one_definition_used_by_composer_crossref_and_conversa
     question, sanction = penalty_question_words(), sanction_words()
     assert composer._PENALTY_QUESTION is question and crossref.PENALTY_INTENT is question  # noqa: SLF001
     assert conversation.INTENTS["penalty"][0] is question
-    assert composer._PENALTY_TEXT is sanction and crossref.PENALTY_WORDS is sanction  # noqa: SLF001
+    assert crossref.PENALTY_WORDS is sanction and composer._PENALTY_TEXT is stated_sanction_words()  # noqa: SLF001
     for asked in ("违反了会怎么处罚？", "要承担什么法律责任", "不遵守会有什么后果"):
         assert question.search(asked), asked
     assert not question.search("数据要分类分级吗？") and not question.search("个人信息被违法收集可以要求删除吗")
     assert sanction.search("处十万元以上一百万元以下罚款") and not sanction.search("应当建立数据安全管理制度")
+    # 责令改正 marks a penalty article only with its chapter or citation; a duty may use it too.
+    assert sanction.search("责令改正") and not stated_sanction_words().search("应当责令其采取整改")
 
 
 def test_decline_aliases_come_from_the_data_table() -> None:

@@ -20,12 +20,12 @@ from assistant.answering.decline import (
 )
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, ITEM_MARKER_PATTERN
 from assistant.language.textnorm import normalize_title
-from assistant.language.vocabulary import penalty_question_words, sanction_words
+from assistant.language.vocabulary import penalty_question_words, stated_sanction_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _PENALTY_QUESTION = penalty_question_words()
-_PENALTY_TEXT = sanction_words()
+_PENALTY_TEXT = stated_sanction_words()
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")

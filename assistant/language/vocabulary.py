@@ -64,5 +64,11 @@ def penalty_question_words() -> re.Pattern[str]:
 
 
 def sanction_words() -> re.Pattern[str]:
-    """Return the pattern of words by which an article imposes a sanction (罚款, 责令, 吊销 …)."""
+    """Return the pattern of words by which an article imposes a sanction (罚款, 责令, 吊销 …), to be read with
+    the article's chapter or citations."""
     return _penalty_words()["sanction"]
+
+
+def stated_sanction_words() -> re.Pattern[str]:
+    """Return the pattern of words that state a sanction by themselves (罚款, 吊销 …; not 责令改正 alone)."""
+    return _penalty_words()["stated_sanction"]
