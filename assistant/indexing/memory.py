@@ -68,17 +68,15 @@ class MemoryVectorStore:
                 if allowed is None or meta.get("version_id") in allowed
             ]
         query = np.asarray(vector, dtype=np.float32)
-        scored = sorted(((-_cosine(query, stored), unit_id, meta) for unit_id, stored, meta in rows), key=_by_score)
-        return [VectorHit(u, -negated, dict(meta) if with_metadata else {}) for negated, u, meta in scored[: max(1, n)]]
+        scored = sorted(((_cosine(query, stored), unit_id, meta) for unit_id, stored, meta in rows),
+                        key=lambda row: (-row[0], row[1]))
+        # As Chroma does, n below 1 still asks for one unit.
+        return [VectorHit(u, sim, dict(meta) if with_metadata else {}) for sim, u, meta in scored[: max(1, n)]]
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(a @ b) / norms if norms else 0.0
-
-
-def _by_score(row: tuple[float, str, object]) -> tuple[float, str]:
-    return row[0], row[1]
 
 
 class MemoryKeywordIndex:
