@@ -6,6 +6,7 @@ Labels are kept as printed (article_label="第二十一条"); numbers as ints (a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # Document types as maintainers know them; free text is allowed, these are the usual ones.
@@ -214,3 +215,21 @@ class SearchFilters:
     def is_empty(self) -> bool:
         """Return True when nothing narrows the search."""
         return not (self.documents or self.doc_types or self.issuing_bodies or self.statuses or self.current_only)
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """One unit found by similarity: its id, cosine similarity and stored metadata (empty unless asked for)."""
+
+    unit_id: str
+    similarity: float
+    metadata: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    """One unit found by keywords: its id, BM25 score and the share of query terms it contains."""
+
+    unit_id: str
+    score: float
+    coverage: float

@@ -71,8 +71,10 @@ class EmbeddingSettings(BaseModel):
 
 
 class VectorStoreSettings(BaseModel):
-    backend: Literal["persistent", "http"] = Field(
-        "persistent", description="persistent: Chroma on disk under home; http: a Chroma server."
+    backend: Literal["persistent", "http", "memory"] = Field(
+        "persistent",
+        description="persistent: Chroma on disk under home; http: a Chroma server; memory: vectors and keyword "
+        "index in memory only (tests, offline demo; rebuilt from the catalog at every start).",
     )
     host: str = Field("127.0.0.1", description="Chroma server host, for backend http.")
     port: int = Field(8000, ge=1, le=65535, description="Chroma server port, for backend http.")
@@ -148,8 +150,10 @@ class AnswerSettings(BaseModel):
 
 
 class LlmSettings(BaseModel):
-    backend: Literal["none", "openai"] = Field(
-        "none", description="none: the deterministic composer; openai: any OpenAI-compatible endpoint."
+    backend: Literal["none", "openai", "fake"] = Field(
+        "none",
+        description="none: the deterministic composer; openai: any OpenAI-compatible endpoint; fake: a "
+        "deterministic stand-in that quotes the sources (offline demo and tests, not a language model).",
     )
     base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint URL.")
     model: str = Field("local", description="Model name sent to the endpoint.")

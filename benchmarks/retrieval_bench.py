@@ -30,12 +30,13 @@ sys.path.insert(0, str(ROOT))
 import assistant  # noqa: E402,F401
 from assistant.corpus.catalog import Catalog  # noqa: E402
 from assistant.corpus.library import Library  # noqa: E402
-from assistant.indexing.embedding import build_embedder, langchain_embeddings  # noqa: E402
-from assistant.indexing.indexer import build_default_indexer, parse_unit_id  # noqa: E402
+from assistant.indexing.embedding import langchain_embeddings  # noqa: E402
+from assistant.indexing.indexer import parse_unit_id  # noqa: E402
 from assistant.language.numerals import parse_article_label  # noqa: E402
 from assistant.language.textnorm import normalize_text, normalize_title  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.wiring import build_embedder, build_indexer  # noqa: E402
 
 SHARED = Path(os.environ.get("ASSISTANT_SHARED_DIR", ROOT.parent / "shared"))
 RESULTS = ROOT / "benchmarks" / "results"
@@ -99,7 +100,7 @@ def summarise(rows: list[dict[str, float]], latencies: list[float]) -> dict[str,
 def build_home(settings: Settings, corpus: Path) -> tuple[Catalog, object]:
     """Return the catalog and indexer of a home holding every Markdown regulation of corpus."""
     catalog = Catalog(settings.catalog_path)
-    indexer = build_default_indexer(settings)
+    indexer = build_indexer(settings)
     library = Library(settings, catalog, indexer)
     if len(catalog.versions()) < len(list(corpus.glob("*.md"))):
         started = time.perf_counter()

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.answering.assistant import NOTICE_MODEL_FAILED, Assistant, answer_record, clean_question
+from assistant.answering.assistant import NOTICE_MODEL_FAILED, Assistant, answer_record
 from assistant.answering.decline import (
     asserted_quantities,
     quantity_in,
@@ -19,6 +19,7 @@ from assistant.answering.decline import (
     unsupported_quantities,
 )
 from assistant.answering.llm import rewrite_followup
+from assistant.language.question import clean_question
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
 from tests.test_composer import corpus_articles, retrieval_of

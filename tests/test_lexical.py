@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from assistant.indexing.keyword.index import LexicalIndex, query_terms, tokenize
+from assistant.indexing.memory import MemoryKeywordIndex
+from tests.contracts import KeywordIndexContract
 
 UNITS_A = [
     ("a#0", "《数据安全法》 第二十一条 国家建立数据分类分级保护制度，对数据实行分类分级保护。"),
@@ -20,6 +22,28 @@ UNITS_B = [
     ("b#1", "《网络安全法》 第二十四条 网络运营者为用户办理网络接入，应当要求用户提供真实身份信息。"),
     ("b#1/p0", "《网络安全法》 第二十四条 为用户办理固定电话、移动电话等入网手续，应当要求用户提供真实身份信息。"),
 ]
+
+
+class TestLexicalIndex(KeywordIndexContract):
+    @pytest.fixture()
+    def index(self, tmp_path: Path) -> LexicalIndex:
+        return LexicalIndex(tmp_path / "lexical", mode="hybrid")
+
+
+class TestMemoryKeywordIndex(KeywordIndexContract):
+    @pytest.fixture()
+    def index(self) -> MemoryKeywordIndex:
+        return MemoryKeywordIndex(mode="hybrid")
+
+    @pytest.mark.parametrize("mode", ["bigram", "jieba", "hybrid"])
+    def test_scores_agree_with_the_disk_index(self, tmp_path: Path, mode: str) -> None:
+        disk, memory = LexicalIndex(tmp_path / mode, mode=mode), MemoryKeywordIndex(mode=mode)
+        for index in (disk, memory):
+            index.index_version("a", UNITS_A)
+            index.index_version("b", UNITS_B)
+        for query in ("真实身份信息", "数据分类分级", "网络运营者 安全保护义务"):
+            expected = [(h.unit_id, round(h.score, 3), h.coverage) for h in disk.search(query, 5)]
+            assert [(h.unit_id, round(h.score, 3), h.coverage) for h in memory.search(query, 5)] == expected
 
 
 @pytest.mark.parametrize(

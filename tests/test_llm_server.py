@@ -10,10 +10,11 @@ import pytest
 
 from assistant.answering.assistant import NOTICE_MODEL_FAILED, NOTICE_MODEL_STOPPED, NOTICE_MODEL_UNCITED, Assistant
 from assistant.answering.citations import parse_markers, split_sentences, strip_markers, support
-from assistant.answering.llm import build_chat_model
+from assistant.answering.llm import build_openai_chat_model
 from assistant.records import Answer, RetrievalResult
 from assistant.settings import Settings
 from assistant.ui.model_status import ModelEndpointStatus
+from assistant.wiring import build_chat_model
 from tests.check_llama_build import enabled_features, system_info, unportable_features
 from tests.llm_server import (  # noqa: F401  (the fixtures: one server per module, checked alive around each test)
     LlamaServer,
@@ -47,6 +48,11 @@ def model_settings(settings: Settings, server: LlamaServer, **llm: object) -> Se
                                        "answer": settings.answer.model_copy(update={"max_citations": 2})})
 
 
+def model_assistant(settings: Settings, retrieval: RetrievalResult) -> Assistant:
+    """Return an Assistant over a canned retrieval with the chat model the settings choose."""
+    return Assistant(settings, CannedRetriever(retrieval), build_chat_model(settings))
+
+
 def stream_parts(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
     """Return the streamed text deltas and the final Answer."""
     parts = list(assistant.stream(question))
@@ -59,7 +65,7 @@ def test_free_generation_is_streamed_and_every_remaining_marker_is_supported(
     settings: Settings, llama_server: LlamaServer, breach: RetrievalResult  # noqa: F811
 ) -> None:
     configured = model_settings(settings, llama_server, max_tokens=64)
-    deltas, answer = stream_parts(Assistant(configured, CannedRetriever(breach)), breach.query)
+    deltas, answer = stream_parts(model_assistant(configured, breach), breach.query)
     assert len(deltas) > 1  # tokens arrived one by one, not as one block
     allowed = {("《中华人民共和国个人信息保护法》" + label) for label in ("第五十七条", "第五十一条")}
     assert {c.label for c in answer.citations} <= allowed and answer.citations
@@ -81,7 +87,7 @@ def test_wrong_and_unknown_markers_from_the_server_are_corrected(
     reply = "处理者应当立即采取补救措施，并通知履行个人信息保护职责的部门和个人[2]。通知应当包括处理者的联系方式[7]。"
     # A grammar makes the real server emit exactly this reply, so the correction is deterministic.
     grammar = 'root ::= "' + reply + '"'
-    chat = build_chat_model(configured.llm).bind(extra_body={"grammar": grammar})
+    chat = build_openai_chat_model(configured.llm).bind(extra_body={"grammar": grammar})
     deltas, answer = stream_parts(Assistant(configured, CannedRetriever(breach), chat_model=chat), breach.query)
     assert "".join(deltas) == reply
     assert answer.mode == "model"
@@ -94,12 +100,12 @@ def test_timeout_and_stopped_server_fall_back_to_the_composed_answer(
     settings: Settings, llama_server: LlamaServer, breach: RetrievalResult  # noqa: F811
 ) -> None:
     hurried = model_settings(settings, llama_server, timeout_s=0.001)
-    answer = Assistant(hurried, CannedRetriever(breach)).answer(breach.query)
+    answer = model_assistant(hurried, breach).answer(breach.query)
     assert answer.mode == "composer" and answer.notices == (NOTICE_MODEL_FAILED,)
     configured = model_settings(settings, llama_server)
     llama_server.stop()
     try:
-        deltas, answer = stream_parts(Assistant(configured, CannedRetriever(breach)), breach.query)
+        deltas, answer = stream_parts(model_assistant(configured, breach), breach.query)
     finally:
         llama_server.start()
     assert answer.mode == "composer" and answer.notices == (NOTICE_MODEL_FAILED,)
@@ -133,7 +139,7 @@ def test_a_server_killed_mid_answer_is_reported_as_stopped(
         assert endpoint.report()["reachable"] is True
         # A grammar makes the server repeat one sentence until max_tokens, so the kill lands mid-answer.
         endless = 'root ::= ("处理者应当立即采取补救措施。")+'
-        chat = build_chat_model(configured.llm).bind(extra_body={"grammar": endless})
+        chat = build_openai_chat_model(configured.llm).bind(extra_body={"grammar": endless})
         parts = Assistant(configured, CannedRetriever(breach), chat_model=chat).stream(breach.query)
         first = next(parts)
         kill_hard(server)

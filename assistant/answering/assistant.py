@@ -5,21 +5,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, decide
-from assistant.answering.llm import build_chat_model, build_messages, stream_reply
+from assistant.answering.llm import build_messages, stream_reply
 from assistant.errors import ModelError, ModelStoppedError
-from assistant.protocols import RetrieverLike
+from assistant.language.question import clean_question
+from assistant.protocols import CatalogReader, ChatModel, RetrieverLike
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +33,15 @@ class Assistant:
         self,
         settings: Settings,
         retriever: RetrieverLike,
-        chat_model: BaseChatModel | None = None,
+        chat_model: ChatModel | None = None,
         *,
-        catalog: object | None = None,
+        catalog: CatalogReader | None = None,
     ):
+        """chat_model None means the deterministic composer; wiring.build_chat_model builds the configured one.
+        With the catalog, the decline decision also asks whether the question's words occur in the corpus."""
         self.settings = settings
         self.retriever = retriever
-        # The decline decision also asks whether the question's words occur anywhere in the corpus.
-        catalog = catalog if catalog is not None else getattr(retriever, "catalog", None)
-        usable = hasattr(catalog, "iter_articles") and hasattr(catalog, "generation")
-        self.vocabulary = CorpusVocabulary(catalog) if usable else None
-        if chat_model is None and settings.llm.backend == "openai":
-            chat_model = build_chat_model(settings.llm)
+        self.vocabulary = CorpusVocabulary(catalog) if catalog is not None else None
         self.chat_model = chat_model
 
     def answer(self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None) -> Answer:
@@ -137,16 +130,6 @@ class Assistant:
             latency_ms=_elapsed_ms(start),
             extra={"kind": composed.kind, "decision": decision.score, "model_text": raw},
         )
-
-
-def clean_question(question: str, limit: int) -> tuple[str, bool]:
-    """Return the question without control characters, cut to limit characters, and whether it was cut."""
-    # Cut generously first so cleaning an enormous question costs little.
-    text = unicodedata.normalize("NFC", (question or "")[: limit * 4])
-    # Category C: controls, format marks (RTL overrides, zero-width), lone surrogates, private use, unassigned.
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
-    cut = len(text) > limit or len(question or "") > limit * 4
-    return text[:limit].rstrip(), cut
 
 
 def _fallback(

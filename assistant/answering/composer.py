@@ -18,18 +18,18 @@ from assistant.answering.decline import (
     query_terms,
     unsupported_quantities,
 )
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN, ITEM_MARKER_PATTERN
 from assistant.language.textnorm import normalize_title
+from assistant.language.vocabulary import penalty_question_words, stated_sanction_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
-_PENALTY_QUESTION = re.compile(
-    r"处罚|罚款|罚则|法律责任|承担.{0,6}责任|违反|违法|后果|惩罚|处分|吊销|怎么罚|如何罚|罚多少"
-)
-_PENALTY_TEXT = re.compile(r"罚款|处分|警告|吊销|拘留|追究刑事责任|没收违法所得|责令暂停|责令停业|关闭网站")
+_PENALTY_QUESTION = penalty_question_words()
+_PENALTY_TEXT = stated_sanction_words()
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
-_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_ITEM = re.compile(rf"^\s*{ITEM_MARKER_PATTERN}")
 _YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|么|吗)\s*[？?]?\s*$")
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _SHORT_ARTICLE = 260  # characters: quote such articles whole rather than picking paragraphs
@@ -394,7 +394,7 @@ def _definition_score(article: StoredArticle, terms: dict[str, float]) -> float:
 
 def _quantity_pattern(unit: str) -> re.Pattern[str]:
     """Return a pattern for a number stated in unit (六个月, 24小时, 三十日)."""
-    return re.compile(r"[\d零〇一二两三四五六七八九十百千万]+\s*(?:个)?(?:工作)?" + re.escape(unit))
+    return re.compile(rf"[\d{CN_NUMERAL_WITH_WAN}]+\s*(?:个)?(?:工作)?" + re.escape(unit))
 
 
 def _governing_first(chosen: list[Chosen], unit: str, named: Sequence[str] = ()) -> list[Chosen]:

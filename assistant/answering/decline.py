@@ -8,24 +8,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.language.numerals import chinese_to_int
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL, chinese_to_int
 from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
 
 # Officials write abbreviations the statutes never use; expand them before comparing with article text.
-ALIASES = {
-    "关基": "关键信息基础设施",
-    "cii": "关键信息基础设施",
-    "个保法": "个人信息保护法",
-    "个人信息保护法": "个人信息保护法",
-    "数安法": "数据安全法",
-    "网安法": "网络安全法",
-    "等保": "等级保护",
-    "密评": "商用密码应用安全性评估",
-    "aigc": "生成式人工智能",
-    "生成式ai": "生成式人工智能",
-    "app": "应用程序",
-}
+ALIASES = load_aliases()  # language/data/aliases.tsv
 # Words that carry the question's form, not its subject; removed before counting coverage.
 STOP_PHRASES = (
     "请问", "什么样", "什么", "哪些", "哪几", "哪个", "哪种", "怎么样", "怎么", "怎样", "如何", "是否",
@@ -48,14 +37,14 @@ _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 _REGULATION_NAME = re.compile(r"(?<![该本此这那])([\u4e00-\u9fff]{2,18}?)(实施细则|细则|办法|条例)")
 _NAME_LEAD = re.compile(r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的))+")
 _CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
-_ARTICLE_REF = re.compile(r"第[零〇一二两三四五六七八九十百千万\d]+条(?:之[一二三四五六七八九十\d]+)?")
+_ARTICLE_REF = re.compile(rf"第[{CN_NUMERAL_WITH_WAN}\d]+条(?:之[{CN_SMALL_NUMERAL}\d]+)?")
 
 # A yes/no question ...
 _YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
 # ... that asserts a number: a time limit, an amount, a count.
 # 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
 _QUANTITY = re.compile(
-    r"(\d+(?:\.\d+)?\s*[万亿]?|[零〇一二两三四五六七八九十百千万亿]+)\s*"
+    rf"(\d+(?:\.\d+)?\s*[万亿]?|[{CN_NUMERAL_WITH_WAN}亿]+)\s*"
     r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级|类)"
 )
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}

@@ -33,7 +33,7 @@ def load_prompt(name: str) -> str:
     return resources.files("assistant.answering.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
 
 
-def build_chat_model(llm: LlmSettings) -> BaseChatModel:
+def build_openai_chat_model(llm: LlmSettings) -> BaseChatModel:
     """Return a streaming ChatOpenAI for the endpoint in settings (nothing is contacted until first use)."""
     from langchain_openai import ChatOpenAI  # heavy; only model mode needs it
 

@@ -10,6 +10,7 @@ import click
 from assistant.answering.citations import render_citation
 from assistant.cli import AppContext, fail, pass_app
 from assistant.errors import AssistantError
+from assistant.language.question import clean_question
 from assistant.records import Answer, SearchFilters
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def ask(app: AppContext, question: str, history: tuple[str, ...], as_json: bool,
         assistant ask "那违反了怎么处罚？" --history "个人信息处理者有哪些义务？"
         assistant ask "数据出境需要申报评估吗？" --doc 数据出境安全评估办法 --json
     """
-    if not question.strip():
+    if not clean_question(question, app.settings.answer.max_question_chars)[0]:
         raise click.UsageError("QUESTION is empty; write the question in quotes, e.g. assistant ask \"…\"")
     filters = SearchFilters(documents=docs, current_only=current_only)
     try:

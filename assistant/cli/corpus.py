@@ -156,9 +156,9 @@ def export_vectors(app: AppContext, out: Path | None) -> None:
         assistant --home /tmp/default-home corpus init
         assistant --home /tmp/default-home corpus export-vectors corpus/default-vectors.npz
     """
-    from assistant.indexing.embedding import build_embedder
     from assistant.indexing.shipped_vectors import export_vectors as export
     from assistant.indexing.shipped_vectors import unit_digests
+    from assistant.wiring import build_embedder
 
     target = out or app.settings.corpus.shipped_vectors
     try:

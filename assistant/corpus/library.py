@@ -18,14 +18,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol
 
 from filelock import FileLock, Timeout
 
 from assistant.corpus.catalog import Catalog, VersionRow, is_same_version, make_doc_id, make_version_id, version_key
 from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar, split_source_notes
 from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
-from assistant.records import DocumentVersion, ParsedDocument, StoredArticle
+from assistant.protocols import IndexWriter
+from assistant.records import DocumentVersion, ParsedDocument
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,18 +34,6 @@ Progress = Callable[[int, int], None]
 # Given the version already in for a text's version date, says whether the new text takes its place.
 Supersedes = Callable[[DocumentVersion], bool]
 _SKIPPED_NAMES = re.compile(r"^(readme(\..*)?|default_laws\.txt)$", re.IGNORECASE)
-
-
-class Indexer(Protocol):
-    """What the Library needs of the indexes (assistant.indexing.indexer.Indexer implements it)."""
-
-    def index_version(self, articles: Sequence[StoredArticle], progress: Progress | None = None) -> None: ...
-
-    def remove_version(self, version_id: str) -> None: ...
-
-    def indexed_versions(self) -> set[str]: ...
-
-    def seed_vectors(self, path: Path) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -126,7 +114,7 @@ class Library:
         self,
         settings: Settings,
         catalog: Catalog,
-        indexer: Indexer,
+        indexer: IndexWriter,
         *,
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -386,7 +374,7 @@ class Library:
         articles = tuple(sorted([*old, *row.articles], key=lambda a: (a.number, a.suffix)))
         sources = (*self.catalog.version_sources(other.version_id), (row.sha256, row.source_name, row.stored_name))
         combined = hashlib.sha256("".join(sorted(s[0] for s in sources)).encode("ascii")).hexdigest()
-        from assistant.parsing.structure import check_numbering
+        from assistant.parsing.checks import check_numbering
 
         # Each part's numbering warnings (starts at 第九百八十九条 ...) say nothing about the joined whole.
         kept = [w for w in (*other.warnings, *row.warnings) if "numbering" not in w]
@@ -459,13 +447,12 @@ class Library:
             logger.warning("removing index entries of unknown version=%s", version_id)
             self.indexer.remove_version(version_id)
         # After a tokenizer change only the keyword side is stale: rebuild it from the stored texts, not vectors.
-        gaps = getattr(self.indexer, "keyword_only_gaps", None)
-        keyword_only = gaps() & (ready - indexed) if gaps else set()
+        keyword_only = self.indexer.keyword_only_gaps() & (ready - indexed)
         if keyword_only:
             logger.warning("rebuilding keyword units of versions=%d (vectors kept)", len(keyword_only))
         for version_id in sorted(ready - indexed):
             if version_id in keyword_only:
-                self.indexer.index_keywords(self.catalog.articles(version_id))  # type: ignore[attr-defined]
+                self.indexer.index_keywords(self.catalog.articles(version_id))
                 continue
             logger.warning("re-indexing version=%s missing from the index", version_id)
             self.indexer.index_version(self.catalog.articles(version_id))

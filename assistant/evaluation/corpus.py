@@ -6,12 +6,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from assistant.evaluation.formats import ArticleRef
 from assistant.evaluation.matching import article_key, title_key, version_matches
 from assistant.evaluation.metrics import support_overlap
-from assistant.records import DocumentVersion, StoredArticle
+from assistant.protocols import CatalogReader
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +72,6 @@ class CatalogArticleIndex(ArticleIndex):
                     entry = ArticleEntry(stored.title, stored.article.label, stored.version, stored.article.text)
                     self._by_key.setdefault((key, article_key(entry.article)), []).append(entry)
         return super().find(ref)
-
-
-class CatalogReader(Protocol):
-    """The part of assistant.corpus.catalog.Catalog scoring reads."""
-
-    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
-
-    def articles(self, version_id: str) -> list[StoredArticle]: ...
 
 
 def index_from_catalog(catalog_path: Path, *, support_threshold: float = 0.35) -> CatalogArticleIndex:

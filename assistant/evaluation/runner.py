@@ -5,20 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Protocol
 
 from assistant.evaluation.formats import ArticleRef, Question, Result
-from assistant.protocols import RetrieverLike
-from assistant.records import Answer, Hit, RetrievalResult, SearchFilters
+from assistant.protocols import AssistantLike, RetrieverLike
+from assistant.records import Answer, Hit, RetrievalResult
 
 logger = logging.getLogger(__name__)
 MIN_RETRIEVED = 10  # the result format asks for at least the top 10 articles
-
-
-class AnswerSource(Protocol):
-    """What the runner needs of assistant.answering.assistant.Assistant."""
-
-    def answer(self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None) -> Answer: ...
 
 
 def retrieved_refs(hits: Iterable[Hit]) -> tuple[ArticleRef, ...]:
@@ -72,7 +65,7 @@ def result_from_retrieval(question_id: str, retrieval: RetrievalResult, latency_
 def run_question(
     question: Question,
     *,
-    assistant: AnswerSource | None = None,
+    assistant: AssistantLike | None = None,
     retriever: RetrieverLike | None = None,
     top_k: int = MIN_RETRIEVED,
 ) -> Result:
@@ -97,7 +90,7 @@ def run_question(
 def run_questions(
     questions: Sequence[Question],
     *,
-    assistant: AnswerSource | None = None,
+    assistant: AssistantLike | None = None,
     retriever: RetrieverLike | None = None,
     top_k: int = MIN_RETRIEVED,
     progress: Callable[[int, int], None] | None = None,

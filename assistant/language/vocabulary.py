@@ -41,3 +41,34 @@ def expand_colloquial(query: str) -> str:
     text = normalize_text(query).lower()
     extra = [words for pattern, words in colloquial_rules() if pattern.search(text)]
     return " ".join([text, *extra]) if extra else text
+
+
+ALIASES_FILE = DATA_DIR / "aliases.tsv"
+PENALTY_WORDS_FILE = DATA_DIR / "penalty_words.tsv"
+
+
+@functools.lru_cache(maxsize=1)
+def load_aliases(path: Path = ALIASES_FILE) -> dict[str, str]:
+    """Return abbreviation -> the statutes' words (关基 -> 关键信息基础设施) from the aliases table."""
+    return {short: full for short, full, *_ in _table_rows(path)}
+
+
+@functools.lru_cache(maxsize=1)
+def _penalty_words(path: Path = PENALTY_WORDS_FILE) -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile(words) for kind, words, *_ in _table_rows(path)}
+
+
+def penalty_question_words() -> re.Pattern[str]:
+    """Return the pattern of words that make a question ask about penalties (怎么罚, 法律责任, 违反 …)."""
+    return _penalty_words()["question"]
+
+
+def sanction_words() -> re.Pattern[str]:
+    """Return the pattern of words by which an article imposes a sanction (罚款, 责令, 吊销 …), to be read with
+    the article's chapter or citations."""
+    return _penalty_words()["sanction"]
+
+
+def stated_sanction_words() -> re.Pattern[str]:
+    """Return the pattern of words that state a sanction by themselves (罚款, 吊销 …; not 责令改正 alone)."""
+    return _penalty_words()["stated_sanction"]

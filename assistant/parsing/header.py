@@ -11,13 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.language.numerals import CN_NUMERAL, CN_SMALL_NUMERAL, CN_YEAR_DIGITS
 from assistant.records import STATUS_IN_FORCE, STATUS_NOT_YET
 
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
               "八": 8, "九": 9}
 _ARABIC_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_CN_DAY = "[一二三四五六七八九十]{1,3}"
-_CHINESE_DATE = re.compile(rf"([〇零○Ｏ一二三四五六七八九]{{4}})年({_CN_DAY})月({_CN_DAY})日")
+_CN_DAY = rf"[{CN_SMALL_NUMERAL}]{{1,3}}"
+_CHINESE_DATE = re.compile(rf"([{CN_YEAR_DIGITS}]{{4}})年({_CN_DAY})月({_CN_DAY})日")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 # What an event in a header says happened on its date; checked in this order.
 _EVENT_KEYWORDS = (
@@ -34,8 +35,8 @@ _EFFECTIVE_CLAUSE = re.compile(
 _ORG_SUFFIX = r"(?:部|委员会|总局|办公室|银行|署|局|院|委|会|政府)"
 _DOC_NUMBER = re.compile(
     r"((?:中华人民共和国)?(?:主席|国务院(?:、中华人民共和国中央军事委员会|、中央军事委员会)?|"
-    rf"[\u4e00-\u9fff、]{{2,40}}?{_ORG_SUFFIX}(?:等[一二三四五六七八九十]+部门)?)令"
-    r"\s*(?:[（(]\d{4}[)）])?\s*第\s*[〇零一二三四五六七八九十百千\d]+\s*号)"
+    rf"[\u4e00-\u9fff、]{{2,40}}?{_ORG_SUFFIX}(?:等[{CN_SMALL_NUMERAL}]+部门)?)令"
+    rf"\s*(?:[（(]\d{{4}}[)）])?\s*第\s*[{CN_NUMERAL}\d]+\s*号)"
 )
 _LOCAL_CONGRESS = re.compile(
     r"([\u4e00-\u9fff]{2,16}?(?:省|市|自治区|自治州|自治县|县|区))第[^届]{1,6}届人民代表大会常务委员会"
@@ -46,7 +47,7 @@ PROVINCES = (
     "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门",
 )
 _MINISTRY_ORDER = re.compile(
-    rf"(?:中华人民共和国)?([\u4e00-\u9fff、]{{2,40}}?{_ORG_SUFFIX})(?:等[一二三四五六七八九十]+部门)?令"
+    rf"(?:中华人民共和国)?([\u4e00-\u9fff、]{{2,40}}?{_ORG_SUFFIX})(?:等[{CN_SMALL_NUMERAL}]+部门)?令"
 )
 # 「国家互联网信息办公室2021年第20次室务会议审议通过」: a ministry's own meeting adopted it.
 _MINISTRY_MEETING = re.compile(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.language.numerals import ARTICLE_LABEL_PATTERN
 from assistant.language.textnorm import normalize_text
+from assistant.language.vocabulary import penalty_question_words
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,7 @@ _QUESTION_NOISE = re.compile(r"请问|吗|呢|？|\?|。|！|!|什么|怎么|怎
 
 # Checked in order: 「备案流程是什么」 asks for a procedure, not a definition.
 INTENTS = {
-    "penalty": (re.compile(r"处罚|罚款|罚则|罚多少|怎么罚|法律责任|后果|处分|追究|违反了|不遵守|没做到|违法"),
-                "违反规定的法律责任 处罚 罚款"),
+    "penalty": (penalty_question_words(), "违反规定的法律责任 处罚 罚款"),
     "procedure": (re.compile(r"怎么办|流程|程序|步骤|如何办理|怎么申请|申报|备案|审批|多久|期限"), "程序 期限"),
     "definition": (re.compile(r"什么意思|是指|含义|定义|指的是|怎么理解|是什么"), "是指 含义"),
 }

@@ -11,11 +11,12 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from assistant.language.numerals import chinese_to_int
+from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import normalize_text
+from assistant.language.vocabulary import penalty_question_words, sanction_words
 from assistant.records import StoredArticle
 
-_N = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_N = NUMERAL_PATTERN
 _REF_ITEM = rf"第(?:{_N})条(?:之(?:{_N}))?(?:第(?:{_N})款)?(?:第[（(](?:{_N})[)）]项)?"
 _CITING = re.compile(
     rf"(?:违反|未按照|未依照|不按照|不依照|不履行|有)本(?:法|条例|办法|规定|细则)"
@@ -23,10 +24,8 @@ _CITING = re.compile(
 )
 _ARTICLE_NO = re.compile(rf"第({_N})条(?:之({_N}))?")
 _RANGE = re.compile(rf"第({_N})条(?:第(?:{_N})款)?(?:至|到)第({_N})条")
-PENALTY_WORDS = re.compile(r"罚款|处分|警告|责令|没收|吊销|拘留|追究刑事责任|停业整顿|暂停相关业务|关闭网站")
-PENALTY_INTENT = re.compile(
-    r"处罚|罚款|罚则|罚多少|怎么罚|如何罚|法律责任|后果|处分|追究|吊销|没收|违反了|违法了|违规|责任"
-)
+PENALTY_WORDS = sanction_words()
+PENALTY_INTENT = penalty_question_words()
 
 
 def is_penalty_article(stored: StoredArticle) -> bool:

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
+from assistant.language.numerals import CN_SMALL_NUMERAL
 from assistant.language.textnorm import normalize_text
 from assistant.records import StoredArticle
 
@@ -19,7 +20,7 @@ _PATTERNS = (
     # 本法所称数据，是指… / 前款所称应用算法推荐技术，是指…
     re.compile(rf"所称(?:的)?({_TERM})[，,]?(?:是指|指)"),
     # （三）网络运营者，是指… / (一)电子签名，是指… / a sentence that starts with the term
-    re.compile(rf"(?:^|[。；;：:\n]|[（(][一二三四五六七八九十\d]+[)）])\s*({_TERM})[，,]\s*是指"),
+    re.compile(rf"(?:^|[。；;：:\n]|[（(][{CN_SMALL_NUMERAL}\d]+[)）])\s*({_TERM})[，,]\s*是指"),
     # 个人信息是以电子… / 敏感个人信息是一旦泄露… / 国家秘密是关系国家安全… (an article that opens with it)
     re.compile(r"^([\u4e00-\u9fff]{2,10}?)是(?:指|以|一旦|关系|最|重要|一般)"),
     # 数据处理，包括数据的收集、存储… (a paragraph that opens by listing what the term covers)

@@ -14,12 +14,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.language.numerals import chinese_to_int, format_article_label, int_to_chinese
+from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int, format_article_label, int_to_chinese
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import load_abbreviations
 from assistant.records import DocumentVersion, LookupResult, StoredArticle
 
-_NUM = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_NUM = NUMERAL_PATTERN
 _ARTICLE = re.compile(rf"(?:的|之)?\s*(第)?\s*({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年|版|修正|修订)")
 _OLD_VERSION = re.compile(r"旧版|老版|原版|修正前|修订前|修改前|之前的版本|上一版|原文")

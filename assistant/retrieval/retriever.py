@@ -8,12 +8,12 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from assistant.indexing.indexer import Indexer, parse_unit_id
-from assistant.language.numerals import chinese_to_int, parse_article_label
+from assistant.indexing.indexer import parse_unit_id
+from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int, parse_article_label
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import expand_colloquial
+from assistant.protocols import CatalogReader, SearchIndex
 from assistant.records import (
     DocumentVersion,
     Hit,
@@ -33,7 +33,7 @@ from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_NUMERAL = r"[零〇一二两三四五六七八九十百千]+|\d+"
+_NUMERAL = NUMERAL_PATTERN
 _BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
@@ -41,20 +41,8 @@ _BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 WHERE_SHARE = 0.2
 
 
-class CatalogReader(Protocol):
-    """The part of assistant.corpus.catalog.Catalog retrieval reads."""
-
-    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
-
-    def articles(self, version_id: str) -> list[StoredArticle]: ...
-
-    def articles_by_keys(self, keys: Sequence[str]) -> dict[str, StoredArticle]: ...
-
-    def generation(self) -> int: ...
-
-
 @dataclass
-class CatalogView:
+class CatalogSnapshot:
     """What retrieval keeps from the catalog between questions; rebuilt when its generation moves."""
 
     generation: int
@@ -78,35 +66,35 @@ class Retriever:
     """Finds the articles that answer a question, the article named first when one is named."""
 
     def __init__(
-        self, settings: Settings, catalog: CatalogReader, indexer: Indexer, *, rewrite: Rewriter | None = None,
+        self, settings: Settings, catalog: CatalogReader, indexer: SearchIndex, *, rewrite: Rewriter | None = None,
         rerank: RerankStage | None = None,
     ) -> None:
         self.settings, self.catalog, self.indexer, self.rewrite = settings, catalog, indexer, rewrite
         self.rerank = rerank
-        self._view: CatalogView | None = None
+        self._view: CatalogSnapshot | None = None
         self._lock = threading.Lock()
 
     # -- catalog cache -----------------------------------------------------------------------------
-    def view(self) -> CatalogView:
+    def view(self) -> CatalogSnapshot:
         """Return the cached catalog view, rebuilt when the catalog changed."""
         generation = self.catalog.generation()
         with self._lock:
             if self._view is None or self._view.generation != generation:
                 versions = self.catalog.versions(include_history=True)
-                self._view = CatalogView(generation, {v.version_id: v for v in versions}, TitleIndex(versions))
+                self._view = CatalogSnapshot(generation, {v.version_id: v for v in versions}, TitleIndex(versions))
             return self._view
 
-    def _articles_of(self, view: CatalogView, version_id: str) -> list[StoredArticle]:
+    def _articles_of(self, view: CatalogSnapshot, version_id: str) -> list[StoredArticle]:
         if version_id not in view._articles:
             view._articles[version_id] = self.catalog.articles(version_id)
         return view._articles[version_id]
 
-    def _links_of(self, view: CatalogView, version_id: str) -> dict[str, list[str]]:
+    def _links_of(self, view: CatalogSnapshot, version_id: str) -> dict[str, list[str]]:
         if version_id not in view._links:
             view._links[version_id] = penalty_links(self._articles_of(view, version_id))
         return view._links[version_id]
 
-    def _definitions_of(self, view: CatalogView) -> dict[str, list[str]]:
+    def _definitions_of(self, view: CatalogSnapshot) -> dict[str, list[str]]:
         if view._definitions is None:
             # Built on the first definition question after a catalog change: one pass over all articles.
             view._definitions = definition_index(self.catalog.iter_articles(list(view.versions)))
@@ -114,7 +102,7 @@ class Retriever:
         return view._definitions
 
     # -- scope -------------------------------------------------------------------------------------
-    def scope(self, view: CatalogView, query: str, filters: SearchFilters | None) -> list[str]:
+    def scope(self, view: CatalogSnapshot, query: str, filters: SearchFilters | None) -> list[str]:
         """Return the versions a question may draw on: filters, then one version per regulation."""
         chosen = [v for v in view.versions.values() if _passes(v, filters, view)]
         if filters and filters.current_only:
@@ -180,31 +168,30 @@ class Retriever:
         )
         return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, notices)
 
-    def _regulation_finder(self, view: CatalogView) -> Callable[[str], list[str]]:
+    def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]
 
-    def _search(self, view: CatalogView, query: str, allowed: list[str]) -> dict[str, ArticleScore]:
+    def _search(self, view: CatalogSnapshot, query: str, allowed: list[str]) -> dict[str, ArticleScore]:
         """Return per-article dense and lexical scores within the allowed versions."""
         n = self.settings.retrieval.candidates
         everything = len(allowed) == len(view.versions)
         where = allowed if len(allowed) < WHERE_SHARE * len(view.versions) else None
         fetch = 2 * n if where is not None or everything else 3 * n
-        vector = self.indexer.embedder.embed_query(query)
         allowed_set = set(allowed)
         dense = [
             (h.unit_id, h.similarity)
-            for h in self.indexer.vectors.query(vector, fetch, where)
+            for h in self.indexer.search_dense(query, fetch, where)
             if parse_unit_id(h.unit_id)[0].rpartition("#")[0] in allowed_set
         ]
         keywords = expand_colloquial(query) if self.settings.retrieval.colloquial_expansion else query
         lexical = [
             (h.unit_id, h.score, h.coverage)
-            for h in self.indexer.lexical.search(keywords, 2 * n, None if everything else allowed)
+            for h in self.indexer.search_keywords(keywords, 2 * n, None if everything else allowed)
         ]
         return roll_up(dense, lexical)
 
     def _rank(
-        self, view: CatalogView, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
+        self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
         allowed: set[str] | None = None,
     ) -> list[ArticleScore]:
         """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
@@ -248,7 +235,7 @@ class Retriever:
         return sorted(ranked, key=lambda e: (-e.fused, e.key))
 
     def _boost_definitions(
-        self, view: CatalogView, query: str, scores: dict[str, ArticleScore], ranked: list[ArticleScore],
+        self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], ranked: list[ArticleScore],
         allowed: set[str] | None,
     ) -> list[ArticleScore]:
         """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
@@ -264,7 +251,7 @@ class Retriever:
             scores[key].fused += self.settings.retrieval.definition_boost
         return sorted(ranked, key=lambda e: (-e.fused, e.key))
 
-    def _boost_penalty_articles(self, view: CatalogView, entries: list[ArticleScore], boost: float) -> None:
+    def _boost_penalty_articles(self, view: CatalogSnapshot, entries: list[ArticleScore], boost: float) -> None:
         by_key = self.catalog.articles_by_keys([e.key for e in entries])
         for entry in entries:
             stored = by_key.get(entry.key)
@@ -272,7 +259,7 @@ class Retriever:
                 entry.fused += boost
 
     def _hits(
-        self, view: CatalogView, lookups: Sequence[LookupResult], ranked: list[ArticleScore],
+        self, view: CatalogSnapshot, lookups: Sequence[LookupResult], ranked: list[ArticleScore],
         scores: dict[str, ArticleScore], top_k: int,
     ) -> tuple[Hit, ...]:
         hits: list[Hit] = []
@@ -296,7 +283,7 @@ class Retriever:
             hits.append(Hit(article, score, _paragraphs(entry), *_ranks(entry), via=via))
         return tuple(hits)
 
-    def _linked(self, view: CatalogView, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
+    def _linked(self, view: CatalogSnapshot, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
         """Return the penalty articles that cite the obligations among the first hits."""
         keys: list[str] = []
         shown = {h.article.key for h in hits[:5]}
@@ -340,7 +327,7 @@ def _named_in(result: LookupResult, question: str) -> bool:
     return False
 
 
-def _passes(version: DocumentVersion, filters: SearchFilters | None, view: CatalogView) -> bool:
+def _passes(version: DocumentVersion, filters: SearchFilters | None, view: CatalogSnapshot) -> bool:
     """Return True when a version is inside the user's chosen scope."""
     if filters is None or filters.is_empty:
         return True

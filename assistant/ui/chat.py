@@ -6,13 +6,13 @@ import functools
 import html
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from assistant.errors import AssistantError
+from assistant.language.question import clean_question
 from assistant.language.textnorm import drop_surrogates, to_simplified
+from assistant.protocols import AssistantLike
 from assistant.records import Answer, SearchFilters
 
 logger = logging.getLogger(__name__)
@@ -25,18 +25,6 @@ _MARKER = re.compile(r"\\?\[(\d{1,2})\\?\]")
 # (GFM included: ':', '@' and the dot of "www." build bare URL, e-mail and www autolinks). Emphasis,
 # headings and list markers are left alone: the composer lays answers out with "- " and "1. ".
 _MARKDOWN_ACTIVE = re.compile(r"([\\`\[\]()!:@]|(?<=[wW]{3})\.)")
-
-
-class AnswersQuestions(Protocol):
-    """What the chat needs of assistant.answering.assistant.Assistant."""
-
-    def answer(
-        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
-    ) -> Answer: ...
-
-    def stream(
-        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None
-    ) -> Iterator[str | Answer]: ...
 
 
 @dataclass(frozen=True)
@@ -97,15 +85,8 @@ def escape_question(question: str) -> str:
     return escape_markdown(question)
 
 
-def clean_question(question: str) -> str:
-    """Return the question normalised for asking: NFC, control characters removed, length capped."""
-    text = unicodedata.normalize("NFC", question or "")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return text.strip()[:MAX_QUESTION_CHARS]
-
-
 def respond(
-    assistant: AnswersQuestions,
+    assistant: AssistantLike,
     question: str,
     history: Sequence[str] = (),
     filters: SearchFilters | None = None,
@@ -114,7 +95,7 @@ def respond(
 
     history holds the earlier questions of this conversation, oldest first.
     """
-    question = clean_question(question)
+    question = clean_question(question, MAX_QUESTION_CHARS)[0]
     if not question:
         return
     traditional = is_traditional(question)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.corpus.library import IngestReport
 from assistant.errors import AccessDeniedError, AssistantError
 from assistant.records import DocumentVersion
 from assistant.ui.audit import action_record
@@ -85,17 +86,17 @@ def _version_line(version: DocumentVersion) -> str:
     return line
 
 
-def describe_report(ctx: UiContext, report: object, staged: Sequence[Path]) -> list[str]:
+def describe_report(ctx: UiContext, report: IngestReport, staged: Sequence[Path]) -> list[str]:
     """Return Markdown lines for an ingest report: added versions with warnings, skipped and rejected files."""
     lines = []
-    for outcome in getattr(report, "added", ()):
+    for outcome in report.added:
         try:
-            lines.append(_version_line(ctx.catalog.version(outcome.version_id)))  # type: ignore[attr-defined]
+            lines.append(_version_line(ctx.catalog.version(outcome.version_id or "")))
         except AssistantError:
             lines.append(f"- 《{_md(outcome.title or '')}》已入库")
-    for outcome in getattr(report, "skipped", ()):
+    for outcome in report.skipped:
         lines.append(f"- 已跳过 {_md(Path(outcome.path).name)}：{_md(_hide_paths(outcome.message, staged))}")
-    for outcome in getattr(report, "rejected", ()):
+    for outcome in report.rejected:
         message = _in_chinese(Path(outcome.path).name, _hide_paths(outcome.message, staged))
         lines.append(f"- 【未入库】{_md(Path(outcome.path).name)}：{_md(message)}")
     return lines

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from assistant.records import DocumentVersion, StoredArticle
+from assistant.protocols import AssistantLike, CatalogReader
 from assistant.settings import Settings
 from assistant.ui.audit import AuditLog
 from assistant.ui.auth import Authenticator, resolve_user
-from assistant.ui.chat import AnswersQuestions
 from assistant.ui.feedback import FeedbackStore
-
-
-class CatalogView(Protocol):
-    """What the UI reads of assistant.corpus.catalog.Catalog."""
-
-    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
-
-    def articles_by_keys(self, keys: Iterable[str]) -> dict[str, StoredArticle]: ...
 
 
 @dataclass
@@ -28,9 +18,9 @@ class UiContext:
     """The objects the web app is built around; built once by assistant.ui.app.build_context."""
 
     settings: Settings
-    assistant: AnswersQuestions
+    assistant: AssistantLike
     library: Any  # assistant.corpus.library.Library (add / replace / remove)
-    catalog: CatalogView
+    catalog: CatalogReader
     authenticator: Authenticator | None
     audit: AuditLog
     feedback: FeedbackStore

@@ -6,12 +6,12 @@ import logging
 import sqlite3
 
 from assistant.errors import AssistantError
-from assistant.ui.context import CatalogView
+from assistant.protocols import CatalogReader
 
 logger = logging.getLogger(__name__)
 
 
-def health_payload(catalog: CatalogView, llm: dict[str, object]) -> tuple[int, dict[str, object]]:
+def health_payload(catalog: CatalogReader, llm: dict[str, object]) -> tuple[int, dict[str, object]]:
     """Return (HTTP status, JSON body) describing the catalog behind the chat and the model endpoint's state.
 
     An unreachable model endpoint leaves the status "ok": answers then come from the composer, and "llm" says why.

@@ -24,7 +24,6 @@ import os
 import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +40,11 @@ from assistant.indexing.keyword.store import (
     write_segment,
 )
 from assistant.indexing.keyword.text import TOKENIZER_MODES, query_terms, tokenize
+from assistant.records import KeywordHit
 
-__all__ = ["TOKENIZER_MODES", "LexicalHit", "LexicalIndex", "query_terms", "tokenize"]
+__all__ = ["TOKENIZER_MODES", "KeywordHit", "LexicalIndex", "query_terms", "tokenize"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LexicalHit:
-    """One unit found by keywords: its id, BM25 score and the share of query terms it contains."""
-
-    unit_id: str
-    score: float
-    coverage: float
 
 
 class LexicalIndex:
@@ -300,7 +291,7 @@ class LexicalIndex:
             self._refresh()
             return self._delta.n_units
 
-    def search(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[LexicalHit]:
+    def search(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]:
         """Return the n units scoring highest for the query, optionally only from the given versions."""
         with self._lock:
             self._refresh()
@@ -316,4 +307,4 @@ class LexicalIndex:
                 ids = [state.vocab[t] for t in terms if t in state.vocab]
                 hits.extend(top_hits(state, ids, n, excluded))
         hits.sort(key=lambda hit: -hit[1])
-        return [LexicalHit(unit_id, score, found / len(terms)) for unit_id, score, found in hits[:n]]
+        return [KeywordHit(unit_id, score, found / len(terms)) for unit_id, score, found in hits[:n]]

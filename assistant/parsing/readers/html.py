@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.language.numerals import CN_NUMERAL
 from assistant.parsing.readers.text import decode_bytes
 from assistant.records import SourceText
 
@@ -24,8 +25,8 @@ _TITLE_LIKE = re.compile(
     r"(?:法|条例|规定|办法|细则|规则|决定|解释|意见|通知|标准|要求|指南|规范|准则|方案|批复|决议)"
     r"(?:[（(][^）)]{1,20}[）)])?$"
 )
-_ARTICLE_LINE = re.compile(r"\n\s*第[零〇一二两三四五六七八九十百千\d]+条")
-_NODE_ARTICLE = re.compile(r"\s*第[零〇一二两三四五六七八九十百千\d]+条")
+_ARTICLE_LINE = re.compile(rf"\n\s*第[{CN_NUMERAL}\d]+条")
+_NODE_ARTICLE = re.compile(rf"\s*第[{CN_NUMERAL}\d]+条")
 
 
 def _decode_html(path: Path, content: bytes) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from assistant.errors import CorpusError
+from assistant.language.numerals import CN_NUMERAL
 from assistant.records import SourceText
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 PDF_TIMEOUT_SECONDS = 120
 PDF_MEMORY_BYTES = 3 * 1024**3
 _WORKER = Path(__file__).with_name("pdf_worker.py")
-_NUM = "零〇一二两三四五六七八九十百千"
+_NUM = CN_NUMERAL
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d{1,4}\s*页(?:\s*[/，,、]?\s*共\s*\d{1,4}\s*页)?|"
     r"\d{1,4}\s*/\s*\d{1,4}|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-—–]?\s*[IVXivx]{1,5}\s*[-—–]?)$"
