@@ -114,7 +114,7 @@ def test_existing_home_gets_alignments_without_rebuild(two_versions: Settings) -
     stored = alignment_store.stored(library.catalog, versions[0].version_id, versions[1].version_id)
     assert stored is not None and len(stored) == 76 + 5 + 3
     moved = [c for c in alignment_store.counterparts(library.catalog, versions[0].version_id, 20)]
-    assert [(c.version_id, c.label, c.status) for c in moved] == [
+    assert [(c.version.version_id, c.label, c.status) for c in moved] == [
         (versions[1].version_id, "第二十三条", "renumbered+amended")]
 
 

@@ -13,6 +13,7 @@ from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, decide
 from assistant.answering.llm import build_chat_model, build_messages, stream_reply
+from assistant.answering.version_answer import compose_version
 from assistant.errors import ModelError
 from assistant.protocols import RetrieverLike
 from assistant.records import Answer, RetrievalResult, SearchFilters
@@ -83,7 +84,9 @@ class Assistant:
         if decision.decline:
             composed = decline_answer(question, retrieval, decision.missing_regulations)
         else:
-            composed = compose(question, retrieval, max_citations=self.settings.answer.max_citations)
+            # A question about versions is answered from both texts, with what changed between them.
+            composed = compose_version(question, retrieval) or compose(
+                question, retrieval, max_citations=self.settings.answer.max_citations)
         logger.info("answer kind=%s decision=%s", composed.kind, decision.reason)
         if self.chat_model is None or composed.declined or composed.kind not in MODEL_KINDS:
             yield composed.text

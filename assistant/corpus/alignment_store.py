@@ -138,32 +138,48 @@ def _pick(versions: Sequence[DocumentVersion], ref: str, title: str) -> Document
 class Counterpart:
     """The article another version has in place of a given one."""
 
-    version_id: str
+    version: DocumentVersion
     ordinal: int | None  # None: the other version has no counterpart (added / deleted)
     label: str | None
     status: str
     similarity: float
 
 
-def counterparts(catalog: Catalog, version_id: str, ordinal: int) -> list[Counterpart]:
-    """Return an article's counterparts in the neighbouring versions (older and newer), following stored hops.
+# Alignments computed for a home whose catalog has none stored yet (it was made before versions were compared
+# and no Library has opened it since): versions never change under one id, so the result stays valid.
+_COMPUTED: dict[tuple[str, str, str], list[Pair]] = {}
 
-    Hops compose: from a 2016 article one hop leads to 2021, the next to 2025; a hop that finds no
-    counterpart ends the chain with a row saying so.
+
+def hop(catalog: Catalog, old_version: str, new_version: str) -> list[Pair]:
+    """Return the alignment of two consecutive versions: stored, else computed once and kept in memory."""
+    found = stored(catalog, old_version, new_version)
+    if found is not None:
+        return found
+    key = (str(catalog.path), old_version, new_version)
+    if key not in _COMPUTED:
+        _COMPUTED[key] = compute(catalog, old_version, new_version)
+    return _COMPUTED[key]
+
+
+def counterparts(catalog: Catalog, version_id: str, ordinal: int) -> list[Counterpart]:
+    """Return an article's counterparts in the other versions of its document, nearest versions first.
+
+    Consecutive alignments compose along the chain: from a 2016 article one hop leads to 2021, the next to
+    2025. A hop that finds no counterpart yields a row saying so (ordinal None) and ends that direction.
     """
+    versions = ordered_versions(catalog, catalog.version(version_id).doc_id)
+    ids = [v.version_id for v in versions]
     found: list[Counterpart] = []
-    for column, other in (("old", "new"), ("new", "old")):
-        frontier = [(version_id, ordinal)]
-        while frontier:
-            current, at = frontier.pop()
-            rows = catalog._query(
-                f"SELECT {other}_version, {other}_ordinal, {other}_label, status, similarity FROM article_alignment "
-                f"WHERE {column}_version = ? AND {column}_ordinal = ?", (current, at))
-            for vid, o, label, status, similarity in rows:
-                found.append(Counterpart(vid, o, label, status, similarity))
-                if o is not None and len(found) < 16:
-                    frontier.append((vid, o))
-            if not rows:
-                # Versions stored before the alignment ran, or a single version: nothing further to follow.
-                break
+    for step in (1, -1):  # newer versions, then older ones
+        at, index = [ordinal], ids.index(version_id)
+        while at and 0 <= index + step < len(ids):
+            other = versions[index + step]
+            old, new = (ids[index], other.version_id) if step == 1 else (other.version_id, ids[index])
+            mine, theirs = ("old_ordinal", "new_ordinal") if step == 1 else ("new_ordinal", "old_ordinal")
+            rows = [p for p in hop(catalog, old, new) if getattr(p, mine) in at]
+            labels = {"new_ordinal": "new_label", "old_ordinal": "old_label"}
+            found += [Counterpart(other, getattr(p, theirs), getattr(p, labels[theirs]), p.status, p.similarity)
+                      for p in rows]
+            at = [getattr(p, theirs) for p in rows if getattr(p, theirs) is not None]
+            index += step
     return found
