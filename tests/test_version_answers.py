@@ -69,3 +69,15 @@ def test_deleted_article_says_it_has_no_counterpart(assistant: Assistant) -> Non
 def test_other_questions_keep_their_answer(assistant: Assistant) -> None:
     answer = assistant.answer("数据安全法第二十一条讲了什么")
     assert answer.extra["kind"] == "lookup" and not answer.retrieval.versions
+
+
+def test_year_named_question_maps_to_the_new_place(assistant: Assistant) -> None:
+    answer = assistant.answer("2016年网安法第二十二条关于网络产品安全缺陷的规定，现在在哪一条？")
+    assert _cited(answer)[:2] == [("第二十二条", "2016"), ("第二十四条", "2025")]
+    assert "（内容未变，仅条号变化）" in answer.text
+
+
+def test_change_question_naming_the_law_is_not_declined(assistant: Assistant) -> None:
+    answer = assistant.answer("网络安全法修正以后，等级保护制度的条文还一样吗？")
+    assert not answer.declined and answer.extra["kind"] == "version"
+    assert ("第二十三条", "2025") in _cited(answer)

@@ -13,7 +13,7 @@ from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, decide
 from assistant.answering.llm import build_chat_model, build_messages, stream_reply
-from assistant.answering.version_answer import compose_version
+from assistant.answering.version_answer import answers_despite_decline, compose_version
 from assistant.errors import ModelError
 from assistant.protocols import RetrieverLike
 from assistant.records import Answer, RetrievalResult, SearchFilters
@@ -81,7 +81,7 @@ class Assistant:
         start = time.perf_counter()
         retrieval = self.retriever.retrieve(question, history, filters)
         decision = decide(question, retrieval, self.settings.answer.decline_threshold, self.vocabulary)
-        if decision.decline:
+        if decision.decline and not answers_despite_decline(question, retrieval):
             composed = decline_answer(question, retrieval, decision.missing_regulations)
         else:
             # A question about versions is answered from both texts, with what changed between them.

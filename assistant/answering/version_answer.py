@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answering.citations import build_citation
-from assistant.answering.composer import Composition
+from assistant.answering.composer import Composition, named_documents
 from assistant.corpus.versions import AMENDED, RENUMBERED, added_phrases, changed_amounts, char_diff
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_links import is_version_question, relevance
@@ -119,6 +119,18 @@ def _nearest_in(retrieval: RetrievalResult, link: VersionLink, query: str,
     scored = [(relevance(query, a), a) for a in others]
     best = max(scored, key=lambda item: item[0], default=None)
     return best[1] if best and best[0] >= _NEAREST else None
+
+
+def answers_despite_decline(question: str, retrieval: RetrievalResult) -> bool:
+    """Return True when a version question names the amended document and retrieval paired its articles.
+
+    「网安法修正后…还一样吗」 asks about the change itself: the two texts answer it even when the question's
+    other words are rare in the corpus (the decline rule's evidence), so it is not declined.
+    """
+    query = retrieval.standalone_query or question
+    if not retrieval.versions or not is_version_question(query):
+        return False
+    return retrieval.versions[0].article.doc_id in named_documents(query, retrieval.hits)
 
 
 def _chosen_pairs(links: Sequence[VersionLink]) -> list[VersionLink]:
