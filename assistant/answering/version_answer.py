@@ -8,6 +8,7 @@ then both articles quoted in full, each with its own marker.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.answering.citations import build_citation
@@ -18,6 +19,7 @@ from assistant.retrieval.version_links import is_version_question, relevance
 
 MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary
+_EXPLICIT = re.compile(r"新旧|新法.{0,8}旧法|旧法.{0,8}新法|修[正改订]前后|前后对比|条文对比|新老")
 _NEAREST = 0.15  # share of the question's bigrams an article must hold to be offered in place of a counterpart
 
 
@@ -130,7 +132,11 @@ def answers_despite_decline(question: str, retrieval: RetrievalResult) -> bool:
     query = retrieval.standalone_query or question
     if not retrieval.versions or not is_version_question(query):
         return False
-    return retrieval.versions[0].article.doc_id in named_documents(query, retrieval.hits)
+    first = retrieval.versions[0]
+    if first.article.doc_id in named_documents(query, retrieval.hits):
+        return True
+    # 「等级保护制度在新法和旧法中的条文对比」 names no law, but asks for two texts the first pair is like.
+    return bool(_EXPLICIT.search(query)) and relevance(query, first.article, first.counterpart) >= _NEAREST * 2
 
 
 def _chosen_pairs(links: Sequence[VersionLink]) -> list[VersionLink]:

@@ -22,10 +22,11 @@ from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
 
 logger = logging.getLogger(__name__)
 
+# Words that speak of the versions themselves; comparing two laws (关基条例和网安法说法一样吗) or a time limit
+# (之前、以前) is not a version question.
 _CHANGE = re.compile(
-    r"改了|修改|修正|修订|变化|变了|变动|调整|还一样|一样吗|不一样|区别|差别|差异|新旧|对比|对照|原来|以前|之前|"
-    r"旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|对应|还在吗|还有吗|现在是第|第几条|新增|新加|增加了|加了|删除|"
-    r"删去|取消|(?:19|20)\d{2}年|哪一条|哪条|现在在|现在是|现为"
+    r"改了|修改|修正|修订|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|"
+    r"对应条|还在吗|还有吗|现为|以前.{0,24}现在|原先|(?:19|20)\d{2}年"
 )
 # 第二十一条, 第21条, and 网安法21条 (no 第 right after a title).
 _NUMBERED = re.compile(
