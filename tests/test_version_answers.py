@@ -81,3 +81,19 @@ def test_change_question_naming_the_law_is_not_declined(assistant: Assistant) ->
     answer = assistant.answer("网络安全法修正以后，等级保护制度的条文还一样吗？")
     assert not answer.declined and answer.extra["kind"] == "version"
     assert ("第二十三条", "2025") in _cited(answer)
+
+
+def test_added_penalty_brings_the_old_text_of_the_duty_it_enforces(assistant: Assistant) -> None:
+    from assistant.retrieval.version_links import VersionLinker
+
+    retriever = assistant.retriever
+    view = retriever.view()  # type: ignore[attr-defined]
+    added = next(a for v in view.versions.values() if (v.meta.version or "").startswith("2025")
+                 for a in retriever.catalog.articles(v.version_id) if a.article.label == "第六十三条")  # type: ignore[attr-defined]
+    from assistant.records import Hit
+
+    hits, links = VersionLinker(retriever.catalog).link(  # type: ignore[attr-defined]
+        "修正后是不是新增了罚款？", [Hit(added, 0.9)], view.versions, set())
+    pairs = [(x.article.article.label, x.counterpart.article.label if x.counterpart else None) for x in links]
+    assert pairs == [("第六十三条", None), ("第二十五条", "第二十三条")]
+    assert [h.article.article.label for h in hits] == ["第六十三条", "第二十五条", "第二十三条"]

@@ -101,8 +101,10 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
                 quoted.append(nearest)
             continue
         old, new = sorted((found, other), key=lambda a: a.version or "")
-        summary.append(f"{title}{_date(old)}{old.article.label}{mark(old)}，在{_date(new)}中为"
-                       f"{new.article.label}{mark(new)}（{_status_words(link.status)}）。")
+        # The pair of a duty an added article cites (违反本法第二十五条规定…) says so.
+        cited = any(f"本法{new.article.label}" in _text(a) for a in quoted if a.version == new.version)
+        summary.append(f"{'其中引用的' if cited else title}{_date(old)}{old.article.label}{mark(old)}，"
+                       f"在{_date(new)}中为{new.article.label}{mark(new)}（{_status_words(link.status)}）。")
         summary += _changes(old, new)
         quoted += [old, new]
     summary.append(_in_force(quoted))

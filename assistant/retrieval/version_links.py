@@ -34,6 +34,8 @@ _NUMBERED = re.compile(
 _OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|修正前|修改前|修订前")
 _NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+_CITES = re.compile(r"本法第([零〇一二两三四五六七八九十百千]+)条")
+_CITED = 2  # cited articles of an added article whose pairs are brought in
 _WINDOW = 14  # characters before 第N条 that say which text the number belongs to
 SOURCES = 3  # hits whose counterparts are brought in: the first of an amended document's ...
 _LOOK_AT = 8  # ... among this many (other regulations may rank first: 关基条例 before 网络安全法)
@@ -81,11 +83,12 @@ class VersionLinker:
         hits = [h for h in hits if h.article.key not in misread] + [h for h in hits if h.article.key in misread]
         found = [h.article for h in hits[:_LOOK_AT] if h.article.doc_id in multi and h.article.key not in misread]
         found = found[:SOURCES]
-        links: list[VersionLink] = []
-        for article in dict.fromkeys([*named, *found]):
-            links += self._links_of(article)
+        # Pairs by the article that led to them: its own counterparts, and for an added article the pairs of
+        # the articles it cites (a new penalty for 第二十五条 leads to 2016 第二十三条, the duty it enforces).
+        by_source = {article.key: self._links_of(article) for article in dict.fromkeys([*named, *found])}
+        links = [x for group in by_source.values() for x in group]
         # Named articles lead, the pair most like the question first; found ones keep retrieval's order.
-        best = {a.key: relevance(text, a, *(x.counterpart for x in links if x.article.key == a.key)) for a in named}
+        best = {a.key: relevance(text, a, *(x.counterpart for x in by_source[a.key])) for a in named}
         lead = sorted(named, key=lambda a: -best[a.key])
         ordered: list[Hit] = []
         seen: set[str] = set()
@@ -98,31 +101,51 @@ class VersionLinker:
             # An article retrieval found keeps its hit; a counterpart ranks with the article that led to it.
             ordered.append(score.get(article.key) or Hit(article, like.score if like else 1.0, via=via))
 
+        def add_pairs(source: StoredArticle, like: Hit | None) -> None:
+            for x in by_source.get(source.key, ()):
+                add(x.article, "cited", like)
+                add(x.counterpart, "counterpart", like)
+
         for article in lead:
             add(article, "lookup", None)
-            for x in links:
-                if x.article.key == article.key:
-                    add(x.counterpart, "counterpart", score.get(article.key))
+            add_pairs(article, score.get(article.key))
         for hit in hits:
             add(hit.article, hit.via, hit)
-            for x in links:
-                if x.article.key == hit.article.key:
-                    add(x.counterpart, "counterpart", hit)
-        links.sort(key=lambda x: [o.article.key for o in ordered].index(x.article.key))
+            add_pairs(hit.article, hit)
+        place = {o.article.key: index for index, o in enumerate(ordered)}
+        links.sort(key=lambda x: place[x.article.key])
         logger.info("version question: pairs=%d named=%d", len(links), len(named))
         return tuple(ordered), tuple(links)
 
-    def _links_of(self, article: StoredArticle) -> list[VersionLink]:
-        """Return the article's counterparts in its document's other versions."""
+    def _links_of(self, article: StoredArticle, *, follow_citations: bool = True) -> list[VersionLink]:
+        """Return the article's counterparts in its document's other versions (and, if added, its cited ones')."""
         assert self.catalog is not None
         rows = alignment_store.counterparts(self.catalog, article.version_id, article.ordinal)
         keys = [f"{r.version.version_id}#{r.ordinal}" for r in rows if r.ordinal is not None]
         stored = self.catalog.articles_by_keys(keys)
-        return [
+        links = [
             VersionLink(article, stored.get(f"{r.version.version_id}#{r.ordinal}") if r.ordinal is not None else None,
                         r.version.version_id, alignment_store.version_date(r.version), r.status, r.similarity)
             for r in rows
         ]
+        added = any(r.ordinal is None and alignment_store.version_date(r.version) < (article.version or "")
+                    for r in rows)
+        if added and follow_citations:
+            for cited in self._cited(article)[:_CITED]:
+                links += [x for x in self._links_of(cited, follow_citations=False) if x.counterpart is not None]
+        return links
+
+    def _cited(self, article: StoredArticle) -> list[StoredArticle]:
+        """Return the articles of the same version that an article cites as 本法第N条."""
+        numbers = []
+        for match in _CITES.finditer(article.article.text):
+            try:
+                numbers.append(chinese_to_int(match.group(1)))
+            except ValueError:
+                continue
+        by_number = {a.article.number: a for a in self.catalog.articles(article.version_id)  # type: ignore[union-attr]
+                     if a.article.suffix == 0}
+        return [by_number[n] for n in dict.fromkeys(numbers) if n in by_number and n != article.article.number]
 
     def _named_articles(self, text: str, multi: dict[str, list[DocumentVersion]],
                         mentioned: set[str]) -> tuple[list[StoredArticle], dict[str, set[str]]]:
