@@ -153,6 +153,18 @@ class LookupResult:
 
 
 @dataclass(frozen=True)
+class VersionLink:
+    """An article retrieval found and its counterpart in another version of its document (paired by text)."""
+
+    article: StoredArticle
+    counterpart: StoredArticle | None  # None: the other version has no counterpart (added / deleted article)
+    other_version_id: str
+    other_version: str | None  # the other version's date, e.g. 2016-11-07
+    status: str  # renumbered+amended, unchanged, added, deleted ... (assistant.corpus.versions)
+    similarity: float
+
+
+@dataclass(frozen=True)
 class RetrievalResult:
     """What retrieval hands the answer stage."""
 
@@ -164,6 +176,7 @@ class RetrievalResult:
     top_score: float = 0.0
     evidence: float = 0.0  # calibrated confidence that the corpus answers the question, 0..1
     notices: tuple[str, ...] = ()  # fallbacks the reader should know about (a reranker that failed)
+    versions: tuple[VersionLink, ...] = ()  # version questions: found articles and their other-version counterparts
 
 
 @dataclass(frozen=True)

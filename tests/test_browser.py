@@ -153,7 +153,8 @@ def _ask(page, question: str, turn: int) -> str:  # type: ignore[no-untyped-def]
 def test_official_chats_opens_a_citation_and_gives_feedback(browser, server, screenshots) -> None:  # type: ignore[no-untyped-def]
     url, home = server
     page = _login(browser, url, "official1")
-    assert [t.inner_text() for t in page.get_by_role("tab").all()] == ["咨询", "收录法规"]  # no console for officials
+    tabs = [t.inner_text() for t in page.get_by_role("tab").all()]
+    assert tabs == ["咨询", "收录法规", "版本对照"]  # no console for officials
     assert "业务人员" in page.locator("#user-header").inner_text()
     answer = _ask(page, "政务部门应当如何开展数据安全风险评估？", 1)
     assert "定期开展数据安全风险评估" in answer and "[1]" in answer

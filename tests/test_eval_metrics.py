@@ -25,6 +25,7 @@ from assistant.evaluation.metrics import (
     sentences_citing,
     summarize,
     summarize_by_category,
+    version_correct,
 )
 
 CSL = "中华人民共和国网络安全法"
@@ -249,3 +250,17 @@ def test_decline_sweep_reads_evidence_of_results() -> None:
         (1.0, 1.0, 1.0),
     ]
     assert decline_sweep([score_question(ALL_GOLD, result("a"))]) == []
+
+
+def test_version_correct_needs_every_gold_article_in_its_version() -> None:
+    question = Question("v", "q", gold=(GoldRef(CSL, "第二十一条", "2016"), GoldRef(CSL, "第二十三条", "2025")),
+                        category="version")
+    both = (ArticleRef(CSL, "第二十一条", "2016-11-07"), ArticleRef(CSL, "第二十三条", "2025-10-28"))
+    wrong_version = (ArticleRef(CSL, "第二十一条", "2025-10-28"), ArticleRef(CSL, "第二十三条", "2025-10-28"))
+    assert version_correct(question, both) == 1.0
+    assert version_correct(question, both[:1]) == 0.0
+    assert version_correct(question, wrong_version) == 0.0
+    other = Question("o", "q", gold=question.gold, category="multi_regulation")
+    assert version_correct(other, both) is None
+    result = Result("v", "答", False, both, (), 10.0, {})
+    assert summarize([score_question(question, result)])["version_correct"] == 1.0

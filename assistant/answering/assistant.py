@@ -11,6 +11,7 @@ from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, decide
 from assistant.answering.llm import build_messages, stream_reply
+from assistant.answering.version_answer import answers_despite_decline, compose_version
 from assistant.errors import ModelError, ModelStoppedError
 from assistant.language.question import clean_question
 from assistant.protocols import CatalogReader, ChatModel, RetrieverLike
@@ -74,10 +75,12 @@ class Assistant:
         start = time.perf_counter()
         retrieval = self.retriever.retrieve(question, history, filters)
         decision = decide(question, retrieval, self.settings.answer.decline_threshold, self.vocabulary)
-        if decision.decline:
+        if decision.decline and not answers_despite_decline(question, retrieval):
             composed = decline_answer(question, retrieval, decision.missing_regulations)
         else:
-            composed = compose(question, retrieval, max_citations=self.settings.answer.max_citations)
+            # A question about versions is answered from both texts, with what changed between them.
+            composed = compose_version(question, retrieval) or compose(
+                question, retrieval, max_citations=self.settings.answer.max_citations)
         logger.info("answer kind=%s decision=%s", composed.kind, decision.reason)
         if self.chat_model is None or composed.declined or composed.kind not in MODEL_KINDS:
             yield composed.text

@@ -381,3 +381,43 @@ def remove(app: AppContext, doc: str, yes: bool) -> None:
     for version in removed:
         click.echo(f"Removed {version.version_id} 《{version.meta.title}》 (source kept in sources/).")
 
+
+
+@corpus.command()
+@click.argument("title")
+@click.option("--from", "from_version", metavar="VERSION", help="Older version: its id, date or year (2016).")
+@click.option("--to", "to_version", metavar="VERSION", help="Newer version: its id, date or year (2025).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per article pair, then the summary.")
+@pass_app
+def compare(app: AppContext, title: str, from_version: str | None, to_version: str | None, as_json: bool) -> None:
+    """Compare two versions of a document article by article (paired by text, not by number).
+
+    Without --from/--to the two newest versions are compared. Each row pairs an old article with its
+    counterpart: unchanged, amended, renumbered, added, deleted, split or merged (or a combination).
+
+    \b
+    Examples:
+        assistant corpus compare 网络安全法
+        assistant corpus compare 网络安全法 --from 2016 --to 2025 --json
+    """
+    from assistant.corpus.alignment_store import compare as compare_versions
+    from assistant.corpus.alignment_store import version_date
+    from assistant.corpus.versions import summary
+
+    try:
+        comparison = compare_versions(_catalog(app.settings), title, from_version, to_version)
+    except AssistantError as err:
+        raise fail(err) from err
+    counts = summary(comparison.pairs)
+    if as_json:
+        for pair in comparison.pairs:
+            click.echo(json.dumps(pair.as_json(), ensure_ascii=False))
+        click.echo(json.dumps({"summary": counts, "from": comparison.old.version_id, "to": comparison.new.version_id},
+                              ensure_ascii=False))
+        return
+    old, new = comparison.old, comparison.new
+    click.echo(f"《{new.meta.title}》 {version_date(old)} ({old.version_id}) -> {version_date(new)} ({new.version_id})")
+    rows = [["OLD", "NEW", "STATUS", "SIMILARITY"]]
+    rows += [[p.old_label or "-", p.new_label or "-", p.status, f"{p.similarity:.2f}"] for p in comparison.pairs]
+    click.echo(_table(rows))
+    click.echo("Summary: " + ", ".join(f"{status} {count}" for status, count in counts.items()) + ".")

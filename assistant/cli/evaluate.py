@@ -262,6 +262,7 @@ def score(
                         "mrr@10",
                         "citation_recall",
                         "citation_validity",
+                        "version_correct",
                         "key_points",
                         "decline_unanswerable",
                         "false_decline",

@@ -100,6 +100,20 @@ CREATE TABLE IF NOT EXISTS version_sources (
     PRIMARY KEY (version_id, sha256)
 );
 CREATE INDEX IF NOT EXISTS version_sources_sha ON version_sources(sha256);
+CREATE TABLE IF NOT EXISTS article_alignment (
+    doc_id TEXT NOT NULL,
+    old_version TEXT NOT NULL,
+    new_version TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    old_label TEXT,
+    new_label TEXT,
+    old_ordinal INTEGER,
+    new_ordinal INTEGER,
+    status TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    PRIMARY KEY (old_version, new_version, row)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_alignment_new ON article_alignment(new_version);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
@@ -253,6 +267,7 @@ class Catalog:
                 "Rebuild the corpus into a fresh home folder (assistant --home NEW corpus init)."
             )
         self._upgrade_title_keys()
+        self._upgrade_alignment_table()
 
     def _upgrade_title_keys(self) -> None:
         """Point the current rule's title keys at the documents an older rule filed the titles under.
@@ -273,6 +288,24 @@ class Catalog:
                     [(document_title_key(title), doc_id) for title, doc_id in titles],
                 )
                 self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('title_keys', ?)", (TITLE_KEYS_VERSION,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def _upgrade_alignment_table(self) -> None:
+        """Add the article_alignment table to a catalog made before versions were compared (no rebuild needed).
+
+        The table starts empty; Library.reconcile() fills it for documents with several versions.
+        """
+        with self._lock:
+            if self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_alignment'").fetchone():
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _SCHEMA.split(";"):
+                    if "article_alignment" in statement:
+                        self._conn.execute(statement)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
@@ -540,6 +573,8 @@ class Catalog:
             row = conn.execute("SELECT doc_id FROM versions WHERE version_id = ?", (version_id,)).fetchone()
             conn.execute("DELETE FROM articles WHERE version_id = ?", (version_id,))
             conn.execute("DELETE FROM version_sources WHERE version_id = ?", (version_id,))
+            conn.execute("DELETE FROM article_alignment WHERE old_version = ? OR new_version = ?",
+                         (version_id, version_id))
             conn.execute("DELETE FROM versions WHERE version_id = ?", (version_id,))
             conn.execute("UPDATE versions SET superseded_by = NULL WHERE superseded_by = ?", (version_id,))
             if row and not conn.execute("SELECT 1 FROM versions WHERE doc_id = ?", (row[0],)).fetchone():

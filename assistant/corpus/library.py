@@ -21,6 +21,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from assistant.corpus import alignment_store
 from assistant.corpus.catalog import Catalog, VersionRow, is_same_version, make_doc_id, make_version_id, version_key
 from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar, split_source_notes
 from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
@@ -356,6 +357,7 @@ class Library:
         for old in retired:
             self.indexer.remove_version(old)
             self.catalog.delete_version(old, action="substituted", detail=f"substituted by {version_id}")
+        alignment_store.refresh(self.catalog, version.doc_id)  # article-by-article comparison with its neighbours
         message = self._describe(version, [v for v in siblings if v.version_id not in retired], retired)
         logger.info("added version=%s title=%s articles=%d current=%s", version_id, meta.title,
                     version.article_count, version.is_current)
@@ -426,10 +428,13 @@ class Library:
         """Hide versions from readers, drop them from the indexes, then delete them from the catalog."""
         if not version_ids:
             return
+        doc_ids = {self.catalog.version(v).doc_id for v in version_ids if self.catalog.version_state(v) == "ready"}
         self.catalog.mark_removing(version_ids, self._today())
         for version_id in version_ids:
             self.indexer.remove_version(version_id)
             self.catalog.delete_version(version_id, action=action, detail="source file kept in sources/")
+        for doc_id in doc_ids:  # the versions either side of a removed one become neighbours
+            alignment_store.refresh(self.catalog, doc_id)
 
     def _purge_unfinished(self) -> None:
         """Remove versions a crashed writer left half-done (caller holds the lock, so none is in flight)."""
@@ -458,3 +463,5 @@ class Library:
             self.indexer.index_version(self.catalog.articles(version_id))
         if self.catalog.refresh_currency(self._today()):
             logger.info("current versions changed with the date today=%s", self._today())
+        # Homes made before versions were compared get their alignments here, without a rebuild.
+        alignment_store.refresh_all(self.catalog)

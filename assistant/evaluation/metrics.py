@@ -120,6 +120,17 @@ def citation_validity(citations: Sequence[ArticleRef], exists: ExistsCheck | Non
     return sum(1 for cited in citations if exists(cited)) / len(citations)
 
 
+def version_correct(question: Question, citations: Sequence[ArticleRef]) -> float | None:
+    """Return 1.0 when a version question's citations include every gold article in the gold's version, else 0.0.
+
+    Only questions of category "version" count (None otherwise): there the version is the point, so one gold
+    article cited in the wrong version, or left out, fails the question.
+    """
+    if question.category != "version" or not question.gold:
+        return None
+    return float(all(any(ref_matches_gold(gold, cited) for cited in citations) for gold in question.gold))
+
+
 def key_point_coverage(question: Question, answer: str) -> float | None:
     """Return the share of key points present in the answer; None when the question has none."""
     if not question.key_points:
@@ -161,6 +172,7 @@ class QuestionScore:
     citation_precision: float | None = None
     citation_precision_gold: float | None = None
     citation_validity: float | None = None
+    version_correct: float | None = None
     key_points: float | None = None
     declined: bool = False
     decline_correct: float | None = None  # unanswerable: 1 when declined
@@ -209,6 +221,7 @@ def score_question(
         else None,
         citation_precision_gold=citation_precision_gold(question, cited) if citing else None,
         citation_validity=citation_validity(cited, exists) if not retrieval_only else None,
+        version_correct=version_correct(question, cited) if citing else None,
         key_points=key_point_coverage(question, result.answer) if citing else None,
         declined=result.declined,
         decline_correct=None if answerable or retrieval_only else float(result.declined),
@@ -231,6 +244,7 @@ METRIC_LABELS = {
     "citation_precision": "Citation precision (gold or supporting)",
     "citation_precision_gold": "Citation precision (gold only)",
     "citation_validity": "Citation validity",
+    "version_correct": "Version-correct citations (version questions)",
     "key_points": "Key-point coverage",
     "decline_unanswerable": "Declined when unanswerable",
     "false_decline": "False declines (answerable)",
@@ -252,6 +266,7 @@ def summarize(scores: Sequence[QuestionScore]) -> dict[str, float | None]:
             "citation_precision": mean(s.citation_precision for s in scores),
             "citation_precision_gold": mean(s.citation_precision_gold for s in scores),
             "citation_validity": mean(s.citation_validity for s in scores),
+            "version_correct": mean(s.version_correct for s in scores),
             "key_points": mean(s.key_points for s in scores),
             "decline_unanswerable": mean(s.decline_correct for s in scores),
             "false_decline": mean(s.false_decline for s in scores),

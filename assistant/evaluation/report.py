@@ -34,13 +34,15 @@ OVERALL_METRICS = (
     "citation_precision",
     "citation_precision_gold",
     "citation_validity",
+    "version_correct",
     "key_points",
     "decline_unanswerable",
     "false_decline",
     "latency_p50_ms",
     "latency_p95_ms",
 )
-CATEGORY_METRICS = ("recall@5", "mrr@10", "citation_recall", "key_points", "decline_unanswerable", "false_decline")
+CATEGORY_METRICS = ("recall@5", "mrr@10", "citation_recall", "version_correct", "key_points", "decline_unanswerable",
+                    "false_decline")
 COMPARISON_METRICS = (
     "recall@5",
     "mrr@10",

@@ -29,6 +29,7 @@ from assistant.retrieval.fusion import ArticleScore, evidence, fuse, roll_up
 from assistant.retrieval.locality import PlaceNames, is_local
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
 from assistant.retrieval.rerank import RerankStage
+from assistant.retrieval.version_links import VersionLinker
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class Retriever:
         self.rerank = rerank
         self._view: CatalogSnapshot | None = None
         self._lock = threading.Lock()
+        self._version_linker = VersionLinker(catalog)
 
     # -- catalog cache -----------------------------------------------------------------------------
     def view(self) -> CatalogSnapshot:
@@ -157,8 +159,12 @@ class Retriever:
             hits, notice = self.rerank.apply(query, self._hits(view, lookups, ranked, scores,
                                                                max(top_k, self.rerank.top_n)))
             hits, notices = hits[:top_k], (notice,) if notice else ()
+        titles = {m.short_title for m in view.titles.mentions(query.lower())}
+        mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
+        hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned)
         linked = self._linked(view, hits, query)
-        resolved = any(r.article is not None for r in lookups)
+        # An article the question names by number (in any version) is found for certain.
+        resolved = any(r.article is not None for r in lookups) or any(h.via == "lookup" for h in hits)
         top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
         config = self.settings.retrieval
         conf = 1.0 if resolved else evidence(
@@ -166,7 +172,7 @@ class Retriever:
             max((s.coverage for s in scores.values()), default=0.0),
             config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
         )
-        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, notices)
+        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, notices, version_links)
 
     def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]

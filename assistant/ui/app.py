@@ -23,6 +23,7 @@ from assistant.ui.auth import (
     login_required,
 )
 from assistant.ui.chat_view import build_chat_tab, wire_chat
+from assistant.ui.compare_view import build_compare_panel, compare_documents, load_panel, wire_compare
 from assistant.ui.console_view import build_console_tab, console_state, wire_console
 from assistant.ui.context import UiContext
 from assistant.ui.feedback import FeedbackStore
@@ -111,14 +112,28 @@ def build_blocks(ctx: UiContext) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(600, 1800)) as blocks:
         gr.Markdown(f"## {TITLE}\n回答只依据已入库的法规原文，并逐句标注出处；无依据时会明确说明。")
         header = gr.Markdown(elem_id="user-header")
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             with gr.Tab("咨询", id="chat"):
                 chat = build_chat_tab(ctx)
             library = build_library_tab(ctx)
+            with gr.Tab("版本对照", id="compare"):
+                compare = build_compare_panel("compare")
             console = build_console_tab(ctx)
         wire_chat(ctx, chat)
         wire_library(ctx, library, blocks)
         wire_console(ctx, console, chat.documents)
+        for panel in (compare, console.compare):
+            wire_compare(ctx, panel)
+
+        def on_load_compare(request: gr.Request):
+            # A sources-panel link (?compare=DOC&article=...) opens the 版本对照 tab at that document.
+            wanted = "compare" in dict(getattr(request, "query_params", None) or {})
+            panel = load_panel(ctx, request)
+            return (gr.Tabs(selected="compare") if wanted else gr.skip(), *panel,
+                    gr.Dropdown(choices=compare_documents(ctx)))
+
+        blocks.load(on_load_compare, None, [tabs, compare.document, compare.old, compare.new, compare.view,
+                                            console.compare.document], api_visibility="private")
 
         def on_load(request: gr.Request):
             user, role = ctx.who(request)

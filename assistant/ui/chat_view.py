@@ -18,6 +18,7 @@ from assistant.ui.chat import escape_question, is_traditional, respond, to_tradi
 from assistant.ui.context import UiContext
 from assistant.ui.filters import build_filters, describe_filters
 from assistant.ui.sources import answer_markdown, export_answer, marker_choices, render_sources
+from assistant.ui.version_view import version_notes
 
 logger = logging.getLogger(__name__)
 
@@ -129,8 +130,9 @@ def ask(ctx: UiContext, question: str, messages: list, history: list, answers: l
         ctx.audit.append(question_record(user, turn.answer, filters=describe_filters(filters)))
         history, answers = [*history, question], [*answers, turn.answer]
         # data-turn tells the page (and the browser test) which answer the panel shows.
-        sources = (f'<div data-turn="{len(answers)}">'
-                   f"{render_sources(turn.answer, resolver=ctx.catalog.articles_by_keys)}</div>")
+        panel = render_sources(turn.answer, resolver=ctx.catalog.articles_by_keys,
+                               versions=version_notes(ctx.catalog))
+        sources = f'<div data-turn="{len(answers)}">{panel}</div>'
         radio = gr.Radio(choices=marker_choices(turn.answer), value=None)
         yield messages, gr.skip(), messages, history, answers, sources, radio
         return
@@ -210,7 +212,8 @@ def wire_chat(ctx: UiContext, parts: ChatParts) -> None:
     for trigger in (p.clear.click, p.chatbot.clear):
         trigger(clear_conversation, None, cleared, api_visibility="private")
     p.markers.change(
-        lambda marker, answers: render_sources(_last_answer(answers), marker, ctx.catalog.articles_by_keys),
+        lambda marker, answers: render_sources(_last_answer(answers), marker, ctx.catalog.articles_by_keys,
+                                               version_notes(ctx.catalog)),
         [p.markers, p.answers], p.sources, api_visibility="private",
     ).then(None, [p.markers], None, js=_SCROLL_JS)
 

@@ -12,6 +12,7 @@ from assistant.errors import AccessDeniedError
 from assistant.records import DOCUMENT_TYPES, STATUSES
 from assistant.ui import console
 from assistant.ui.auth import ROLE_MAINTAINER
+from assistant.ui.compare_view import CompareParts, build_compare_panel
 from assistant.ui.context import UiContext
 from assistant.ui.filters import document_choices
 from assistant.ui.gradio_refusals import AuditedRefusal
@@ -38,6 +39,7 @@ class ConsoleParts:
     remove_result: Any
     feedback_table: Any
     meta_fields: list[Any]
+    compare: CompareParts
 
 
 def build_console_tab(ctx: UiContext) -> ConsoleParts:
@@ -75,9 +77,11 @@ def build_console_tab(ctx: UiContext) -> ConsoleParts:
             remove_result = gr.Markdown()
         with gr.Accordion("用户反馈（最新 50 条）", open=False):
             feedback_table = gr.Dataframe(headers=console.FEEDBACK_HEADERS, interactive=False, wrap=True)
+        with gr.Accordion("版本对照（逐条比较同一法规的两个版本）", open=False):
+            compare = build_compare_panel("console-compare")
     return ConsoleParts(tab, summary, table, refresh, upload_files, upload, upload_result, replace_doc,
                         replace_file, replace, replace_result, remove_doc, remove_confirm, remove,
-                        remove_result, feedback_table, meta_fields)
+                        remove_result, feedback_table, meta_fields, compare)
 
 
 def console_state(ctx: UiContext, role: str | None) -> tuple:

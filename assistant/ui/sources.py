@@ -18,6 +18,8 @@ from assistant.records import (
 )
 
 ArticleResolver = Callable[[Iterable[str]], dict[str, StoredArticle]]
+# (note, link) for an article with counterparts in other versions (assistant.ui.version_view.version_note).
+VersionNote = Callable[[StoredArticle], "tuple[str, str] | None"]
 _BADGE_CLASS = {
     STATUS_IN_FORCE: "badge-in-force",
     STATUS_AMENDED: "badge-amended",
@@ -86,8 +88,18 @@ def _article_body(article: StoredArticle | None, quote: str) -> str:
     return "".join(paragraphs) or "<p>（本条无正文）</p>"
 
 
+def _version_line(article: StoredArticle | None, versions: VersionNote | None) -> str:
+    """Return the line saying where the article is in the document's other versions, with the comparison link."""
+    found = versions(article) if versions is not None and article is not None else None
+    if not found:
+        return ""
+    note, href = found
+    return (f'<div class="version-note">{_esc(note)} · '
+            f'<a href="{html.escape(href, quote=True)}" target="_blank" rel="noopener">版本对照</a></div>')
+
+
 def _source_card(anchor: str, heading: str, article: StoredArticle | None, citation: Citation | None,
-                 *, is_open: bool, selected: bool) -> str:
+                 *, is_open: bool, selected: bool, versions: VersionNote | None = None) -> str:
     """Return one collapsible card of the sources panel."""
     status = article.status if article else citation.status if citation else ""
     classes = "source selected" if selected else "source"
@@ -95,14 +107,18 @@ def _source_card(anchor: str, heading: str, article: StoredArticle | None, citat
         f'<details class="{classes}" id="{anchor}"{" open" if is_open else ""}>'
         f"<summary>{heading} {status_badge(status)}</summary>"
         f'<div class="source-meta">{_article_meta(article, citation)}</div>'
+        f"{_version_line(article, versions)}"
         f'<div class="source-text">{_article_body(article, citation.quote if citation else "")}</div>'
         "</details>"
     )
 
 
 def render_sources(answer: Answer | None, selected: int | None = None,
-                   resolver: ArticleResolver | None = None) -> str:
-    """Return the sources panel HTML: each cited article in full, then linked articles beneath."""
+                   resolver: ArticleResolver | None = None, versions: VersionNote | None = None) -> str:
+    """Return the sources panel HTML: each cited article in full, then linked articles beneath.
+
+    With versions, an article that has a counterpart in another version of its document says where.
+    """
     if answer is None:
         return _EMPTY
     articles = known_articles(answer, resolver)
@@ -112,7 +128,7 @@ def render_sources(answer: Answer | None, selected: int | None = None,
         heading = f'<span class="marker">[{citation.marker}]</span> {_esc(citation.label)}'
         is_open = selected == citation.marker if selected is not None else len(answer.citations) <= 3
         cards.append(_source_card(f"src-{citation.marker}", heading, articles.get(key), citation,
-                                  is_open=is_open, selected=selected == citation.marker))
+                                  is_open=is_open, selected=selected == citation.marker, versions=versions))
     if not cards:
         note = "本次回答未引用条文。" if answer.declined else "没有可显示的引用条文。"
         cards.append(f'<div class="sources-empty">{note}</div>')

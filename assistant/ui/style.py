@@ -19,6 +19,17 @@ CSS = """
 .badge-not-yet { background: #e1ecfd; color: #0b4aa2; }
 .badge-other { background: #eee; color: #444; }
 a.cite-marker { text-decoration: none; font-weight: 600; color: var(--color-accent); }
+#sources .version-note { font-size: 0.85em; color: #7a5300; margin: 4px 0; }
+.version-compare .compare-summary { margin: 6px 0 10px; font-weight: 600; }
+.version-compare table.compare { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.version-compare th, .version-compare td { border: 1px solid var(--border-color-primary); padding: 6px;
+  vertical-align: top; }
+.version-compare td.label { width: 9%; white-space: nowrap; font-weight: 600; }
+.version-compare td.text { width: 36%; line-height: 1.7; }
+.version-compare td.status { width: 10%; font-size: 0.85em; }
+.version-compare tr.focus td { background: var(--color-accent-soft); }
+.version-compare ins { background: #d5f5dd; text-decoration: underline; }
+.version-compare del { background: #fde2e1; text-decoration: line-through; }
 """
 
 HEAD = """

@@ -1,0 +1,156 @@
+"""Answers to version questions: both texts cited with their dates, which is in force, and what changed.
+
+「旧法第六十八条罚十万到五十万，新法对应条款罚多少？」 is answered from the pair retrieval found
+(RetrievalResult.versions): where the article went (or that it has no counterpart), the version in force,
+the money amounts that differ and the phrases the amendment added or removed (from the character diff),
+then both articles quoted in full, each with its own marker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answering.citations import build_citation
+from assistant.answering.composer import Composition, named_documents
+from assistant.corpus.versions import AMENDED, RENUMBERED, added_phrases, changed_amounts, char_diff
+from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
+from assistant.retrieval.version_links import is_version_question, relevance
+
+MAX_PAIRS = 2
+_PHRASES = 3  # added / removed phrases named in the summary
+_EXPLICIT = re.compile(r"新旧|新法.{0,8}旧法|旧法.{0,8}新法|修[正改订]前后|前后对比|条文对比|新老")
+_NEAREST = 0.15  # share of the question's bigrams an article must hold to be offered in place of a counterpart
+
+
+def _date(article: StoredArticle) -> str:
+    """Return how a version is named in the answer: 2016-11-07文本."""
+    return f"{article.version or article.effective_date or article.version_id}文本"
+
+
+def _text(article: StoredArticle) -> str:
+    return "".join(article.article.paragraphs)
+
+
+def _status_words(status: str) -> str:
+    """Return the Chinese note for a pair's status."""
+    parts = status.split("+")
+    if AMENDED in parts:
+        return "条号变化且内容有修改" if RENUMBERED in parts else "内容有修改"
+    return "内容未变，仅条号变化" if RENUMBERED in parts else "条号和内容均未变"
+
+
+def _changes(old: StoredArticle, new: StoredArticle) -> list[str]:
+    """Return sentences naming what changed: money amounts, added phrases, removed phrases."""
+    before, after = _text(old), _text(new)
+    if before == after:
+        return []
+    lines = []
+    gone, came = changed_amounts(before, after)
+    if gone or came:
+        lines.append(f"金额变化：原为{'、'.join(gone) or '（无）'}，现为{'、'.join(came) or '（无）'}。")
+    added = sorted(added_phrases(before, after), key=len, reverse=True)[:_PHRASES]
+    if added:
+        lines.append("新增表述：" + "、".join(f"「{p}」" for p in added) + "。")
+    removed = sorted((p.text for p in char_diff(before, after) if p.kind == "delete" and len(p.text) >= 4),
+                     key=len, reverse=True)[:_PHRASES]
+    if removed:
+        lines.append("删去表述：" + "、".join(f"「{p}」" for p in removed) + "。")
+    return lines
+
+
+def _in_force(articles: Sequence[StoredArticle]) -> str:
+    """Return the sentence saying which of the versions is in force."""
+    current = [a for a in articles if a.is_current]
+    if not current:
+        return "以上版本均非现行有效文本，请以现行文本为准。"
+    since = f"（自{current[0].effective_date}起施行）" if current[0].effective_date else ""
+    return f"现行有效的是{_date(current[0])}{since}。"
+
+
+def compose_version(question: str, retrieval: RetrievalResult) -> Composition | None:
+    """Return the answer to a version question from retrieval's version pairs, or None when it is not one."""
+    query = retrieval.standalone_query or question
+    if not retrieval.versions or not is_version_question(query):
+        return None
+    pairs = _chosen_pairs(retrieval.versions)
+    citations: list[Citation] = []
+    marker_of: dict[str, int] = {}
+
+    def mark(article: StoredArticle) -> str:
+        if article.key not in marker_of:
+            marker_of[article.key] = len(citations) + 1
+            citations.append(build_citation(article, marker_of[article.key], _text(article)))
+        return f"[{marker_of[article.key]}]"
+
+    summary: list[str] = []
+    quoted: list[StoredArticle] = []
+    for link in pairs:
+        found, other = link.article, link.counterpart
+        title = f"《{found.title}》"
+        if other is None:
+            older = (found.version or "") < (link.other_version or "")
+            where = f"{link.other_version}文本" if link.other_version else "另一版本"
+            summary.append(
+                f"{title}{_date(found)}{found.article.label}{mark(found)}在{where}中没有文字相近的对应条文"
+                + ("（已删除或并入其他条文）。" if older else "（是新增条文）。"))
+            quoted.append(found)
+            nearest = _nearest_in(retrieval, link, query, quoted)
+            if nearest is not None:
+                summary.append(f"{where}中与所问内容最相关的是{nearest.article.label}{mark(nearest)}。")
+                quoted.append(nearest)
+            continue
+        old, new = sorted((found, other), key=lambda a: a.version or "")
+        # The pair of a duty an added article cites (违反本法第二十五条规定…) says so.
+        cited = any(f"本法{new.article.label}" in _text(a) for a in quoted if a.version == new.version)
+        summary.append(f"{'其中引用的' if cited else title}{_date(old)}{old.article.label}{mark(old)}，"
+                       f"在{_date(new)}中为{new.article.label}{mark(new)}（{_status_words(link.status)}）。")
+        summary += _changes(old, new)
+        quoted += [old, new]
+    summary.append(_in_force(quoted))
+    quotes = [f"- {_date(a)}{a.article.label}：「{_text(a)}」[{marker_of[a.key]}]" for a in dict.fromkeys(quoted)]
+    text = "\n".join(summary) + "\n\n" + "\n".join(quotes)
+    return Composition(text=text, citations=tuple(citations), kind="version")
+
+
+def _nearest_in(retrieval: RetrievalResult, link: VersionLink, query: str,
+                taken: Sequence[StoredArticle]) -> StoredArticle | None:
+    """Return the retrieved article of the other version most like the question, for an article without one."""
+    keys = {a.key for a in taken} | {x.counterpart.key for x in retrieval.versions if x.counterpart}
+    keys |= {x.article.key for x in retrieval.versions}
+    others = [h.article for h in retrieval.hits
+              if h.article.version_id == link.other_version_id and h.article.key not in keys]
+    scored = [(relevance(query, a), a) for a in others]
+    best = max(scored, key=lambda item: item[0], default=None)
+    return best[1] if best and best[0] >= _NEAREST else None
+
+
+def answers_despite_decline(question: str, retrieval: RetrievalResult) -> bool:
+    """Return True when a version question names the amended document and retrieval paired its articles.
+
+    「网安法修正后…还一样吗」 asks about the change itself: the two texts answer it even when the question's
+    other words are rare in the corpus (the decline rule's evidence), so it is not declined.
+    """
+    query = retrieval.standalone_query or question
+    if not retrieval.versions or not is_version_question(query):
+        return False
+    first = retrieval.versions[0]
+    if first.article.doc_id in named_documents(query, retrieval.hits):
+        return True
+    # 「等级保护制度在新法和旧法中的条文对比」 names no law, but asks for two texts the first pair is like.
+    return bool(_EXPLICIT.search(query)) and relevance(query, first.article, first.counterpart) >= _NEAREST * 2
+
+
+def _chosen_pairs(links: Sequence[VersionLink]) -> list[VersionLink]:
+    """Return the first pairs retrieval ranked, each article once (a pair seen from both sides counts once)."""
+    chosen: list[VersionLink] = []
+    used: set[str] = set()
+    for link in links:
+        keys = {link.article.key} | ({link.counterpart.key} if link.counterpart else set())
+        if keys & used:
+            continue
+        chosen.append(link)
+        used |= keys
+        if len(chosen) == MAX_PAIRS:
+            break
+    return chosen

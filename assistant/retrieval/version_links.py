@@ -1,0 +1,190 @@
+"""Version questions: bring each found article's counterpart in the other versions of its document into the results.
+
+「旧法第六十八条罚十万到五十万，新法对应条款罚多少？」 needs both texts: the article found and the one that
+replaced it, which usually carries another number (网络安全法 2016 第六十八条 is 2025 第六十九条). The pairs come
+from the alignment stored when the versions were ingested (assistant.corpus.alignment_store), so a question
+pays a few small catalog reads. An article number the question names is looked up in the version its words
+point at (旧法/原来/2016年 -> the older text, 新法/现行/修正后 -> the text in force), or in every version when
+they point at none; the pairs most like the question come first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from assistant.corpus import alignment_store
+from assistant.corpus.catalog import Catalog
+from assistant.language.numerals import CN_NUMERAL, CN_SMALL_NUMERAL, NUMERAL_PATTERN, chinese_to_int
+from assistant.language.textnorm import normalize_text
+from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
+
+logger = logging.getLogger(__name__)
+
+# Words that speak of the versions themselves; comparing two laws (关基条例和网安法说法一样吗) or a time limit
+# (之前、以前) is not a version question.
+_CHANGE = re.compile(
+    r"改了|修改|修正|修订|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|"
+    r"对应条|还在吗|还有吗|现为|以前.{0,24}现在|原先|(?:19|20)\d{2}年"
+)
+# 第二十一条, 第21条, and 网安法21条 (no 第 right after a title).
+_NUMBERED = re.compile(
+    rf"(?:第|(?<=法))\s*({NUMERAL_PATTERN})\s*条(?:\s*之\s*([{CN_SMALL_NUMERAL}]+))?")
+_OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|修正前|修改前|修订前")
+_NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
+_CITED = 2  # cited articles of an added article whose pairs are brought in
+_WINDOW = 14  # characters before 第N条 that say which text the number belongs to
+SOURCES = 3  # hits whose counterparts are brought in: the first of an amended document's ...
+_LOOK_AT = 8  # ... among this many (other regulations may rank first: 关基条例 before 网络安全法)
+
+
+def is_version_question(query: str) -> bool:
+    """Return True when a question asks about a change, an old text or an old article number."""
+    return bool(_CHANGE.search(normalize_text(query)))
+
+
+def relevance(query: str, *articles: StoredArticle | None) -> float:
+    """Return the share of the question's character bigrams found in the articles' texts."""
+    grams = {query[i:i + 2] for i in range(len(query) - 1)}
+    text = "".join(a.article.text for a in articles if a is not None)
+    return sum(1 for g in grams if g in text) / len(grams) if grams else 0.0
+
+
+class VersionLinker:
+    """Adds other-version counterparts to the hits of a version question."""
+
+    def __init__(self, catalog: object) -> None:
+        # Only the SQLite catalog stores alignments; an in-memory catalog (tests, seams) has no versions to pair.
+        self.catalog = catalog if isinstance(catalog, Catalog) else None
+
+    def link(
+        self, query: str, hits: Sequence[Hit], versions: dict[str, DocumentVersion], mentioned: set[str],
+    ) -> tuple[tuple[Hit, ...], tuple[VersionLink, ...]]:
+        """Return the hits with counterparts placed after their articles, and the pairs found.
+
+        mentioned holds the doc ids the question names; versions are the catalog's ready versions by id.
+        """
+        if self.catalog is None or not is_version_question(query):
+            return tuple(hits), ()
+        by_doc: dict[str, list[DocumentVersion]] = {}
+        for version in versions.values():
+            by_doc.setdefault(version.doc_id, []).append(version)
+        multi = {doc: vs for doc, vs in by_doc.items() if len(vs) > 1}
+        if not multi:
+            return tuple(hits), ()
+        text = normalize_text(query)
+        named, meant = self._named_articles(text, multi, mentioned)
+        # 「原来网安法第六十六条」: the lookup read the number in the text in force; the old text was meant.
+        misread = {h.article.key for h in hits if h.via == "lookup" and h.article.doc_id in meant
+                   and h.article.version_id not in meant[h.article.doc_id]}
+        hits = [h for h in hits if h.article.key not in misread] + [h for h in hits if h.article.key in misread]
+        found = [h.article for h in hits[:_LOOK_AT] if h.article.doc_id in multi and h.article.key not in misread]
+        found = found[:SOURCES]
+        # Pairs by the article that led to them: its own counterparts, and for an added article the pairs of
+        # the articles it cites (a new penalty for 第二十五条 leads to 2016 第二十三条, the duty it enforces).
+        by_source = {article.key: self._links_of(article) for article in dict.fromkeys([*named, *found])}
+        links = [x for group in by_source.values() for x in group]
+        # Named articles lead, the pair most like the question first; found ones keep retrieval's order.
+        best = {a.key: relevance(text, a, *(x.counterpart for x in by_source[a.key])) for a in named}
+        lead = sorted(named, key=lambda a: -best[a.key])
+        ordered: list[Hit] = []
+        seen: set[str] = set()
+        score = {h.article.key: h for h in hits}
+
+        def add(article: StoredArticle | None, via: str, like: Hit | None) -> None:
+            if article is None or article.key in seen:
+                return
+            seen.add(article.key)
+            # An article retrieval found keeps its hit; a counterpart ranks with the article that led to it.
+            ordered.append(score.get(article.key) or Hit(article, like.score if like else 1.0, via=via))
+
+        def add_pairs(source: StoredArticle, like: Hit | None) -> None:
+            for x in by_source.get(source.key, ()):
+                add(x.article, "cited", like)
+                add(x.counterpart, "counterpart", like)
+
+        for article in lead:
+            add(article, "lookup", None)
+            add_pairs(article, score.get(article.key))
+        for hit in hits:
+            add(hit.article, hit.via, hit)
+            add_pairs(hit.article, hit)
+        place = {o.article.key: index for index, o in enumerate(ordered)}
+        links.sort(key=lambda x: place[x.article.key])
+        logger.info("version question: pairs=%d named=%d", len(links), len(named))
+        return tuple(ordered), tuple(links)
+
+    def _links_of(self, article: StoredArticle, *, follow_citations: bool = True) -> list[VersionLink]:
+        """Return the article's counterparts in its document's other versions (and, if added, its cited ones')."""
+        assert self.catalog is not None
+        rows = alignment_store.counterparts(self.catalog, article.version_id, article.ordinal)
+        keys = [f"{r.version.version_id}#{r.ordinal}" for r in rows if r.ordinal is not None]
+        stored = self.catalog.articles_by_keys(keys)
+        links = [
+            VersionLink(article, stored.get(f"{r.version.version_id}#{r.ordinal}") if r.ordinal is not None else None,
+                        r.version.version_id, alignment_store.version_date(r.version), r.status, r.similarity)
+            for r in rows
+        ]
+        added = any(r.ordinal is None and alignment_store.version_date(r.version) < (article.version or "")
+                    for r in rows)
+        if added and follow_citations:
+            for cited in self._cited(article)[:_CITED]:
+                links += [x for x in self._links_of(cited, follow_citations=False) if x.counterpart is not None]
+        return links
+
+    def _cited(self, article: StoredArticle) -> list[StoredArticle]:
+        """Return the articles of the same version that an article cites as 本法第N条."""
+        numbers = []
+        for match in _CITES.finditer(article.article.text):
+            try:
+                numbers.append(chinese_to_int(match.group(1)))
+            except ValueError:
+                continue
+        by_number = {a.article.number: a for a in self.catalog.articles(article.version_id)  # type: ignore[union-attr]
+                     if a.article.suffix == 0}
+        return [by_number[n] for n in dict.fromkeys(numbers) if n in by_number and n != article.article.number]
+
+    def _named_articles(self, text: str, multi: dict[str, list[DocumentVersion]],
+                        mentioned: set[str]) -> tuple[list[StoredArticle], dict[str, set[str]]]:
+        """Return the articles a question's 第N条 names in documents with several versions, and the versions meant.
+
+        The versions meant map a doc id to the version ids its numbers were read in.
+        """
+        targets = [doc for doc in multi if doc in mentioned]
+        if not targets and not mentioned and len(multi) == 1:
+            targets = list(multi)  # 「旧法第六十八条」 with one amended document in the corpus
+        found: list[StoredArticle] = []
+        meant: dict[str, set[str]] = {}
+        for match in _NUMBERED.finditer(text):
+            try:
+                number = chinese_to_int(match.group(1))
+                suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
+            except ValueError:
+                continue
+            before = text[max(0, match.start() - _WINDOW):match.start()]
+            for doc in targets:
+                for version in _versions_meant(before, multi[doc]):
+                    meant.setdefault(doc, set()).add(version.version_id)
+                    found += [a for a in self.catalog.articles(version.version_id)  # type: ignore[union-attr]
+                              if (a.article.number, a.article.suffix) == (number, suffix)]
+        return list(dict.fromkeys(found)), meant
+
+
+def _versions_meant(before: str, versions: Sequence[DocumentVersion]) -> list[DocumentVersion]:
+    """Return the versions the words just before 第N条 point at: a year, the old text, the text in force, or all."""
+    ordered = sorted(versions, key=alignment_store.version_date)
+    current = [v for v in ordered if v.is_current] or ordered[-1:]
+    year = _YEAR.findall(before)
+    if year:
+        dated = [v for v in ordered if alignment_store.version_date(v).startswith(year[-1])]
+        if dated:
+            return dated
+    if _OLD_WORDS.search(before):
+        older = [v for v in ordered if alignment_store.version_date(v) < alignment_store.version_date(current[-1])]
+        return older[-1:] or ordered[:1]
+    if _NEW_WORDS.search(before):
+        return current[-1:]
+    return ordered

@@ -1,0 +1,125 @@
+"""版本对照 as HTML: two versions side by side with insertions and deletions marked, and the sources-panel note.
+
+Everything from a document is escaped (html.escape plus brackets as entities, as in the sources panel); the
+only markup is ours: <ins>, <del>, the table and the link to the comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from assistant.corpus import alignment_store
+from assistant.corpus.alignment_store import Comparison, version_date
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.versions import AMENDED, STATUSES, char_diff, summary
+from assistant.records import StoredArticle
+from assistant.ui.sources import _esc
+
+STATUS_WORDS = {"unchanged": "未变", "amended": "有修改", "renumbered": "条号变化", "added": "新增",
+                "deleted": "删除", "split": "拆分", "merged": "合并"}
+assert set(STATUS_WORDS) == set(STATUSES)
+VersionNote = Callable[[StoredArticle], tuple[str, str] | None]
+
+
+def status_words(status: str) -> str:
+    """Return a pair's status in Chinese: renumbered+amended -> 条号变化、有修改."""
+    return "、".join(STATUS_WORDS.get(part, part) for part in status.split("+"))
+
+
+def _year(date: str | None) -> str:
+    return f"{date[:4]}年文本" if date and date[:4].isdigit() else f"{date or '另一版本'}文本"
+
+
+def comparison_href(doc_id: str, focus: str | None = None) -> str:
+    """Return the page address that opens the 版本对照 view of a document (at one article)."""
+    return "?" + urlencode({"compare": doc_id, **({"article": focus} if focus else {})})
+
+
+def version_note(catalog: Catalog, article: StoredArticle) -> tuple[str, str] | None:
+    """Return (note, comparison link) for an article with counterparts in other versions, else None.
+
+    「2016年文本第二十一条，现为第二十三条（有修改）」 for the 2025 article; the 2016 article says where it went.
+    """
+    rows = alignment_store.counterparts(catalog, article.version_id, article.ordinal)
+    if not rows:
+        return None
+    mine = article.version or article.effective_date
+    notes = []
+    for row in rows:
+        other = version_date(row.version)
+        change = "有修改" if AMENDED in row.status.split("+") else "内容未变"
+        if other < (mine or ""):
+            if row.label is None:
+                notes.append(f"{_year(mine)}新增，{_year(other)}中没有对应条文")
+            else:
+                where = "现为" if article.is_current else f"在{_year(mine)}中为"
+                notes.append(f"{_year(other)}{row.label}，{where}{article.article.label}（{change}）")
+        elif row.label is None:
+            notes.append(f"{_year(other)}中没有对应条文（已删除或并入其他条文）")
+        else:
+            now = "现行" if row.version.is_current else ""
+            notes.append(f"{now}{_year(other)}中为{row.label}（{change}）")
+    return "；".join(notes), comparison_href(article.doc_id, article.article.label)
+
+
+def version_notes(catalog: object) -> VersionNote | None:
+    """Return the note function for the sources panel, or None for a catalog that stores no alignments."""
+    if not isinstance(catalog, Catalog):
+        return None
+    return lambda article: version_note(catalog, article)
+
+
+def _cells(old: str, new: str) -> tuple[str, str]:
+    """Return the two texts as HTML, deletions marked in the old one and insertions in the new one."""
+    left, right = [], []
+    for piece in char_diff(old, new):
+        text = _esc(piece.text).replace("\n", "<br>")
+        if piece.kind == "same":
+            left.append(text)
+            right.append(text)
+        elif piece.kind == "delete":
+            left.append(f"<del>{text}</del>")
+        else:
+            right.append(f"<ins>{text}</ins>")
+    return "".join(left), "".join(right)
+
+
+def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only: bool = False,
+                      focus: str | None = None) -> str:
+    """Return the 版本对照 HTML: a summary, then one row per article pair, old text left and new text right."""
+    old, new = comparison.old, comparison.new
+    old_texts = {a.ordinal: a.article.text for a in catalog.articles(old.version_id)}
+    new_texts = {a.ordinal: a.article.text for a in catalog.articles(new.version_id)}
+    counts = "，".join(f"{STATUS_WORDS[s]} {n}" for s, n in summary(comparison.pairs).items())
+    in_force = version_date(new) if new.is_current else version_date(old) if old.is_current else "均非现行"
+    head = (f'<div class="compare-summary">《{_esc(new.meta.title)}》 {_esc(version_date(old))} 文本 → '
+            f"{_esc(version_date(new))} 文本：{_esc(counts)}。现行有效：{_esc(in_force)}</div>")
+    rows = []
+    for pair in comparison.pairs:
+        if changed_only and pair.status in ("unchanged", "renumbered"):
+            continue
+        before = old_texts.get(pair.old_ordinal, "") if pair.old_ordinal is not None else ""
+        after = new_texts.get(pair.new_ordinal, "") if pair.new_ordinal is not None else ""
+        left, right = _cells(before, after)
+        chosen = focus is not None and focus in (pair.old_label, pair.new_label)
+        rows.append(
+            f'<tr class="{"focus" if chosen else ""}">'
+            f'<td class="label">{_esc(pair.old_label or "—")}</td><td class="text">{left}</td>'
+            f'<td class="label">{_esc(pair.new_label or "—")}</td><td class="text">{right}</td>'
+            f'<td class="status">{_esc(status_words(pair.status))}<br>{pair.similarity:.2f}</td></tr>'
+        )
+    if focus is not None:
+        rows.sort(key=lambda row: not row.startswith('<tr class="focus"'))  # the article asked about first
+    table = (f'<table class="compare"><thead><tr><th colspan="2">{_esc(version_date(old))} 文本</th>'
+             f'<th colspan="2">{_esc(version_date(new))} 文本</th><th>变化 / 相似度</th></tr></thead>'
+             f"<tbody>{''.join(rows)}</tbody></table>")
+    return f'<div class="version-compare">{head}{table}</div>'
+
+
+def multi_version_documents(catalog: Catalog) -> list[tuple[str, str]]:
+    """Return (title, doc id) of every document with two or more versions, for the view's choice."""
+    by_doc: dict[str, list] = {}
+    for version in catalog.versions(include_history=True):
+        by_doc.setdefault(version.doc_id, []).append(version)
+    return [(versions[0].meta.title, doc_id) for doc_id, versions in by_doc.items() if len(versions) > 1]

@@ -1,0 +1,99 @@
+"""Version questions end to end over the two real texts of 网络安全法: retrieval brings both, the answer compares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.assistant import Assistant
+from assistant.records import Answer
+from assistant.retrieval.version_links import is_version_question
+from assistant.settings import Settings
+from assistant.wiring import build_assistant, build_library
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Assistant:
+    home = tmp_path_factory.mktemp("versions")
+    settings = Settings(home=home / "home", embedding={"backend": "hash", "threads": 1},
+                        corpus={"extra_dir": home / "corpus", "default_law_list": home / "none.txt"})
+    corpus = shared_dir / "corpus"
+    library = build_library(settings)
+    library.add([corpus / "网络安全法_2016.md", corpus / "网络安全法_2025修正.md", corpus / "数据安全法.md"])
+    return build_assistant(settings, library.catalog, library.indexer)  # type: ignore[arg-type]
+
+
+def _cited(answer: Answer) -> list[tuple[str, str]]:
+    return [(c.article, (c.version or "")[:4]) for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("改了什么", True), ("旧法第六十八条罚多少", True), ("2016年版网络安全法第二十一条", True),
+        ("新旧对比一下", True), ("数据安全法第二十一条讲了什么", False), ("重要数据目录由谁制定", False),
+    ],
+)
+def test_version_questions_are_recognised(question: str, expected: bool) -> None:
+    assert is_version_question(question) is expected
+
+
+def test_old_article_number_maps_to_its_new_place(assistant: Assistant) -> None:
+    answer = assistant.answer("培训课件上写着网安法第二十一条 等级保护，修正后现在是第几条？内容有没有动？")
+    assert ("第二十一条", "2016") in _cited(answer) and ("第二十三条", "2025") in _cited(answer)
+    assert answer.extra["kind"] == "version"
+    assert "2016-11-07文本第二十一条" in answer.text and "中为第二十三条" in answer.text
+    assert "现行有效的是2025-10-28文本（自2026-01-01起施行）" in answer.text
+    pairs = {(x.article.article.label, x.counterpart.article.label) for x in answer.retrieval.versions
+             if x.counterpart}
+    assert ("第二十一条", "第二十三条") in pairs
+    retrieved = [(h.article.article.label, h.article.version[:4]) for h in answer.retrieval.hits[:4]]
+    assert ("第二十一条", "2016") in retrieved and ("第二十三条", "2025") in retrieved
+
+
+def test_changed_fine_names_the_amounts(assistant: Assistant) -> None:
+    answer = assistant.answer("原来网安法第五十九条，网络运营者不履行安全保护义务的罚款，修正后变了吗？")
+    assert ("第五十九条", "2016") in _cited(answer) and ("第六十一条", "2025") in _cited(answer)
+    assert "金额变化" in answer.text and "新增表述" in answer.text
+    # Every marker in the text resolves to a citation, and each citation carries its version date.
+    assert {c.version for c in answer.citations} == {"2016-11-07", "2025-10-28"}
+
+
+def test_deleted_article_says_it_has_no_counterpart(assistant: Assistant) -> None:
+    answer = assistant.answer("旧网安法第六十六条在修正后还在吗？")
+    assert _cited(answer)[0] == ("第六十六条", "2016")
+    assert "2016-11-07文本第六十六条[1]在2025-10-28文本中没有文字相近的对应条文" in answer.text
+
+
+def test_other_questions_keep_their_answer(assistant: Assistant) -> None:
+    answer = assistant.answer("数据安全法第二十一条讲了什么")
+    assert answer.extra["kind"] == "lookup" and not answer.retrieval.versions
+
+
+def test_year_named_question_maps_to_the_new_place(assistant: Assistant) -> None:
+    answer = assistant.answer("2016年网安法第二十二条关于网络产品安全缺陷的规定，现在在哪一条？")
+    assert _cited(answer)[:2] == [("第二十二条", "2016"), ("第二十四条", "2025")]
+    assert "（内容未变，仅条号变化）" in answer.text
+
+
+def test_change_question_naming_the_law_is_not_declined(assistant: Assistant) -> None:
+    answer = assistant.answer("网络安全法修正以后，等级保护制度的条文还一样吗？")
+    assert not answer.declined and answer.extra["kind"] == "version"
+    assert ("第二十三条", "2025") in _cited(answer)
+
+
+def test_added_penalty_brings_the_old_text_of_the_duty_it_enforces(assistant: Assistant) -> None:
+    from assistant.retrieval.version_links import VersionLinker
+
+    retriever = assistant.retriever
+    view = retriever.view()  # type: ignore[attr-defined]
+    added = next(a for v in view.versions.values() if (v.meta.version or "").startswith("2025")
+                 for a in retriever.catalog.articles(v.version_id) if a.article.label == "第六十三条")  # type: ignore[attr-defined]
+    from assistant.records import Hit
+
+    hits, links = VersionLinker(retriever.catalog).link(  # type: ignore[attr-defined]
+        "修正后是不是新增了罚款？", [Hit(added, 0.9)], view.versions, set())
+    pairs = [(x.article.article.label, x.counterpart.article.label if x.counterpart else None) for x in links]
+    assert pairs == [("第六十三条", None), ("第二十五条", "第二十三条")]
+    assert [h.article.article.label for h in hits] == ["第六十三条", "第二十五条", "第二十三条"]
