@@ -14,7 +14,7 @@ from assistant.records import RetrievalResult
 from assistant.settings import Settings
 from assistant.wiring import build_chat_model
 from tests.contracts import SOURCES_PROMPT, ChatModelContract
-from tests.llm_server import LlamaServer, llama_server  # noqa: F401  (module-scoped server fixture)
+from tests.llm_server import LlamaServer, llama_process, llama_server  # noqa: F401  (the server fixtures)
 from tests.openai_stub import REPLY, openai_stub  # noqa: F401  (module-scoped endpoint fixture)
 from tests.test_answering import CannedRetriever
 from tests.test_composer import corpus_articles, retrieval_of
