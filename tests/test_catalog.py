@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus.catalog import (
-    Catalog,
-    VersionRow,
-    assign_currency,
-    is_same_version,
-    make_doc_id,
-    make_version_id,
-)
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.catalog_schema import VersionRow
+from assistant.corpus.identity import assign_currency, is_same_version, make_doc_id, make_version_id
 from assistant.errors import DocumentNotFoundError
 from assistant.records import (
     STATUS_AMENDED,
@@ -251,7 +246,7 @@ def test_an_older_catalog_keeps_filing_amendments_under_their_existing_document(
     old_style = replace(row, doc_id="dolderkey001", version_id="dolderkey001-19880412")
     _publish(catalog, old_style)
     # What a catalog written by the previous title rule holds: one key without the year, no title_keys mark.
-    with catalog._write() as conn:
+    with catalog.transaction() as conn:
         conn.execute("DELETE FROM document_titles")
         conn.execute("INSERT INTO document_titles VALUES ('宪法修正案', 'dolderkey001')")
         conn.execute("DELETE FROM meta WHERE key = 'title_keys'")

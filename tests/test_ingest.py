@@ -218,7 +218,8 @@ def test_reconcile_purges_unfinished_and_reindexes_missing(settings: Settings, t
     lost = library.add([write_law(tmp_path, "l.md", "测试丢失办法")]).added[0].version_id
     library.indexer.remove_version(lost)  # an index lost a ready version
     # A crash between "catalog row in state indexing" and "ready": row and (partial) index entries exist.
-    from assistant.corpus.catalog import VersionRow, make_doc_id
+    from assistant.corpus.catalog_schema import VersionRow
+    from assistant.corpus.identity import make_doc_id
 
     row = VersionRow(
         version_id=make_doc_id("测试半途办法") + "-20200101", doc_id=make_doc_id("测试半途办法"),

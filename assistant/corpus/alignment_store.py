@@ -11,7 +11,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.corpus.catalog import Catalog, _order_key
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.identity import order_key
 from assistant.corpus.versions import Pair, Unit, align
 from assistant.errors import DocumentNotFoundError
 from assistant.records import DocumentVersion, StoredArticle
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 def ordered_versions(catalog: Catalog, doc_id: str) -> list[DocumentVersion]:
     """Return a document's ready versions oldest first (the order amendments were made in)."""
-    return sorted(catalog.doc_versions(doc_id), key=lambda v: _order_key(v.meta, v.added_at))
+    return sorted(catalog.doc_versions(doc_id), key=lambda v: order_key(v.meta, v.added_at))
 
 
 def units_of(articles: Sequence[StoredArticle]) -> list[Unit]:
@@ -36,7 +37,7 @@ def compute(catalog: Catalog, old_version: str, new_version: str) -> list[Pair]:
 
 def _stored_hops(catalog: Catalog, doc_id: str) -> set[tuple[str, str]]:
     """Return the (old, new) version pairs of a document that have stored rows."""
-    rows = catalog._query(  # the alignment table is part of the catalog: same connection, same lock
+    rows = catalog.query(  # the alignment table is part of the catalog: same connection, same lock
         "SELECT DISTINCT old_version, new_version FROM article_alignment WHERE doc_id = ?", (doc_id,))
     return {(old, new) for old, new in rows}
 
@@ -53,7 +54,7 @@ def refresh(catalog: Catalog, doc_id: str) -> int:
     computed = {hop: compute(catalog, *hop) for hop in missing}
     if not computed and not stored - wanted:
         return 0
-    with catalog._write() as conn:
+    with catalog.transaction() as conn:
         for old, new in stored - wanted:
             conn.execute("DELETE FROM article_alignment WHERE old_version = ? AND new_version = ?", (old, new))
         for (old, new), pairs in computed.items():
@@ -69,14 +70,14 @@ def refresh(catalog: Catalog, doc_id: str) -> int:
 
 def refresh_all(catalog: Catalog) -> int:
     """Align every document with several versions that lacks a stored alignment (existing homes, on open)."""
-    multi = catalog._query(
+    multi = catalog.query(
         "SELECT doc_id FROM versions WHERE state = 'ready' GROUP BY doc_id HAVING COUNT(*) > 1")
     return sum(refresh(catalog, doc_id) for (doc_id,) in multi)
 
 
 def stored(catalog: Catalog, old_version: str, new_version: str) -> list[Pair] | None:
     """Return the stored alignment of two consecutive versions, or None when none is stored."""
-    rows = catalog._query(
+    rows = catalog.query(
         "SELECT old_label, new_label, status, similarity, old_ordinal, new_ordinal FROM article_alignment "
         "WHERE old_version = ? AND new_version = ? ORDER BY row", (old_version, new_version))
     return [Pair(*row) for row in rows] if rows else None
@@ -111,7 +112,7 @@ def compare(catalog: Catalog, doc_ref: str, from_version: str | None = None,
     new = _pick(versions, to_version, title) if to_version else versions[-1]
     if old.version_id == new.version_id:
         raise DocumentNotFoundError(f"--from and --to name the same version {old.version_id}; name two versions.")
-    if _order_key(old.meta, old.added_at) > _order_key(new.meta, new.added_at):
+    if order_key(old.meta, old.added_at) > order_key(new.meta, new.added_at):
         old, new = new, old
     pairs = stored(catalog, old.version_id, new.version_id) or compute(catalog, old.version_id, new.version_id)
     return Comparison(old, new, pairs)

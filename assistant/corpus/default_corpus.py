@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from assistant.corpus.catalog import is_same_version
 from assistant.corpus.default_corpus_record import SourceEntry, read_record, write_record
+from assistant.corpus.identity import is_same_version
 from assistant.corpus.library import IngestOutcome, IngestReport, Library, document_files, report_of
 from assistant.errors import ConfigError, CorpusError
 from assistant.language.numerals import parse_article_label

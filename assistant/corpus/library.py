@@ -22,7 +22,9 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from assistant.corpus import alignment_store
-from assistant.corpus.catalog import Catalog, VersionRow, is_same_version, make_doc_id, make_version_id, version_key
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.catalog_schema import VersionRow
+from assistant.corpus.identity import is_same_version, make_doc_id, make_version_id, version_key
 from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar, split_source_notes
 from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
 from assistant.protocols import IndexWriter
