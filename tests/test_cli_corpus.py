@@ -139,7 +139,7 @@ def test_every_command_documents_an_example() -> None:
 def test_build_progress_lines_estimate_from_the_pace_so_far() -> None:
     from assistant.cli.progress import BuildPrinter
     from assistant.corpus.default_corpus import BuildStep
-    from assistant.corpus.library import IngestOutcome
+    from assistant.corpus.reports import IngestOutcome
 
     lines: list[str] = []
     ticks = iter([0.0, 30.0, 3700.0])

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from assistant.corpus.catalog import Catalog
-from assistant.corpus.library import Library, document_files
+from assistant.corpus.library import Library
+from assistant.corpus.source_files import document_files
 from assistant.errors import CorpusError, DocumentNotFoundError
 from assistant.language.numerals import format_article_label
 from assistant.records import STATUS_AMENDED, STATUS_IN_FORCE, STATUS_NOT_YET, Article, DocumentMeta, ParsedDocument

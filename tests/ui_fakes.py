@@ -119,7 +119,7 @@ class FakeLibrary:
 
     def add(self, paths: Iterable[Path], *, meta=None, progress=None):  # type: ignore[no-untyped-def]
         """Add files as new documents."""
-        from assistant.corpus.library import IngestOutcome, report_of
+        from assistant.corpus.reports import IngestOutcome, report_of
 
         paths = list(paths)
         outcomes = []

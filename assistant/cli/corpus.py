@@ -18,7 +18,8 @@ from assistant.records import DOCUMENT_TYPES, STATUSES, DocumentVersion
 
 if TYPE_CHECKING:
     from assistant.corpus.catalog import Catalog
-    from assistant.corpus.library import IngestReport, Library
+    from assistant.corpus.library import Library
+    from assistant.corpus.reports import IngestReport
     from assistant.settings import Settings
 
 
@@ -62,7 +63,7 @@ def _meta_of(values: dict[str, str | None]) -> dict[str, str]:
 
 def _expand(paths: Sequence[Path], settings: Settings) -> list[Path]:
     """Return the files named, with folders walked for documents."""
-    from assistant.corpus.library import document_files
+    from assistant.corpus.source_files import document_files
 
     files: list[Path] = []
     for path in paths:

@@ -27,7 +27,9 @@ from pathlib import Path
 
 from assistant.corpus.default_corpus_record import SourceEntry, read_record, write_record
 from assistant.corpus.identity import is_same_version
-from assistant.corpus.library import IngestOutcome, IngestReport, Library, document_files, report_of
+from assistant.corpus.library import Library
+from assistant.corpus.reports import IngestOutcome, IngestReport, report_of
+from assistant.corpus.source_files import document_files
 from assistant.errors import ConfigError, CorpusError
 from assistant.language.numerals import parse_article_label
 from assistant.language.textnorm import normalize_title

@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +23,9 @@ from assistant.corpus import alignment_store
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.catalog_schema import VersionRow
 from assistant.corpus.identity import is_same_version, make_doc_id, make_version_id, version_key
-from assistant.corpus.sidecar import apply_overrides, is_sidecar, read_manifest_entry, read_sidecar, split_source_notes
+from assistant.corpus.reports import IngestOutcome, IngestReport, describe_added, report_of
+from assistant.corpus.sidecar import apply_overrides, read_manifest_entry, read_sidecar, split_source_notes
+from assistant.corpus.source_files import document_files, source_file_name, store_source
 from assistant.errors import AssistantError, CorpusError, DocumentNotFoundError
 from assistant.protocols import IndexWriter
 from assistant.records import DocumentVersion, ParsedDocument
@@ -36,46 +36,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 # Given the version already in for a text's version date, says whether the new text takes its place.
 Supersedes = Callable[[DocumentVersion], bool]
-_SKIPPED_NAMES = re.compile(r"^(readme(\..*)?|default_laws\.txt)$", re.IGNORECASE)
 
-
-@dataclass(frozen=True)
-class IngestOutcome:
-    """What happened to one file or document."""
-
-    path: str
-    outcome: str  # "added" | "skipped" | "rejected"
-    message: str
-    version_id: str | None = None
-    title: str | None = None
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """Per-file outcomes of an add or a bulk import."""
-
-    added: tuple[IngestOutcome, ...] = ()
-    skipped: tuple[IngestOutcome, ...] = ()
-    rejected: tuple[IngestOutcome, ...] = ()
-
-    @property
-    def outcomes(self) -> tuple[IngestOutcome, ...]:
-        """Return every outcome: added, then skipped, then rejected."""
-        return self.added + self.skipped + self.rejected
-
-    def summary(self) -> str:
-        """Return a one-line count of added, skipped and rejected files."""
-        return f"added {len(self.added)}, skipped {len(self.skipped)}, rejected {len(self.rejected)}"
-
-
-def report_of(outcomes: Iterable[IngestOutcome]) -> IngestReport:
-    """Return the report grouping outcomes by kind."""
-    items = list(outcomes)
-    return IngestReport(
-        added=tuple(o for o in items if o.outcome == "added"),
-        skipped=tuple(o for o in items if o.outcome == "skipped"),
-        rejected=tuple(o for o in items if o.outcome == "rejected"),
-    )
 
 
 class _Skip(Exception):
@@ -95,19 +56,6 @@ class _Prepared:
     sha256: str
     source_name: str
     suffix: str
-
-
-def document_files(root: Path, allowed_suffixes: Sequence[str]) -> list[Path]:
-    """Return the document files under a folder, sorted; hidden files, READMEs and sidecars are left out."""
-    allowed = {suffix.lower() for suffix in allowed_suffixes}
-    found = []
-    for path in sorted(Path(root).rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        if path.suffix.lower() in allowed and not is_sidecar(path) and not _SKIPPED_NAMES.match(path.name):
-            found.append(path)
-    return found
 
 
 class Library:
@@ -229,7 +177,7 @@ class Library:
             self._retire([v.version_id for v in versions], action="removed")
         for version in versions:
             logger.info("removed version=%s title=%s source_kept=%s", version.version_id, version.meta.title,
-                        self._stored_name(version.sha256, version.source_name))
+                        source_file_name(version.sha256, version.source_name))
         return versions
 
     def reconcile(self) -> None:
@@ -332,7 +280,7 @@ class Library:
         key = version_key(meta, sha)
         same_version = [v for v in siblings if is_same_version(meta, sha, v.meta, v.sha256)]
         version_id = make_version_id(doc_id, meta, sha)
-        stored_name = self._stored_name(sha, prepared.source_name)
+        stored_name = source_file_name(sha, prepared.source_name)
         row = VersionRow(
             version_id=version_id, doc_id=doc_id, meta=meta, structure=parsed.structure, preamble=parsed.preamble,
             source_name=prepared.source_name, stored_name=stored_name, sha256=sha, warnings=parsed.warnings,
@@ -351,7 +299,7 @@ class Library:
         if self.catalog.version_state(row.version_id) is not None:
             row = dataclasses.replace(row, version_id=f"{row.version_id}-{sha[:6]}")
         version_id = row.version_id
-        self._store_source(prepared)
+        store_source(self.settings.sources_dir, prepared.content, prepared.sha256, prepared.source_name)
         self.catalog.begin_version(row)
         today = self._today()
         self.indexer.index_version(self.catalog.pending_articles(version_id, today), progress)
@@ -360,7 +308,7 @@ class Library:
             self.indexer.remove_version(old)
             self.catalog.delete_version(old, action="substituted", detail=f"substituted by {version_id}")
         alignment_store.refresh(self.catalog, version.doc_id)  # article-by-article comparison with its neighbours
-        message = self._describe(version, [v for v in siblings if v.version_id not in retired], retired)
+        message = describe_added(version, [v for v in siblings if v.version_id not in retired], retired)
         logger.info("added version=%s title=%s articles=%d current=%s", version_id, meta.title,
                     version.article_count, version.is_current)
         return version, message
@@ -388,43 +336,6 @@ class Library:
             row, version_id=f"{base}-p{len(sources)}", articles=articles, sources=sources, sha256=combined,
             source_name=" + ".join(s[1] for s in sources), warnings=warnings,
         )
-
-    def _describe(self, version: DocumentVersion, siblings: Sequence[DocumentVersion], retired: Sequence[str]) -> str:
-        """Return the message telling a maintainer what adding this version did."""
-        title, count = version.meta.title, version.article_count
-        text = f"added 《{title}》 as {version.version_id} ({count} {version.structure}, {version.meta.status}"
-        if " + " in version.source_name:
-            text = f"added a part of 《{title}》: {version.version_id} now holds {count} articles from " \
-                   f"{version.source_name.count(' + ') + 1} files ({version.meta.status}"
-        text += ", current)" if version.is_current else ", not current)"
-        if retired and " + " not in version.source_name:
-            text += f"; substituted {', '.join(retired)}"
-        elif siblings:
-            text += f"; new version of document {version.doc_id}, earlier versions kept as history: " + \
-                ", ".join(v.version_id for v in siblings)
-        if version.warnings:
-            text += f"; {len(version.warnings)} warning(s): {version.warnings[0]}"
-        return text
-
-    def _store_source(self, prepared: _Prepared) -> str:
-        """Copy the source bytes to sources/<sha256><suffix> (atomically) and return the file name."""
-        name = self._stored_name(prepared.sha256, prepared.source_name)
-        target = self.settings.sources_dir / name
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(name + ".part")
-            with open(partial, "wb") as handle:
-                handle.write(prepared.content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, target)
-        return name
-
-    @staticmethod
-    def _stored_name(sha256: str, source_name: str) -> str:
-        """Return the file name a source is kept under in sources/."""
-        suffix = Path(source_name).suffix.lower()
-        return sha256 + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ".bin")
 
     def _retire(self, version_ids: Sequence[str], *, action: str) -> None:
         """Hide versions from readers, drop them from the indexes, then delete them from the catalog."""

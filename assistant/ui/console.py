@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus.library import IngestReport
+from assistant.corpus.reports import IngestReport
 from assistant.errors import AccessDeniedError, AssistantError
 from assistant.records import DocumentVersion
 from assistant.ui.audit import action_record
