@@ -152,7 +152,7 @@ def test_build_progress_lines_estimate_from_the_pace_so_far() -> None:
 
 
 def test_long_issuing_bodies_are_clipped_in_the_table_only() -> None:
-    from assistant.cli.corpus import _clip
+    from assistant.cli.corpus_views import _clip
 
     assert _clip("国家互联网信息办公室、国家发展和改革委员会", 12) == "国家互联网…"
     assert _clip("国务院", 12) == "国务院"
