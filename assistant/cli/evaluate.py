@@ -259,12 +259,15 @@ def score(
                     f"{m}={_short(s[m])}"
                     for m in (
                         "recall@5",
+                        "recall@1",
+                        "all_gold@5",
                         "mrr@10",
                         "citation_recall",
                         "citation_validity",
                         "key_points",
                         "decline_unanswerable",
                         "false_decline",
+                        "latency_p50_ms",
                     )
                 )
             )
