@@ -41,3 +41,19 @@ def expand_colloquial(query: str) -> str:
     text = normalize_text(query).lower()
     extra = [words for pattern, words in colloquial_rules() if pattern.search(text)]
     return " ".join([text, *extra]) if extra else text
+
+
+CONCEPTS_FILE = DATA_DIR / "concepts.tsv"
+
+
+@functools.lru_cache(maxsize=1)
+def concept_rules(path: Path = CONCEPTS_FILE) -> list[tuple[re.Pattern[str], tuple[str, ...], str]]:
+    """Return (pattern of everyday words, legal concepts, example phrase) from the everyday-concepts table."""
+    return [(re.compile(pattern), tuple(concepts.split()), example) for pattern, concepts, example in _table_rows(path)]
+
+
+def everyday_concepts(query: str) -> list[str]:
+    """Return the legal concepts the query's everyday words belong to (指纹打卡 -> 生物识别, 敏感个人信息)."""
+    text = normalize_text(query).lower()
+    found = [c for pattern, concepts, _ in concept_rules() if pattern.search(text) for c in concepts]
+    return list(dict.fromkeys(found))
