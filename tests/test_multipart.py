@@ -54,5 +54,10 @@ def test_consequences_follow_up_cites_the_penalty_of_the_obligation_discussed(re
     view = retriever.view()
     sanctions = {k for a in obligations for k in retriever._links_of(view, a.version_id).get(a.key, ())}
     assert sanctions, "the obligations found first are cited by some penalty article"
-    result = retriever.retrieve("不做的话有什么后果？", [earlier])
+    # A rewrite that keeps only the follow-up's own words (as a model may): the topic is lost, and only the
+    # previous turn's articles can lead to the penalty that sanctions them.
+    literal = Retriever(retriever.settings, retriever.catalog, retriever.indexer, rewrite=lambda q, h: q)
+    result = literal.retrieve("不做的话有什么后果？", [earlier])
     assert sanctions & {h.article.key for h in result.hits[:3]}
+    alone = literal.retrieve("不做的话有什么后果？")
+    assert not sanctions & {h.article.key for h in alone.hits[:3]}
