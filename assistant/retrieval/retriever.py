@@ -165,7 +165,8 @@ class Retriever:
             # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
-        if history and not lookups and is_penalty_question(question):
+        if history and not lookups and not carried and is_penalty_question(question):
+            # An article named earlier is the obligation discussed; else the previous turn's best articles are.
             carried += self._obligations_before(view, history[-1], allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
         ranked = self._rank(view, query, scores, named, set(allowed))
