@@ -110,6 +110,20 @@ class RetrievalSettings(BaseModel):
         description="Multiplies the fused score of local regulations and rules when the question names no place "
         "(national texts lead a national question); 1 turns this off.",
     )
+    expansion_weight: float = Field(
+        0.5, ge=0,
+        description="Weight in fusion of a keyword search for the legal concepts behind a question's everyday words "
+        "(language/data/concepts.tsv and the corpus's definitions); 0 turns the concept bridge off.",
+    )
+    expansion_dense: bool = Field(
+        True, description="Also embed the question with its legal concepts as a second vector query, fused with "
+        "the same lower weight.",
+    )
+    pseudo_feedback: bool = Field(
+        False,
+        description="Add to that search the defined terms shared by most of the first three articles found "
+        "(pseudo-relevance feedback).",
+    )
     colloquial_expansion: bool = Field(
         True,
         description="Add statutory words for everyday ones to the keyword query (language/data/colloquial.tsv).",

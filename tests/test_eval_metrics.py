@@ -10,6 +10,7 @@ from assistant.evaluation.corpus import ArticleEntry, ArticleIndex
 from assistant.evaluation.formats import ArticleRef, GoldRef, Question, Result
 from assistant.evaluation.matching import article_key, key_point_present, title_key, version_matches
 from assistant.evaluation.metrics import (
+    all_gold_at_k,
     citation_precision,
     citation_recall,
     citation_validity,
@@ -116,6 +117,15 @@ def test_gold_ranks_respect_versions() -> None:
 )
 def test_recall_at_k(question: Question, k: int, recall: float) -> None:
     assert recall_at_k(question, RANKED, k) == recall
+
+
+@pytest.mark.parametrize(
+    ("question", "k", "expected"),
+    [(ALL_GOLD, 2, 0.0), (ALL_GOLD, 3, 1.0), (ANY_GOLD, 1, 0.0), (ANY_GOLD, 2, 1.0), (Question("u", "q"), 5, None)],
+)
+def test_all_gold_at_k_needs_every_gold_article(question: Question, k: int, expected: float | None) -> None:
+    # Half the gold of a two-regulation question scores recall 0.5 but is no complete answer.
+    assert all_gold_at_k(question, RANKED, k) == expected
 
 
 def test_mrr_and_ndcg() -> None:
@@ -226,6 +236,7 @@ def test_summaries_overall_and_by_category() -> None:
     ]
     summary = summarize(scores)
     assert summary["recall@1"] == 0.0 and summary["recall@5"] == 0.5 and summary["mrr@10"] == 0.25
+    assert summary["all_gold@5"] == 0.5
     assert summary["citation_recall"] == 0.5 and summary["decline_unanswerable"] == 1.0
     assert summary["false_decline"] == 0.0 and summary["latency_p50_ms"] == 200.0 and summary["questions"] == 3
     by_category = summarize_by_category(scores)

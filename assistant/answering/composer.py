@@ -104,11 +104,14 @@ def decline_answer(
     subject = subject.strip().rstrip("？?。")
     if missing:
         names = "、".join(f"《{name}》" for name in missing)
-        text = f"现有法规库中未找到{names}，无法依据它回答「{subject}」。"
+        text = f"库中未收录{names}，无法依据它回答「{subject}」。"
     else:
         text = f"现有法规库中未找到能够回答「{subject}」的规定。"
     topics = covered_topics(retrieval) if retrieval else []
-    if topics:
+    if topics and missing:
+        # Other regulations may still touch the subject: listed as related, never as the named text's content.
+        text += "其他法规中可能相关的条文（仅供参考）：" + "、".join(topics) + "。"
+    elif topics:
         text += "法规库中与此话题最接近的是" + "、".join(topics) + "，但它们并未就此作出规定。"
     text += "如需查询，可换一种问法，或指明具体法规和条文。"
     return Composition(text=text, citations=(), declined=True, kind="declined")

@@ -33,9 +33,18 @@ GENERIC_BIGRAMS = frozenset(
 )
 _GENERIC_WEIGHT = 0.3
 _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
-# A regulation's name: a run of characters ending in 办法/条例/细则; 该办法/本条例 refer back and are skipped.
-_REGULATION_NAME = re.compile(r"(?<![该本此这那])([\u4e00-\u9fff]{2,18}?)(实施细则|细则|办法|条例)")
-_NAME_LEAD = re.compile(r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的))+")
+# A regulation's name: a run of characters ending in 办法/条例/细则 or a law's or rule's usual last words;
+# 该办法/本条例 refer back and are skipped. 规定/标准/指引 alone end too many sentences (国家有关规定) to count
+# unquoted; a name in 《》 always counts, whatever its ending (《个人信息安全规范》).
+_REGULATION_NAME = re.compile(
+    r"(?<![该本此这那])([\u4e00-\u9fff]{0,18}?)"
+    r"(实施细则|细则|办法|条例|管理规定|保护规定|若干规定|暂行规定|工作指引|"
+    r"保护法|安全法|管理法|促进法|保密法|档案法|统计法|审计法|标准化法)"
+)
+_QUOTED_NAME = re.compile(r"《([^《》]{2,40})》")
+_NAME_LEAD = re.compile(
+    r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的|那个|这个|那部|这部))+"
+)
 _CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _ARTICLE_REF = re.compile(rf"第[{CN_NUMERAL_WITH_WAN}\d]+条(?:之[{CN_SMALL_NUMERAL}\d]+)?")
 
@@ -109,21 +118,31 @@ def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
     known = {_short_title(t) for t in titles if t}
     known |= {alias for alias, target in _abbreviations().items() if target in known}
     text = expand_aliases(question)
+    found = []
+    for match in _QUOTED_NAME.finditer(text):
+        name = _short_title(match.group(1))
+        if not any(title in name or _resembles(name, title) for title in known if len(title) >= 2):
+            found.append(match.group(1).strip())
+    text = _QUOTED_NAME.sub("，", text)
     for name in sorted(known, key=len, reverse=True):
         if len(name) >= 2:
             text = text.replace(name, "，")
-    found = []
     for match in _REGULATION_NAME.finditer(text):
         name = _NAME_LEAD.sub("", match.group(1)) + match.group(2)
-        if len(name) - len(match.group(2)) >= 4 and not any(_resembles(name, title) for title in known):
+        # 档案法 is a whole title; …办法 or …条例 needs a subject of four characters (not 这个办法).
+        stem = 0 if match.group(2).endswith("法") and match.group(2) != "办法" else 4
+        if len(name) - len(match.group(2)) >= stem and not any(_resembles(name, title) for title in known):
             found.append(name)
     return list(dict.fromkeys(found))
 
 
 def _resembles(name: str, title: str) -> bool:
-    """Return True when name is title with a typo, or shares most of its bigrams."""
+    """Return True when name is title with a typo, an abbreviation of it, or shares most of its bigrams."""
     if len(name) == len(title) and sum(a != b for a, b in zip(name, title, strict=True)) <= 1:
         return True
+    rest = iter(title)
+    if len(name) >= 4 and all(char in rest for char in name):
+        return True  # 事件报告办法: the title's characters in order, some left out
     grams = {name[i : i + 2] for i in range(len(name) - 1)}
     title_grams = {title[i : i + 2] for i in range(len(title) - 1)}
     return bool(grams) and len(grams & title_grams) / len(grams) >= 0.75
@@ -138,10 +157,14 @@ def _abbreviations() -> dict[str, str]:
 
 
 def _is_everyday_word(word: str) -> bool:
-    """Return True for an everyday word the keyword index maps to statutory ones (日志, 手机号, 防火墙)."""
-    from assistant.language.vocabulary import expand_colloquial
+    """Return True for an everyday word the vocabulary maps to statutory ones (日志, 手机号, 指纹, 拷走).
 
-    return expand_colloquial(word) != normalize_text(word).lower()
+    Such a word is absent from the statutes by nature: counting it unknown would decline a question for being
+    colloquial, not for lying outside the library.
+    """
+    from assistant.language.vocabulary import everyday_concepts, expand_colloquial
+
+    return expand_colloquial(word) != normalize_text(word).lower() or bool(everyday_concepts(word))
 
 
 def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:

@@ -259,6 +259,8 @@ def score(
                     f"{m}={_short(s[m])}"
                     for m in (
                         "recall@5",
+                        "recall@1",
+                        "all_gold@5",
                         "mrr@10",
                         "citation_recall",
                         "citation_validity",
@@ -266,6 +268,7 @@ def score(
                         "key_points",
                         "decline_unanswerable",
                         "false_decline",
+                        "latency_p50_ms",
                     )
                 )
             )

@@ -41,6 +41,15 @@ def recall_at_k(question: Question, ranked: Sequence[ArticleRef], k: int) -> flo
     return sum(found) / len(found)
 
 
+def all_gold_at_k(question: Question, ranked: Sequence[ArticleRef], k: int) -> float | None:
+    """Return 1.0 when every gold article (one of them for gold_any) is in the top k, else 0.0; None without gold.
+
+    A question needing two regulations is only answered when both are found: mean recall@k gives half credit.
+    """
+    recall = recall_at_k(question, ranked, k)
+    return None if recall is None else float(recall == 1.0)
+
+
 def mrr_at_k(question: Question, ranked: Sequence[ArticleRef], k: int = 10) -> float | None:
     """Return the reciprocal rank of the first gold article in the top k (0 when absent); None without gold."""
     if not question.gold:
@@ -166,6 +175,7 @@ class QuestionScore:
     question: Question
     result: Result | None  # None: the run has no line for this question
     recall: dict[int, float | None] = field(default_factory=dict)
+    all_gold_5: float | None = None  # every gold article in the top 5
     mrr: float | None = None
     ndcg: float | None = None
     citation_recall: float | None = None
@@ -213,6 +223,7 @@ def score_question(
         question=question,
         result=result,
         recall=recall,
+        all_gold_5=all_gold_at_k(question, ranked, 5),
         mrr=mrr_at_k(question, ranked, 10),
         ndcg=ndcg_at_k(question, ranked, 10),
         citation_recall=citation_recall(question, cited) if citing else None,
@@ -238,6 +249,7 @@ METRIC_LABELS = {
     "recall@3": "Recall@3",
     "recall@5": "Recall@5",
     "recall@10": "Recall@10",
+    "all_gold@5": "Every gold article in top 5",
     "mrr@10": "MRR@10",
     "ndcg@10": "nDCG@10",
     "citation_recall": "Citation recall",
@@ -260,6 +272,7 @@ def summarize(scores: Sequence[QuestionScore]) -> dict[str, float | None]:
     summary: dict[str, float | None] = {f"recall@{k}": mean(s.recall.get(k) for s in scores) for k in RECALL_KS}
     summary.update(
         {
+            "all_gold@5": mean(s.all_gold_5 for s in scores),
             "mrr@10": mean(s.mrr for s in scores),
             "ndcg@10": mean(s.ndcg for s in scores),
             "citation_recall": mean(s.citation_recall for s in scores),

@@ -28,6 +28,7 @@ OVERALL_METRICS = (
     "recall@3",
     "recall@5",
     "recall@10",
+    "all_gold@5",
     "mrr@10",
     "ndcg@10",
     "citation_recall",

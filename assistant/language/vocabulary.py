@@ -72,3 +72,19 @@ def sanction_words() -> re.Pattern[str]:
 def stated_sanction_words() -> re.Pattern[str]:
     """Return the pattern of words that state a sanction by themselves (罚款, 吊销 …; not 责令改正 alone)."""
     return _penalty_words()["stated_sanction"]
+
+
+CONCEPTS_FILE = DATA_DIR / "concepts.tsv"
+
+
+@functools.lru_cache(maxsize=1)
+def concept_rules(path: Path = CONCEPTS_FILE) -> list[tuple[re.Pattern[str], tuple[str, ...], str]]:
+    """Return (pattern of everyday words, legal concepts, example phrase) from the everyday-concepts table."""
+    return [(re.compile(pattern), tuple(concepts.split()), example) for pattern, concepts, example in _table_rows(path)]
+
+
+def everyday_concepts(query: str) -> list[str]:
+    """Return the legal concepts the query's everyday words belong to (指纹打卡 -> 生物识别, 敏感个人信息)."""
+    text = normalize_text(query).lower()
+    found = [c for pattern, concepts, _ in concept_rules() if pattern.search(text) for c in concepts]
+    return list(dict.fromkeys(found))

@@ -19,6 +19,7 @@ class ArticleScore:
     coverage: float = 0.0  # share of query terms in its best lexical unit
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    expansion_ranks: list[int] = field(default_factory=list)  # ranks in the searches for the question's concepts
     paragraphs: dict[int, float] = field(default_factory=dict)  # 款 index -> best similarity
     fused: float = 0.0
 
@@ -55,13 +56,29 @@ def _assign_ranks(entries: Iterable[ArticleScore]) -> None:
         entry.lexical_rank = rank
 
 
+def add_expansion(articles: dict[str, ArticleScore], hits: Iterable[tuple[str, float]]) -> None:
+    """Rank articles by their best unit in one expansion search (new articles are added)."""
+    best: dict[str, float] = {}
+    for unit_id, score in hits:
+        key = parse_unit_id(unit_id)[0]
+        best[key] = max(best.get(key, score), score)
+    for rank, key in enumerate(sorted(best, key=lambda k: -best[k]), start=1):
+        articles.setdefault(key, ArticleScore(key)).expansion_ranks.append(rank)
+
+
 def fuse(
-    articles: Mapping[str, ArticleScore], dense_weight: float, lexical_weight: float, rrf_k: int
+    articles: Mapping[str, ArticleScore], dense_weight: float, lexical_weight: float, rrf_k: int,
+    expansion_weight: float = 0.0,
 ) -> list[ArticleScore]:
-    """Return articles ordered by weighted reciprocal-rank fusion, score normalised so 1.0 = first in both."""
+    """Return articles ordered by weighted reciprocal-rank fusion, score normalised so 1.0 = first in both.
+
+    The expansion ranking adds on top of the normalisation, so the boosts after fusion keep their meaning.
+    """
     best = (dense_weight + lexical_weight) / (rrf_k + 1) or 1.0
     for entry in articles.values():
         score = 0.0
+        for rank in entry.expansion_ranks:
+            score += expansion_weight / (rrf_k + rank)
         if entry.dense_rank is not None:
             score += dense_weight / (rrf_k + entry.dense_rank)
         if entry.lexical_rank is not None:

@@ -25,9 +25,11 @@ from assistant.records import (
 from assistant.retrieval.conversation import Rewriter, standalone_query
 from assistant.retrieval.crossref import is_penalty_article, is_penalty_question, penalty_links
 from assistant.retrieval.definitions import definition_index, terms_asked
+from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
 from assistant.retrieval.fusion import ArticleScore, evidence, fuse, roll_up
 from assistant.retrieval.locality import PlaceNames, is_local
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
+from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.version_links import VersionLinker
 from assistant.settings import Settings
@@ -52,6 +54,7 @@ class CatalogSnapshot:
     _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
+    _members: dict[str, set[str]] | None = None
 
     def __post_init__(self) -> None:
         self.groups = {v: normalize_title(d.meta.title) for v, d in self.versions.items()}
@@ -103,6 +106,11 @@ class Retriever:
             logger.info("definition index terms=%d", len(view._definitions))
         return view._definitions
 
+    def _members_of(self, view: CatalogSnapshot) -> dict[str, set[str]]:
+        if view._members is None:
+            view._members = definition_members(self.catalog.iter_articles(list(view.versions)))
+        return view._members
+
     # -- scope -------------------------------------------------------------------------------------
     def scope(self, view: CatalogSnapshot, query: str, filters: SearchFilters | None) -> list[str]:
         """Return the versions a question may draw on: filters, then one version per regulation."""
@@ -150,8 +158,15 @@ class Retriever:
             # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
+        if history and not lookups and not carried and is_penalty_question(question):
+            # An article named earlier is the obligation discussed; else the previous turn's best articles are.
+            carried += self._obligations_before(view, history[-1], allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
         ranked = self._rank(view, query, scores, named, set(allowed))
+        titles = [m.short_title for m in view.titles.mentions(query.lower())]
+        parts = [] if lookups else regulation_parts(titles, query)
+        if parts:
+            ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
         notices: tuple[str, ...] = ()
         if self.rerank is None:
             hits = self._hits(view, lookups, ranked, scores, top_k)
@@ -159,7 +174,6 @@ class Retriever:
             hits, notice = self.rerank.apply(query, self._hits(view, lookups, ranked, scores,
                                                                max(top_k, self.rerank.top_n)))
             hits, notices = hits[:top_k], (notice,) if notice else ()
-        titles = {m.short_title for m in view.titles.mentions(query.lower())}
         mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
         hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned)
         linked = self._linked(view, hits, query)
@@ -173,6 +187,20 @@ class Retriever:
             config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
         )
         return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, notices, version_links)
+
+    def _obligations_before(self, view: CatalogSnapshot, turn: str, allowed: list[str]) -> list[str]:
+        """Return the best three articles of the previous turn: 「不做的话有什么后果」 asks for what sanctions them."""
+        return [e.key for e in self._rank(view, turn, self._search(view, turn, allowed), (), set(allowed))[:3]]
+
+    def _part(
+        self, view: CatalogSnapshot, query: str, allowed: list[str], part: str, parts: list[str], named: Sequence[str]
+    ) -> list[ArticleScore]:
+        """Return the ranking of one part of a question: its regulation's articles, or those of the unnamed ones."""
+        inside = [v for v in allowed if (view.group_of(v) not in parts if part == OTHER_REGULATIONS
+                                         else view.group_of(v) == part)]
+        if not inside:
+            return []
+        return self._rank(view, query, self._search(view, query, inside), named, set(inside))
 
     def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]
@@ -194,7 +222,24 @@ class Retriever:
             (h.unit_id, h.score, h.coverage)
             for h in self.indexer.search_keywords(keywords, 2 * n, None if everything else allowed)
         ]
-        return roll_up(dense, lexical)
+        scores = roll_up(dense, lexical)
+        if self.settings.retrieval.expansion_weight > 0:
+            self._expand(view, query, scores, None if everything else allowed)
+        return scores
+
+    def _expand(
+        self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], allowed: list[str] | None
+    ) -> None:
+        """Search the legal concepts behind the question's everyday words apart, as a lower-weighted ranking."""
+        config = self.settings.retrieval
+        feedback: list[str] = []
+        if config.pseudo_feedback:
+            top = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)[:3]
+            texts = [a.article.text for a in self.catalog.articles_by_keys([e.key for e in top]).values()]
+            feedback = feedback_terms(query, texts, self._definitions_of(view))
+        terms = expansion_terms(query, self._members_of(view), feedback)
+        where = allowed if allowed and len(allowed) < WHERE_SHARE * len(view.versions) else None
+        search_concepts(self.indexer, query, terms, scores, allowed, config.candidates, config.expansion_dense, where)
 
     def _rank(
         self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
@@ -202,7 +247,7 @@ class Retriever:
     ) -> list[ArticleScore]:
         """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
         config = self.settings.retrieval
-        ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)
+        ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k, config.expansion_weight)
         if config.definition_boost:
             ranked = self._boost_definitions(view, query, scores, ranked, allowed)
         if config.local_weight < 1.0 and view.local_versions and not view.places.named_in(query):
@@ -284,7 +329,8 @@ class Retriever:
             if article is None:
                 continue  # the index still holds a version the catalog has dropped; reconcile will clean it
             via = "hybrid" if entry.dense_rank and entry.lexical_rank else (
-                "dense" if entry.dense_rank else "lexical" if entry.lexical_rank else "linked")
+                "dense" if entry.dense_rank else "lexical" if entry.lexical_rank
+                else "expansion" if entry.expansion_ranks else "linked")
             score = round(min(entry.fused / ceiling, 1.0), 4)
             hits.append(Hit(article, score, _paragraphs(entry), *_ranks(entry), via=via))
         return tuple(hits)

@@ -1,0 +1,79 @@
+"""The bridge from everyday government-IT words to the statutes' concepts: every table entry, and its use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.language.textnorm import normalize_text
+from assistant.language.vocabulary import concept_rules, everyday_concepts
+from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms
+from assistant.retrieval.retriever import Retriever
+from assistant.settings import Settings
+from assistant.wiring import build_indexer
+
+RULES = concept_rules()
+
+
+@pytest.fixture(scope="module")
+def corpus_text(shared_corpus: Path) -> str:
+    return normalize_text("\n".join(p.read_text(encoding="utf-8") for p in sorted(shared_corpus.glob("*.md"))))
+
+
+@pytest.mark.parametrize(("pattern", "concepts", "example"), RULES, ids=[r[2] for r in RULES])
+def test_each_entry_names_concepts_of_the_corpus_and_maps_its_example(
+    pattern, concepts: tuple[str, ...], example: str, corpus_text: str  # type: ignore[no-untyped-def]
+) -> None:
+    # A concept the statutes never use would search for nothing; an example the pattern misses tests nothing.
+    missing = [c for c in concepts if c not in corpus_text]
+    assert not missing, f"{pattern.pattern}: {missing} occur in no corpus text"
+    assert set(concepts) <= set(everyday_concepts(example)), example
+
+
+def test_examples_of_the_issue_map_to_their_legal_concepts() -> None:
+    assert {"生物识别", "敏感个人信息"} <= set(everyday_concepts("单位用指纹打卡"))
+    assert "网络日志" in everyday_concepts("OA系统的操作记录")
+    assert "医疗健康" in everyday_concepts("职工的病历和体检报告")
+    assert "网络安全事件" in everyday_concepts("网站首页被篡改、域名被劫持")
+    assert "安全保护义务" in everyday_concepts("把数据拷到U盘带走")
+    assert everyday_concepts("数据安全法第二十一条") == []
+
+
+def test_definitions_enumerate_the_members_of_a_concept(shared_corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    Library(settings, catalog, build_indexer(settings)).add([shared_corpus / "个人信息保护法.md"])
+    members = definition_members(catalog.iter_articles())
+    # 「敏感个人信息…包括生物识别、宗教信仰、特定身份、医疗健康、金融账户、行踪轨迹等信息」
+    assert members["医疗健康"] == {"敏感个人信息"} and members["行踪轨迹"] == {"敏感个人信息"}
+    # A table concept that is a member leads on to the defined term; words already asked are not repeated.
+    assert "敏感个人信息" in expansion_terms("病历能给保险公司吗", {"医疗健康": {"敏感个人信息"}})
+    assert "医疗健康" not in expansion_terms("医疗健康信息能给保险公司吗", members)
+
+
+def test_feedback_keeps_terms_most_top_articles_share() -> None:
+    texts = ["处理敏感个人信息应当取得单独同意", "敏感个人信息的处理规则", "网络日志留存六个月"]
+    found = feedback_terms("能不能收集指纹", texts, ["敏感个人信息", "网络日志", "个人信息"])
+    assert found == ["敏感个人信息", "个人信息"]
+    assert feedback_terms("敏感个人信息", texts, ["敏感个人信息"]) == []
+
+
+def test_expansion_ranks_below_the_literal_words(shared_corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    indexer = build_indexer(settings)
+    Library(settings, catalog, indexer).add(sorted(shared_corpus.glob("*.md")))
+    question = "单位食堂改用指纹打卡，要注意什么"
+    on = Retriever(settings, catalog, indexer).retrieve(question)
+    off = Retriever(settings.model_copy(update={"retrieval": settings.retrieval.model_copy(
+        update={"expansion_weight": 0.0})}), catalog, indexer).retrieve(question)
+    labels_on = [(h.article.title, h.article.article.label) for h in on.hits]
+    labels_off = [(h.article.title, h.article.article.label) for h in off.hits]
+    # 「敏感个人信息…包括生物识别」 is 个人信息保护法第二十八条: the bridge brings it into the list, while the
+    # (hash-embedder) dense and literal keyword rankings still lead: the expansion weighs less.
+    wanted = ("中华人民共和国个人信息保护法", "第二十八条")
+    assert wanted in labels_on and wanted not in labels_off[: labels_on.index(wanted) + 1]
+    assert labels_on[0] == labels_off[0]
