@@ -76,3 +76,9 @@ def test_stage_of_rejects_a_module_outside_every_stage() -> None:
 def test_top_level_keeps_only_the_ground_floor() -> None:
     modules = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert len(modules) <= MAX_TOP_LEVEL_MODULES, modules
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=[str(p.relative_to(PACKAGE)) for p in SOURCES])
+def test_module_stays_under_400_lines(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= 400, f"{module_name(path)} has {lines} lines: split it by job"

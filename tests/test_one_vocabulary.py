@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import composer, decline
+from assistant.answering import composer, decline, quoting
 from assistant.language.numerals import CN_NUMERAL, NUMERAL_PATTERN, chinese_to_int
 from assistant.language.vocabulary import (
     load_aliases,
@@ -42,7 +42,7 @@ def test_penalty_words_are_one_definition_used_by_composer_crossref_and_conversa
     question, sanction = penalty_question_words(), sanction_words()
     assert composer._PENALTY_QUESTION is question and crossref.PENALTY_INTENT is question  # noqa: SLF001
     assert conversation.INTENTS["penalty"][0] is question
-    assert crossref.PENALTY_WORDS is sanction and composer._PENALTY_TEXT is stated_sanction_words()  # noqa: SLF001
+    assert crossref.PENALTY_WORDS is sanction and quoting.PENALTY_TEXT is stated_sanction_words()  # noqa: SLF001
     for asked in ("违反了会怎么处罚？", "要承担什么法律责任", "不遵守会有什么后果"):
         assert question.search(asked), asked
     assert not question.search("数据要分类分级吗？") and not question.search("个人信息被违法收集可以要求删除吗")

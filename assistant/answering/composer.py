@@ -18,22 +18,26 @@ from assistant.answering.decline import (
     query_terms,
     unsupported_quantities,
 )
-from assistant.language.numerals import CN_NUMERAL_WITH_WAN, ITEM_MARKER_PATTERN
+from assistant.answering.quoting import (
+    PENALTY_TEXT,
+    SENTENCE,
+    best_sentence,
+    is_penalty_article,
+    pick_paragraphs,
+    quote_paragraphs,
+    shorten,
+)
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.language.textnorm import normalize_title
-from assistant.language.vocabulary import penalty_question_words, stated_sanction_words
+from assistant.language.vocabulary import penalty_question_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _PENALTY_QUESTION = penalty_question_words()
-_PENALTY_TEXT = stated_sanction_words()
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
-_ITEM = re.compile(rf"^\s*{ITEM_MARKER_PATTERN}")
 _YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|么|吗)\s*[？?]?\s*$")
-_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
-_SHORT_ARTICLE = 260  # characters: quote such articles whole rather than picking paragraphs
-_LEAD_MAX = 120  # characters of the lead quote before it is cut at a comma
 DEFAULT_ANSWER_ARTICLES = 3  # articles an ordinary question's answer quotes; list questions take max_citations
 
 
@@ -140,10 +144,10 @@ def select_articles(
         return rank[hit.article.key] < 3 or scores[hit.article.key] >= 0.5 * best
 
     if kind == "penalty":
-        penalties = [h for h in hits if _is_penalty(h.article) and (h.via == "linked" or relevant(h))]
+        penalties = [h for h in hits if is_penalty_article(h.article) and (h.via == "linked" or relevant(h))]
         # The penalty naming the question's conduct wins over the one merely ranked first.
         penalties.sort(key=lambda h: -scores[h.article.key])
-        duties = [h for h in hits if not _is_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
+        duties = [h for h in hits if not is_penalty_article(h.article) and h.via != "linked" and relevant(h)][:2]
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
@@ -151,7 +155,7 @@ def select_articles(
         # A list gathers every retrieved article imposing a duty; sanctions answer another question.
         duties = [
             h for h in hits
-            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not _is_penalty(h.article)
+            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not is_penalty_article(h.article)
             and (rank[h.article.key] < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
         ]
         picked = [(h, "list") for h in (duties or hits[:1])]
@@ -217,62 +221,6 @@ def _grouped(chosen: list[Chosen], *, by_number: bool) -> list[Chosen]:
     return sorted(chosen, key=key)
 
 
-def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
-    """Return the 款 of an article to quote: all of a short article, else the best-matching ones."""
-    paragraphs = hit.article.article.paragraphs
-    whole = kind == "list" or (kind == "penalty" and _is_penalty(hit.article))
-    if len(hit.article.article.text) <= _SHORT_ARTICLE or whole or len(paragraphs) <= 1:
-        return tuple(range(len(paragraphs)))
-    if hit.paragraphs:
-        wanted = list(hit.paragraphs[:2])
-    else:
-        scored = sorted(range(len(paragraphs)), key=lambda i: -coverage(terms, paragraphs[i]))
-        top = coverage(terms, paragraphs[scored[0]])
-        wanted = [i for i in scored[:2] if coverage(terms, paragraphs[i]) >= 0.6 * top]
-    if kind == "penalty":
-        wanted += [i for i, p in enumerate(paragraphs) if _PENALTY_TEXT.search(p)][:1]
-    return _with_items(paragraphs, wanted)
-
-
-def _with_items(paragraphs: Sequence[str], wanted: Sequence[int]) -> tuple[int, ...]:
-    """Return the indices widened so a lead-in ending in ：keeps its items and an item keeps its lead-in."""
-    chosen = {i for i in wanted if 0 <= i < len(paragraphs)}
-    for index in list(chosen):
-        if _ITEM.match(paragraphs[index]):
-            lead = index
-            while lead > 0 and _ITEM.match(paragraphs[lead]):
-                lead -= 1
-            chosen.add(lead)
-            index = lead
-        if paragraphs[index].rstrip().endswith(("：", ":")):
-            follow = index + 1
-            while follow < len(paragraphs) and _ITEM.match(paragraphs[follow]):
-                chosen.add(follow)
-                follow += 1
-    return tuple(sorted(chosen))
-
-
-def best_sentence(text: str, terms: dict[str, float], prefer: re.Pattern[str] | None = None) -> str:
-    """Return the sentence of text that covers the question best (verbatim), earlier ones winning ties."""
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if len(s.strip()) > 4]
-    if not sentences:
-        return text.strip()
-
-    def score(sentence: str) -> float:
-        bonus = 0.5 if prefer is not None and prefer.search(sentence) else 0.0
-        # An item (项) read alone lacks its lead-in; quote it only when it holds what was asked.
-        malus = 0.2 if _ITEM.match(sentence) else 0.0
-        return coverage(terms, sentence) + bonus - malus
-
-    return max(sentences, key=score)
-
-
-def _quote(article: StoredArticle, paragraphs: Sequence[int]) -> str:
-    """Return the quoted 款 of an article exactly as printed, one per line."""
-    texts = article.article.paragraphs
-    return "\n".join(texts[i] for i in paragraphs if 0 <= i < len(texts)) or article.article.text
-
-
 def _lead_sentence(
     kind: str, chosen: Sequence[Chosen], terms: dict[str, float], prefer: re.Pattern[str] | None = None
 ) -> str:
@@ -282,8 +230,8 @@ def _lead_sentence(
     if kind == "list" and len(chosen) > 1:
         return f"共有{len(chosen)}条规定对此提出要求，见{_where_list(chosen)}，逐条列出如下："
     if kind == "penalty":
-        prefer = _PENALTY_TEXT
-    sentence = _shorten(best_sentence(_quote(first.article, first.paragraphs), terms, prefer))
+        prefer = PENALTY_TEXT
+    sentence = shorten(best_sentence(quote_paragraphs(first.article, first.paragraphs), terms, prefer))
     opener = "相应的法律责任见" if kind == "penalty" and first.role == "penalty" else "根据"
     return f"{opener}{where}：「{sentence}」[1]"
 
@@ -301,7 +249,7 @@ def _render(lead: str, chosen: Sequence[Chosen], kind: str) -> Composition:
     citations = []
     groups: dict[str, list[str]] = {}
     for marker, item in enumerate(chosen, start=1):
-        quote = _quote(item.article, item.paragraphs)
+        quote = quote_paragraphs(item.article, item.paragraphs)
         citations.append(build_citation(item.article, marker, quote))
         label = item.article.article.label
         if item.role == "penalty" and kind == "penalty":
@@ -356,16 +304,8 @@ def _compose_correction(
     article = governing.article
     sentence = best_sentence(article.article.text, terms, prefer)
     where = f"《{article.title}》{article.article.label}"
-    lead = f"不对。{where}并没有「{asserted}」的规定，该条规定的是：「{_shorten(sentence)}」[1]"
+    lead = f"不对。{where}并没有「{asserted}」的规定，该条规定的是：「{shorten(sentence)}」[1]"
     return _render(lead, [governing], "premise")
-
-
-def _shorten(sentence: str) -> str:
-    """Return a long sentence cut at a comma before _LEAD_MAX characters, marked with an ellipsis."""
-    if len(sentence) <= _LEAD_MAX:
-        return sentence
-    cut = sentence.rfind("，", 0, _LEAD_MAX)
-    return (sentence[:cut] if cut > 20 else sentence[:_LEAD_MAX]) + "……"
 
 
 def _terms(question: str, retrieval: RetrievalResult) -> dict[str, float]:
@@ -389,7 +329,7 @@ def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
 def _definition_score(article: StoredArticle, terms: dict[str, float]) -> float:
     """Return how well an article defines the question's subject: its best defining sentence's coverage."""
     best = 0.0
-    for sentence in _SENTENCE.findall(article.article.text):
+    for sentence in SENTENCE.findall(article.article.text):
         if _DEFINITION_TEXT.search(sentence):
             best = max(best, coverage(terms, sentence))
     return best
@@ -409,9 +349,3 @@ def _governing_first(chosen: list[Chosen], unit: str, named: Sequence[str] = ())
     pool = [item for item in chosen if item.article.doc_id in named] or chosen
     governing = next((item for item in pool if unit in quantity_units_in(item.article.article.text)), pool[0])
     return [governing, *(item for item in chosen if item is not governing)]
-
-
-def _is_penalty(article: StoredArticle) -> bool:
-    """Return True for an article that sets a penalty (fine, sanction, criminal liability)."""
-    in_chapter = any("法律责任" in heading or "罚则" in heading for heading in article.article.headings)
-    return in_chapter or bool(_PENALTY_TEXT.search(article.article.text))
