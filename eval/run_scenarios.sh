@@ -12,4 +12,4 @@ for set in scenarios_dev scenarios_sealed devset; do
 done
 .venv/bin/assistant --home "$home" eval score eval/scenarios_sealed.jsonl "$out/scenarios_sealed.jsonl" \
   --also eval/scenarios_dev.jsonl "$out/scenarios_dev.jsonl" --also eval/devset.jsonl "$out/devset.jsonl" \
-  --report "$out/report" --title "$title"
+  --report "$out/report" --title "$title" --sealed

@@ -94,6 +94,14 @@ def test_report_writes_markdown_html_and_figures(tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>") and '<img src="categories.png"' in page and "<td>followup</td>" in page
 
 
+def test_a_sealed_report_counts_failures_but_lists_none(tmp_path: Path) -> None:
+    runs = [Run("keyword", [score_question(q, r) for q, r in zip(QUESTIONS, KEYWORD, strict=True)])]
+    written = write_report([QuestionSet("sealed", runs)], tmp_path / "report", title="Sealed", list_failures=False)
+    markdown = written["markdown"].read_text(encoding="utf-8")
+    assert "### keyword: 3 of 3 questions failed" in markdown and "not listed" in markdown
+    assert "#### d" not in markdown and "History:" not in markdown  # nothing a tuner could read question by question
+
+
 def write_jsonl(path: Path, records: Sequence[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path

@@ -217,6 +217,10 @@ def load_index(settings: Settings, corpus_home: Path | None, markdown_corpus: Pa
     "--only-answered", is_flag=True, help="Score only the questions every result file answers (runs with --limit)."
 )
 @click.option("--title", default="Evaluation report", show_default=True, help="Report title.")
+@click.option(
+    "--sealed", is_flag=True,
+    help="The question set is a sealed half: report its figures but list none of its failures (--also sets still do).",
+)
 @pass_app
 def score(
     app: AppContext,
@@ -228,6 +232,7 @@ def score(
     also: tuple[tuple[Path, Path], ...],
     only_answered: bool,
     title: str,
+    sealed: bool,
 ) -> None:
     """Score result files against a question set and write a Markdown and HTML report.
 
@@ -249,7 +254,7 @@ def score(
         raise fail(err) from err
     sets = [_score_set(questions, results, index, only_answered)]
     sets += [_score_set(extra, extra_results, index, True) for extra, extra_results in _group_also(also)]
-    written = write_report(sets, report_dir, title=title)
+    written = write_report(sets, report_dir, title=title, list_failures=not sealed)
     for question_set in sets:
         for run_scores in question_set.runs:
             s = summarize(run_scores.scores)

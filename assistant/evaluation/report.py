@@ -197,8 +197,13 @@ def failure_lines(score: QuestionScore, reasons: Sequence[str]) -> list[str]:
     return lines
 
 
-def build_document(sets: Sequence[QuestionSet], figures: dict[str, str], title: str) -> Document:
-    """Return the report content: overall comparison, per-category tables, other sets, failures by question."""
+def build_document(
+    sets: Sequence[QuestionSet], figures: dict[str, str], title: str, *, list_failures: bool = True
+) -> Document:
+    """Return the report content: overall comparison, per-category tables, other sets, failures by question.
+
+    Without list_failures (a sealed half) the first set's failures are counted but not shown, so nobody tunes to them.
+    """
     main = sets[0]
     doc = Document()
     doc.heading(1, title)
@@ -267,6 +272,9 @@ def build_document(sets: Sequence[QuestionSet], figures: dict[str, str], title: 
     for run in main.runs:
         failures = [(s, reasons) for s in run.scores if (reasons := failure_reasons(s))]
         doc.heading(3, f"{run.name}: {len(failures)} of {len(run.scores)} questions failed")
+        if not list_failures:
+            doc.paragraph("Sealed half: the failures are not listed, so that nobody tunes to them.")
+            continue
         for score, reasons in failures[:MAX_FAILURES]:
             doc.heading(4, f"{score.question.id} ({score.question.category})")
             doc.bullets(failure_lines(score, reasons))
@@ -368,13 +376,15 @@ def _save(fig: object, path: Path) -> str:
     return path.name
 
 
-def write_report(sets: Sequence[QuestionSet], out_dir: Path, *, title: str = "Evaluation report") -> dict[str, Path]:
+def write_report(
+    sets: Sequence[QuestionSet], out_dir: Path, *, title: str = "Evaluation report", list_failures: bool = True
+) -> dict[str, Path]:
     """Write report.md, report.html and the figures into out_dir; return the paths written by kind."""
     if not sets or not sets[0].runs:
         raise ValueError("write_report needs at least one question set with one run")
     out_dir.mkdir(parents=True, exist_ok=True)
     figures = draw_figures(sets, out_dir)
-    document = build_document(sets, figures, title)
+    document = build_document(sets, figures, title, list_failures=list_failures)
     markdown, page = out_dir / "report.md", out_dir / "report.html"
     markdown.write_text(render_markdown(document), encoding="utf-8")
     page.write_text(render_html(document, title), encoding="utf-8")
