@@ -15,7 +15,7 @@ from assistant.corpus.catalog import Catalog
 from assistant.errors import AccessDeniedError, AssistantError
 from assistant.ui.auth import ROLE_OFFICIAL, require_role
 from assistant.ui.context import UiContext
-from assistant.ui.sources import _esc
+from assistant.ui.sources import escape_text
 from assistant.ui.version_view import multi_version_documents, render_comparison
 
 _EMPTY = '<div class="sources-empty">选择有多个版本的法规，查看逐条对照（左为旧文本，右为新文本）。</div>'
@@ -70,7 +70,7 @@ def compare_html(ctx: UiContext, doc_id: str | None, old: str | None, new: str |
     try:
         comparison = alignment_store.compare(catalog, doc_id, old, new)
     except AssistantError as err:
-        return f'<div class="sources-empty">无法对照：{_esc(str(err))}</div>'
+        return f'<div class="sources-empty">无法对照：{escape_text(str(err))}</div>'
     return render_comparison(catalog, comparison, changed_only=changed_only, focus=focus)
 
 

@@ -29,7 +29,7 @@ _BADGE_CLASS = {
 _EMPTY = '<div class="sources-empty">提问后，这里会列出回答引用的每一条原文。</div>'
 
 
-def _esc(text: object) -> str:
+def escape_text(text: object) -> str:
     """Return text escaped for HTML, quotes included, brackets as entities.
 
     The panel is HTML, but document text must not carry Markdown link or image syntax (![x](http://...))
@@ -57,7 +57,7 @@ def known_articles(answer: Answer, resolver: ArticleResolver | None = None) -> d
 
 def status_badge(status: str) -> str:
     """Return the HTML badge of a version status (现行有效/已修改/已废止/尚未施行)."""
-    return f'<span class="badge {_BADGE_CLASS.get(status, "badge-other")}">{_esc(status)}</span>'
+    return f'<span class="badge {_BADGE_CLASS.get(status, "badge-other")}">{escape_text(status)}</span>'
 
 
 def _article_meta(article: StoredArticle | None, citation: Citation | None) -> str:
@@ -71,17 +71,17 @@ def _article_meta(article: StoredArticle | None, citation: Citation | None) -> s
     effective = article.effective_date if article else citation.effective_date if citation else None
     parts.append(f"版本：{version or '未注明'}")
     parts.append(f"施行日期：{effective or '未注明'}")
-    return " · ".join(_esc(p) for p in parts)
+    return " · ".join(escape_text(p) for p in parts)
 
 
 def _article_body(article: StoredArticle | None, quote: str) -> str:
     """Return the article's paragraphs as HTML, the quoted part marked."""
     if article is None:
-        return f"<p>{_esc(quote) if quote else '（原文暂不可用）'}</p>"
-    escaped_quote = _esc(quote.strip()) if quote else ""
+        return f"<p>{escape_text(quote) if quote else '（原文暂不可用）'}</p>"
+    escaped_quote = escape_text(quote.strip()) if quote else ""
     paragraphs = []
     for paragraph in article.article.paragraphs:
-        body = _esc(paragraph).replace("\n", "<br>")
+        body = escape_text(paragraph).replace("\n", "<br>")
         if escaped_quote and escaped_quote in body:
             body = body.replace(escaped_quote, f"<mark>{escaped_quote}</mark>", 1)
         paragraphs.append(f"<p>{body}</p>")
@@ -94,7 +94,7 @@ def _version_line(article: StoredArticle | None, versions: VersionNote | None) -
     if not found:
         return ""
     note, href = found
-    return (f'<div class="version-note">{_esc(note)} · '
+    return (f'<div class="version-note">{escape_text(note)} · '
             f'<a href="{html.escape(href, quote=True)}" target="_blank" rel="noopener">版本对照</a></div>')
 
 
@@ -125,7 +125,7 @@ def render_sources(answer: Answer | None, selected: int | None = None,
     cards = []
     for citation in answer.citations:
         key = f"{citation.version_id}#{citation.ordinal}"
-        heading = f'<span class="marker">[{citation.marker}]</span> {_esc(citation.label)}'
+        heading = f'<span class="marker">[{citation.marker}]</span> {escape_text(citation.label)}'
         is_open = selected == citation.marker if selected is not None else len(answer.citations) <= 3
         cards.append(_source_card(f"src-{citation.marker}", heading, articles.get(key), citation,
                                   is_open=is_open, selected=selected == citation.marker, versions=versions))
@@ -139,7 +139,7 @@ def render_sources(answer: Answer | None, selected: int | None = None,
     if linked:
         cards.append('<h4 class="linked-title">相关条文（如罚则）</h4>')
         for index, article in enumerate(linked, 1):
-            heading = f"{_esc('《' + article.title + '》' + article.article.label)}"
+            heading = f"{escape_text('《' + article.title + '》' + article.article.label)}"
             cards.append(_source_card(f"linked-{index}", heading, article, None, is_open=False, selected=False))
     return '<div class="sources">' + "".join(cards) + "</div>"
 

@@ -14,7 +14,7 @@ from assistant.corpus.alignment_store import Comparison, version_date
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.versions import AMENDED, STATUSES, char_diff, summary
 from assistant.records import StoredArticle
-from assistant.ui.sources import _esc
+from assistant.ui.sources import escape_text
 
 STATUS_WORDS = {"unchanged": "未变", "amended": "有修改", "renumbered": "条号变化", "added": "新增",
                 "deleted": "删除", "split": "拆分", "merged": "合并"}
@@ -74,7 +74,7 @@ def _cells(old: str, new: str) -> tuple[str, str]:
     """Return the two texts as HTML, deletions marked in the old one and insertions in the new one."""
     left, right = [], []
     for piece in char_diff(old, new):
-        text = _esc(piece.text).replace("\n", "<br>")
+        text = escape_text(piece.text).replace("\n", "<br>")
         if piece.kind == "same":
             left.append(text)
             right.append(text)
@@ -93,8 +93,8 @@ def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only:
     new_texts = {a.ordinal: a.article.text for a in catalog.articles(new.version_id)}
     counts = "，".join(f"{STATUS_WORDS[s]} {n}" for s, n in summary(comparison.pairs).items())
     in_force = version_date(new) if new.is_current else version_date(old) if old.is_current else "均非现行"
-    head = (f'<div class="compare-summary">《{_esc(new.meta.title)}》 {_esc(version_date(old))} 文本 → '
-            f"{_esc(version_date(new))} 文本：{_esc(counts)}。现行有效：{_esc(in_force)}</div>")
+    head = (f'<div class="compare-summary">《{escape_text(new.meta.title)}》 {escape_text(version_date(old))} 文本 → '
+            f"{escape_text(version_date(new))} 文本：{escape_text(counts)}。现行有效：{escape_text(in_force)}</div>")
     rows = []
     for pair in comparison.pairs:
         if changed_only and pair.status in ("unchanged", "renumbered"):
@@ -105,14 +105,14 @@ def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only:
         chosen = focus is not None and focus in (pair.old_label, pair.new_label)
         rows.append(
             f'<tr class="{"focus" if chosen else ""}">'
-            f'<td class="label">{_esc(pair.old_label or "—")}</td><td class="text">{left}</td>'
-            f'<td class="label">{_esc(pair.new_label or "—")}</td><td class="text">{right}</td>'
-            f'<td class="status">{_esc(status_words(pair.status))}<br>{pair.similarity:.2f}</td></tr>'
+            f'<td class="label">{escape_text(pair.old_label or "—")}</td><td class="text">{left}</td>'
+            f'<td class="label">{escape_text(pair.new_label or "—")}</td><td class="text">{right}</td>'
+            f'<td class="status">{escape_text(status_words(pair.status))}<br>{pair.similarity:.2f}</td></tr>'
         )
     if focus is not None:
         rows.sort(key=lambda row: not row.startswith('<tr class="focus"'))  # the article asked about first
-    table = (f'<table class="compare"><thead><tr><th colspan="2">{_esc(version_date(old))} 文本</th>'
-             f'<th colspan="2">{_esc(version_date(new))} 文本</th><th>变化 / 相似度</th></tr></thead>'
+    table = (f'<table class="compare"><thead><tr><th colspan="2">{escape_text(version_date(old))} 文本</th>'
+             f'<th colspan="2">{escape_text(version_date(new))} 文本</th><th>变化 / 相似度</th></tr></thead>'
              f"<tbody>{''.join(rows)}</tbody></table>")
     return f'<div class="version-compare">{head}{table}</div>'
 
