@@ -35,6 +35,8 @@ def _text(article: StoredArticle) -> str:
 def _status_words(status: str) -> str:
     """Return the Chinese note for a pair's status."""
     parts = status.split("+")
+    if "moved" in parts:
+        return "原条文已删除，其内容按所引用条文的对应关系并入此条，文字有较大改写"
     if AMENDED in parts:
         return "条号变化且内容有修改" if RENUMBERED in parts else "内容有修改"
     return "内容未变，仅条号变化" if RENUMBERED in parts else "条号和内容均未变"

@@ -133,7 +133,34 @@ class VersionLinker:
         if added and follow_citations:
             for cited in self._cited(article)[:_CITED]:
                 links += [x for x in self._links_of(cited, follow_citations=False) if x.counterpart is not None]
-        return links
+        gone = [r.version for r in rows if r.ordinal is None and alignment_store.version_date(r.version)
+                > (article.version or "")]
+        moved = self._moved_into(article, gone[0]) if gone and follow_citations else []
+        if moved:  # the subject went somewhere: say where instead of "no counterpart"
+            links = [x for x in links if x.counterpart is not None or x.other_version_id != gone[0].version_id]
+        return links + moved
+
+    def _moved_into(self, article: StoredArticle, newer: DocumentVersion) -> list[VersionLink]:
+        """Return where a deleted article's subject went: the newer text's articles citing what it cited.
+
+        An article rewritten into another (2016 第六十六条, on 第三十七条's data leaving the country, folded into
+        2025 第七十一条, which cites 第三十九条) shares too few characters to pair by text, but the duties it
+        enforces pair across the versions; the newer article that cites their counterparts took its place.
+        """
+        assert self.catalog is not None
+        mapped = {
+            r.label for cited in self._cited(article)
+            for r in alignment_store.counterparts(self.catalog, cited.version_id, cited.ordinal)
+            if r.version.version_id == newer.version_id and r.label
+        }
+        if not mapped:
+            return []
+        shared = [(len(mapped & {c.article.label for c in self._cited(candidate)}), candidate)
+                  for candidate in self.catalog.articles(newer.version_id)]
+        overlap, best = max(shared, key=lambda item: item[0], default=(0, None))
+        if best is None or overlap == 0:
+            return []
+        return [VersionLink(article, best, newer.version_id, alignment_store.version_date(newer), "moved", 0.0)]
 
     def _cited(self, article: StoredArticle) -> list[StoredArticle]:
         """Return the articles of the same version that an article cites as 本法第N条."""
