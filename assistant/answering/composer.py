@@ -22,10 +22,10 @@ from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,
     best_sentence,
-    is_penalty_article,
     pick_paragraphs,
     quote_paragraphs,
     shorten,
+    states_a_penalty,
 )
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.language.textnorm import normalize_title
@@ -144,10 +144,10 @@ def select_articles(
         return rank[hit.article.key] < 3 or scores[hit.article.key] >= 0.5 * best
 
     if kind == "penalty":
-        penalties = [h for h in hits if is_penalty_article(h.article) and (h.via == "linked" or relevant(h))]
+        penalties = [h for h in hits if states_a_penalty(h.article) and (h.via == "linked" or relevant(h))]
         # The penalty naming the question's conduct wins over the one merely ranked first.
         penalties.sort(key=lambda h: -scores[h.article.key])
-        duties = [h for h in hits if not is_penalty_article(h.article) and h.via != "linked" and relevant(h)][:2]
+        duties = [h for h in hits if not states_a_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
@@ -155,7 +155,7 @@ def select_articles(
         # A list gathers every retrieved article imposing a duty; sanctions answer another question.
         duties = [
             h for h in hits
-            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not is_penalty_article(h.article)
+            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not states_a_penalty(h.article)
             and (rank[h.article.key] < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
         ]
         picked = [(h, "list") for h in (duties or hits[:1])]

@@ -23,7 +23,7 @@ _LEAD_MAX = 120  # characters of the lead quote before it is cut at a comma
 def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
     """Return the 款 of an article to quote: all of a short article, else the best-matching ones."""
     paragraphs = hit.article.article.paragraphs
-    whole = kind == "list" or (kind == "penalty" and is_penalty_article(hit.article))
+    whole = kind == "list" or (kind == "penalty" and states_a_penalty(hit.article))
     if len(hit.article.article.text) <= _SHORT_ARTICLE or whole or len(paragraphs) <= 1:
         return tuple(range(len(paragraphs)))
     if hit.paragraphs:
@@ -84,7 +84,11 @@ def shorten(sentence: str) -> str:
     return (sentence[:cut] if cut > 20 else sentence[:_LEAD_MAX]) + "……"
 
 
-def is_penalty_article(article: StoredArticle) -> bool:
-    """Return True for an article that sets a penalty (fine, sanction, criminal liability)."""
+def states_a_penalty(article: StoredArticle) -> bool:
+    """Return True for an article the composer quotes as a penalty: in a 法律责任/罚则 chapter or stating a sanction.
+
+    Broader than retrieval.crossref.is_penalty_article (sanction words plus that chapter or a 违反本法… citation),
+    which decides which articles to link; this decides how much of an article to quote and in which role.
+    """
     in_chapter = any("法律责任" in heading or "罚则" in heading for heading in article.article.headings)
     return in_chapter or bool(PENALTY_TEXT.search(article.article.text))
