@@ -16,7 +16,13 @@ from collections.abc import Sequence
 
 from assistant.corpus import alignment_store
 from assistant.corpus.catalog import Catalog
-from assistant.language.numerals import CN_NUMERAL, CN_SMALL_NUMERAL, NUMERAL_PATTERN, chinese_to_int
+from assistant.language.numerals import (
+    CN_NUMERAL,
+    CN_SMALL_NUMERAL,
+    NUMERAL_PATTERN,
+    chinese_to_int,
+    parse_article_label,
+)
 from assistant.language.textnorm import normalize_text
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
 
@@ -149,13 +155,15 @@ class VersionLinker:
         """
         assert self.catalog is not None
         mapped = {
-            r.label for cited in self._cited(article)
+            number for cited in self._cited(article)
             for r in alignment_store.counterparts(self.catalog, cited.version_id, cited.ordinal)
             if r.version.version_id == newer.version_id and r.label
+            for number, suffix in [parse_article_label(r.label)] if suffix == 0
         }
         if not mapped:
             return []
-        shared = [(len(mapped & {c.article.label for c in self._cited(candidate)}), candidate)
+        # Numbers read from each candidate's text: one pass over the newer version, no catalog read per candidate.
+        shared = [(len(mapped & (set(_cited_numbers(candidate)) - {candidate.article.number})), candidate)
                   for candidate in self.catalog.articles(newer.version_id)]
         overlap, best = max(shared, key=lambda item: item[0], default=(0, None))
         if best is None or overlap == 0:
@@ -164,15 +172,9 @@ class VersionLinker:
 
     def _cited(self, article: StoredArticle) -> list[StoredArticle]:
         """Return the articles of the same version that an article cites as 本法第N条."""
-        numbers = []
-        for match in _CITES.finditer(article.article.text):
-            try:
-                numbers.append(chinese_to_int(match.group(1)))
-            except ValueError:
-                continue
         by_number = {a.article.number: a for a in self.catalog.articles(article.version_id)  # type: ignore[union-attr]
                      if a.article.suffix == 0}
-        return [by_number[n] for n in dict.fromkeys(numbers) if n in by_number and n != article.article.number]
+        return [by_number[n] for n in _cited_numbers(article) if n in by_number and n != article.article.number]
 
     def _named_articles(self, text: str, multi: dict[str, list[DocumentVersion]],
                         mentioned: set[str]) -> tuple[list[StoredArticle], dict[str, set[str]]]:
@@ -198,6 +200,17 @@ class VersionLinker:
                     found += [a for a in self.catalog.articles(version.version_id)  # type: ignore[union-attr]
                               if (a.article.number, a.article.suffix) == (number, suffix)]
         return list(dict.fromkeys(found)), meant
+
+
+def _cited_numbers(article: StoredArticle) -> list[int]:
+    """Return the article numbers a text cites as 本法第N条, each once, in order."""
+    numbers = []
+    for match in _CITES.finditer(article.article.text):
+        try:
+            numbers.append(chinese_to_int(match.group(1)))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(numbers))
 
 
 def _versions_meant(before: str, versions: Sequence[DocumentVersion]) -> list[DocumentVersion]:
