@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Sequence
 
 from assistant.errors import DocumentNotFoundError
 from assistant.language.numerals import parse_article_label
+from assistant.protocols import CatalogReader
 from assistant.records import Answer, Citation, DocumentVersion, Hit, RetrievalResult, SearchFilters, StoredArticle
-
-
-class CatalogReader(Protocol):
-    """What the API reads of assistant.corpus.catalog.Catalog."""
-
-    def versions(self, include_history: bool = True) -> list[DocumentVersion]: ...
-
-    def resolve(self, ref: str) -> list[DocumentVersion]: ...
-
-    def articles(self, version_id: str) -> list[StoredArticle]: ...
-
-    def articles_by_keys(self, keys: Iterable[str]) -> dict[str, StoredArticle]: ...
 
 
 class ArticleNotFoundError(DocumentNotFoundError):

@@ -6,8 +6,9 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from assistant.api.payloads import CatalogReader, answer_payload, find_article, list_regulations
+from assistant.api.payloads import answer_payload, find_article, list_regulations
 from assistant.api.security import ApiGuard, Caller
+from assistant.protocols import CatalogReader
 from assistant.records import Answer, RetrievalResult, SearchFilters, StoredArticle
 from assistant.ui.audit import question_record
 from assistant.ui.context import UiContext
