@@ -82,6 +82,8 @@ class KeywordIndex(Protocol):
 
     def search(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]: ...
 
+    def document_frequency(self, term: str) -> int: ...
+
 
 class ChatModel(Protocol):
     """What answering needs of a chat model: LangChain's stream of message chunks (each with .content)."""
@@ -95,6 +97,8 @@ class SearchIndex(Protocol):
     def search_dense(self, query: str, n: int, version_ids: Sequence[str] | None = None) -> list[VectorHit]: ...
 
     def search_keywords(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]: ...
+
+    def document_frequency(self, term: str) -> int: ...
 
 
 class IndexWriter(Protocol):

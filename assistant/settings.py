@@ -128,6 +128,11 @@ class RetrievalSettings(BaseModel):
         True,
         description="Add statutory words for everyday ones to the keyword query (language/data/colloquial.tsv).",
     )
+    typo_correction: bool = Field(
+        True,
+        description="Read a pinyin-input slip (数剧, 背份) as the corpus's word of the same sound (数据, 备份) and say "
+        "so in the answer's notices (language/typos.py).",
+    )
     evidence_dense_weight: float = Field(
         123.39, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
     )

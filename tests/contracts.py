@@ -145,6 +145,16 @@ class KeywordIndexContract:
         self._fill(index)
         assert index.search("什么", 5) == []
 
+    def test_document_frequency_counts_units_and_follows_removal(self, index: KeywordIndex) -> None:
+        self._fill(index)
+        assert index.document_frequency("网络") == 2 and index.document_frequency("数据") == 2
+        assert index.document_frequency("分级") == 1 and index.document_frequency("数剧") == 0
+        index.index_version("c", [("c#0", "数据出境安全评估")])
+        assert index.document_frequency("数据") == 3
+        index.remove_version("a")
+        index.index_version("a", [("a#0", "网络产品")])
+        assert index.document_frequency("网络") == 3
+
 
 SOURCES_PROMPT = (
     "法规条文：\n[1] 《中华人民共和国数据安全法》第二十一条（版本：2021；施行：2021-09-01；现行有效）\n"

@@ -269,7 +269,7 @@ def decide(
     query = retrieval.standalone_query or question
     if vocabulary is not None:
         vocabulary.refresh()
-        missing = unknown_regulations(question, vocabulary.titles)
+        missing = unknown_regulations(query, vocabulary.titles)
         if missing:
             reason = "names regulations the library lacks: " + "、".join(missing)
             return Decision(True, 0.0, retrieval.evidence, 0.0, reason, 0.0, tuple(missing))

@@ -115,6 +115,10 @@ class Indexer:
         """Return up to n units scoring highest on the question's keywords, optionally within versions."""
         return self.lexical.search(query, n, version_ids)
 
+    def document_frequency(self, term: str) -> int:
+        """Return how many indexed units contain a keyword term (a character bigram, a word)."""
+        return self.lexical.document_frequency(term)
+
     def index_version(
         self, articles: Sequence[StoredArticle], progress: Callable[[int, int], None] | None = None
     ) -> None:

@@ -142,6 +142,11 @@ class MemoryKeywordIndex:
         hits.sort(key=lambda hit: (-hit.score, hit.unit_id))
         return hits[:n]
 
+    def document_frequency(self, term: str) -> int:
+        """Return how many units contain the term."""
+        with self._lock:
+            return sum(1 for units in self._versions.values() for counts in units.values() if term in counts)
+
     def _weight(self, tf: int, df: int, n_units: int, length: int, average: float) -> float:
         idf = math.log(1.0 + (n_units - df + 0.5) / (df + 0.5))
         return idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * length / max(average, 1e-9)))

@@ -7,11 +7,11 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from assistant.indexing.indexer import parse_unit_id
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int, parse_article_label
-from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.textnorm import normalize_text
+from assistant.language.typos import read_slips
 from assistant.language.vocabulary import expand_colloquial
 from assistant.protocols import CatalogReader, SearchIndex
 from assistant.records import (
@@ -27,10 +27,10 @@ from assistant.retrieval.crossref import is_penalty_article, is_penalty_question
 from assistant.retrieval.definitions import definition_index, terms_asked
 from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
 from assistant.retrieval.fusion import ArticleScore, evidence, fuse, roll_up
-from assistant.retrieval.locality import PlaceNames, is_local
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.rerank import RerankStage
+from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
 from assistant.retrieval.version_links import VersionLinker
 from assistant.settings import Settings
 
@@ -42,28 +42,6 @@ _BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
 # in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
 WHERE_SHARE = 0.2
-
-
-@dataclass
-class CatalogSnapshot:
-    """What retrieval keeps from the catalog between questions; rebuilt when its generation moves."""
-
-    generation: int
-    versions: dict[str, DocumentVersion]
-    titles: TitleIndex
-    _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
-    _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    _definitions: dict[str, list[str]] | None = None
-    _members: dict[str, set[str]] | None = None
-
-    def __post_init__(self) -> None:
-        self.groups = {v: normalize_title(d.meta.title) for v, d in self.versions.items()}
-        self.local_versions = {v for v, d in self.versions.items() if is_local(d)}
-        self.places = PlaceNames(self.versions.values())
-
-    def group_of(self, version_id: str) -> str:
-        """Return the short title grouping a version with its other versions."""
-        return self.groups[version_id]
 
 
 class Retriever:
@@ -114,7 +92,7 @@ class Retriever:
     # -- scope -------------------------------------------------------------------------------------
     def scope(self, view: CatalogSnapshot, query: str, filters: SearchFilters | None) -> list[str]:
         """Return the versions a question may draw on: filters, then one version per regulation."""
-        chosen = [v for v in view.versions.values() if _passes(v, filters, view)]
+        chosen = [v for v in view.versions.values() if passes_filters(v, filters, view)]
         if filters and filters.current_only:
             return [v.version_id for v in chosen if v.is_current]
         groups: dict[str, list[DocumentVersion]] = {}
@@ -146,6 +124,9 @@ class Retriever:
         top_k = top_k or self.settings.retrieval.top_k
         view = self.view()
         query = standalone_query(question, history, self.rewrite, find=self._regulation_finder(view))
+        typo_notices: tuple[str, ...] = ()
+        if self.settings.retrieval.typo_correction:
+            query, typo_notices = read_slips(query, self.indexer.document_frequency)
         found = find_references(query, view.titles, lambda v: self._articles_of(view, v))
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
@@ -186,7 +167,8 @@ class Retriever:
             max((s.coverage for s in scores.values()), default=0.0),
             config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
         )
-        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, notices, version_links)
+        return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, (*typo_notices, *notices),
+                               version_links)
 
     def _obligations_before(self, view: CatalogSnapshot, turn: str, allowed: list[str]) -> list[str]:
         """Return the best three articles of the previous turn: 「不做的话有什么后果」 asks for what sanctions them."""
@@ -377,23 +359,3 @@ def _named_in(result: LookupResult, question: str) -> bool:
         if (number, suffix) == wanted:
             return True
     return False
-
-
-def _passes(version: DocumentVersion, filters: SearchFilters | None, view: CatalogSnapshot) -> bool:
-    """Return True when a version is inside the user's chosen scope."""
-    if filters is None or filters.is_empty:
-        return True
-    meta = version.meta
-    if filters.documents:
-        names = {version.version_id, version.doc_id, normalize_title(meta.title)}
-        wanted = {normalize_title(d) for d in filters.documents} | set(filters.documents)
-        aliases = {view.titles.aliases.get(normalize_text(d).lower()) for d in filters.documents}
-        if not (names & wanted or normalize_title(meta.title) in aliases):
-            return False
-    if filters.doc_types and meta.doc_type not in filters.doc_types:
-        return False
-    if filters.issuing_bodies and not any(b in (meta.issuing_body or "") for b in filters.issuing_bodies):
-        return False
-    if filters.statuses and not any(meta.status.startswith(s) for s in filters.statuses):
-        return False
-    return True

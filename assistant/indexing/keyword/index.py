@@ -291,6 +291,12 @@ class LexicalIndex:
             self._refresh()
             return self._delta.n_units
 
+    def document_frequency(self, term: str) -> int:
+        """Return how many units contain the term (tombstoned rows count until the next compaction)."""
+        with self._lock:
+            self._refresh()
+            return sum(_column_length(state, term) for state in (self._base, self._delta))
+
     def search(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]:
         """Return the n units scoring highest for the query, optionally only from the given versions."""
         with self._lock:
@@ -308,3 +314,11 @@ class LexicalIndex:
                 hits.extend(top_hits(state, ids, n, excluded))
         hits.sort(key=lambda hit: -hit[1])
         return [KeywordHit(unit_id, score, found / len(terms)) for unit_id, score, found in hits[:n]]
+
+
+def _column_length(state: Merged, term: str) -> int:
+    """Return the number of rows of state holding term: its BM25 column's stored entries."""
+    column = state.vocab.get(term)
+    if column is None or state.weights is None or column >= state.weights.shape[1]:
+        return 0
+    return int(state.weights.indptr[column + 1] - state.weights.indptr[column])

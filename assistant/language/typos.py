@@ -1,0 +1,177 @@
+"""Pinyin-input typos -> the corpus's words: 数剧 -> 数据, 勒锁 -> 勒索, 网案法 -> 网安法.
+
+Officials type with a pinyin input method, so a slip yields a character of the same sound (背份 for 备份).
+Such a slip is a non-word: jieba, without its guessing model, falls back to single characters there, and the
+pair never occurs in the corpus. A run of two or three such single characters is replaced by a word of the
+same sound that the corpus uses (its keyword index says how often) and the dictionary knows; a word the
+dictionary knows (同义, 窜改) is left alone, since a real word mistaken for another cannot be told from one meant.
+Function words and numerals never start or join a slip: 只说 or 一亿 are two words, not one mistyped.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN
+from assistant.language.textnorm import normalize_text
+from assistant.language.vocabulary import LEGAL_TERMS_FILE, load_abbreviations, load_aliases
+
+DocumentFrequency = Callable[[str], int]  # how many indexed units contain a term (a character bigram)
+
+# A replacement must be a word the corpus uses more than by accident.
+MIN_DOCUMENT_FREQUENCY = 3
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Single-character words that sit between words rather than inside a mistyped one.
+_FUNCTION_CHARS = frozenset(
+    "是的了有给在也又和就都还把被让向对从各上里个这那我你他她它们吗呢吧啊不要说去来到得过着与及或并而但如只好完很"
+    "才再已能会想做用找问多少几亿" + CN_NUMERAL_WITH_WAN
+)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A question with its slips replaced, and each replacement (typed, meant)."""
+
+    text: str
+    edits: tuple[tuple[str, str], ...] = ()
+
+
+def correct_typos(text: str, frequency: DocumentFrequency) -> Correction:
+    """Return text (normalised) with pinyin slips replaced by the corpus's words of the same sound."""
+    normalized = normalize_text(text)
+    edits: list[tuple[str, str]] = []
+    pieces: list[str] = []
+    last = 0
+    for match in _HAN_RUN.finditer(normalized):
+        pieces.append(normalized[last : match.start()])
+        pieces.append(_correct_run(match.group(0), frequency, edits))
+        last = match.end()
+    pieces.append(normalized[last:])
+    return Correction("".join(pieces), tuple(edits))
+
+
+def read_slips(text: str, frequency: DocumentFrequency) -> tuple[str, tuple[str, ...]]:
+    """Return the text to search (corrected when it had slips, else unchanged) and the notices saying so."""
+    correction = correct_typos(text, frequency)
+    return (correction.text, (typo_notice(correction),)) if correction.edits else (text, ())
+
+
+def typo_notice(correction: Correction) -> str:
+    """Return the sentence telling the reader how a slip was read (「已按“数据”理解“数剧”」), or ""."""
+    if not correction.edits:
+        return ""
+    readings = "、".join(f"“{meant}”理解“{typed}”" for typed, meant in dict.fromkeys(correction.edits))
+    return f"已按{readings}。"
+
+
+def _correct_run(run: str, frequency: DocumentFrequency, edits: list[tuple[str, str]]) -> str:
+    """Return one run of Chinese characters with its slips replaced; each edit is appended to edits."""
+    for start, end in _slip_windows(run):
+        typed = run[start:end]
+        if _seen(typed, frequency):
+            continue
+        meant = _best_candidate(typed, frequency)
+        if meant:
+            edits.append((typed, meant))
+            run = run[:start] + meant + run[end:]
+    return run
+
+
+def _slip_windows(run: str) -> list[tuple[int, int]]:
+    """Return spans of two or three consecutive single characters the dictionary could not place."""
+    spans, position = [], 0
+    for word in _jieba().lcut(run, HMM=False):
+        spans.append((position, position + len(word)))
+        position += len(word)
+    windows = []
+    for index, (start, end) in enumerate(spans):
+        if end - start != 1 or run[start] in _FUNCTION_CHARS:
+            continue
+        following = [s for s in spans[index + 1 : index + 3] if s[1] - s[0] == 1]
+        for count in (1, 2):
+            if len(following) >= count and all(run[s[0]] not in _FUNCTION_CHARS for s in following[:count]):
+                if following[count - 1][0] == end + count - 1:
+                    windows.append((start, end + count))
+    return windows
+
+
+def _seen(word: str, frequency: DocumentFrequency) -> bool:
+    """Return True when every character bigram of word occurs in the corpus, or word is a known abbreviation."""
+    if word in _shorthand():
+        return True
+    return all(frequency(word[i : i + 2]) > 0 for i in range(len(word) - 1))
+
+
+def _best_candidate(typed: str, frequency: DocumentFrequency) -> str | None:
+    """Return the corpus word typed was most likely meant as, or None when none is convincing."""
+    best: tuple[int, str] | None = None
+    for candidate in _same_sound(typed):
+        if candidate in _shorthand():
+            strength = 10**9  # a shorthand officials use (网安法, 等保) stands for the statutes' words
+        elif _dictionary_frequency(candidate) > 0:
+            strength = min(frequency(candidate[i : i + 2]) for i in range(len(candidate) - 1))
+        else:
+            continue
+        if strength >= MIN_DOCUMENT_FREQUENCY and (best is None or strength > best[0]):
+            best = (strength, candidate)
+    return best[1] if best else None
+
+
+def _same_sound(word: str) -> Iterable[str]:
+    """Yield the words of the same toneless pinyin that differ from word in one character (two in a pair)."""
+    tables = _sound_tables()
+    for index, char in enumerate(word):
+        for other in tables.get(char, ()):
+            yield word[:index] + other + word[index + 1 :]
+    if len(word) == 2:
+        for first in tables.get(word[0], ()):
+            for second in tables.get(word[1], ()):
+                yield first + second
+
+
+@functools.lru_cache(maxsize=1)
+def _sound_tables() -> dict[str, tuple[str, ...]]:
+    """Return character -> the other characters read the same (each by its usual reading, tone ignored).
+
+    Only the first reading counts: an input method offers 家 for jia, not for its rare reading gu.
+    """
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    by_sound: dict[str, list[str]] = {}
+    sound_of: dict[str, str] = {}
+    for code, readings in pinyin_dict.items():
+        if 0x4E00 <= code <= 0x9FFF:
+            sound = _toneless(readings.split(",")[0])
+            sound_of[chr(code)] = sound
+            by_sound.setdefault(sound, []).append(chr(code))
+    return {char: tuple(c for c in by_sound[sound] if c != char) for char, sound in sound_of.items()}
+
+
+def _toneless(reading: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=1)
+def _shorthand() -> frozenset[str]:
+    """Return the abbreviations officials write (网安法, 等保, 关基): domain words though no statute uses them."""
+    return frozenset(w for w in (*load_abbreviations(), *load_aliases()) if _HAN_RUN.fullmatch(w))
+
+
+def _dictionary_frequency(word: str) -> int:
+    return int(_jieba().FREQ.get(word) or 0)
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(LEGAL_TERMS_FILE))  # 个人信息, 网络运营者 ... are words here, not slips
+    tokenizer.initialize()
+    return tokenizer

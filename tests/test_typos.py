@@ -1,0 +1,72 @@
+"""Pinyin-input slips read as the corpus's words: against a real keyword index of real statutes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.indexing.keyword.index import LexicalIndex
+from assistant.language.typos import correct_typos, typo_notice
+from assistant.retrieval.retriever import Retriever
+from assistant.settings import Settings
+from assistant.wiring import build_indexer
+
+
+@pytest.fixture(scope="module")
+def frequency(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Return the document frequency of a real keyword index of the shared statutes, paragraph by paragraph."""
+    index = LexicalIndex(tmp_path_factory.mktemp("lexical"), mode="hybrid", background=False)
+    for path in sorted(shared_corpus.glob("*.md")):
+        paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n") if p.strip()]
+        index.index_version(path.stem, [(f"{path.stem}#{i}", text) for i, text in enumerate(paragraphs)])
+    return index.document_frequency
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("政务数剧共享", "数据"), ("机房服务器和背份都加密了", "备份"), ("设专门机够或者代表", "机构"),
+     ("个人信息跨竟提供", "跨境"), ("关建信息基础设施", "关键"), ("网案法里说的运营者", "网安法")],
+)
+def test_a_slip_is_read_as_the_corpus_word_of_the_same_sound(frequency, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    corrected = correct_typos(typed, frequency)
+    assert meant in corrected.text and len(corrected.edits) == 1
+    assert corrected.text.replace(meant, "") == typed.replace(corrected.edits[0][0], "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "个保法只说要定期做合规审计",  # 只说: two words; 法制 sounds like 法只 but nobody meant it
+        "注册用户一亿以上的平台",  # numerals are never slips
+        "小区物业装了人脸门禁",  # everyday words the statutes lack, with no statute word of their sound
+        "收居民人脸信息需要单独同义吗",  # 同义 is a word of the dictionary: a real word mistaken is not guessed
+        "数据处理者应当履行数据安全保护义务",  # the statutes' own words
+    ],
+)
+def test_words_are_left_alone(frequency, text: str) -> None:  # type: ignore[no-untyped-def]
+    corrected = correct_typos(text, frequency)
+    assert corrected.edits == () and corrected.text == text
+
+
+def test_the_notice_says_how_each_slip_was_read(frequency) -> None:  # type: ignore[no-untyped-def]
+    corrected = correct_typos("政务数剧要背份吗", frequency)
+    assert corrected.edits == (("数剧", "数据"), ("背份", "备份"))
+    assert typo_notice(corrected) == "已按“数据”理解“数剧”、“备份”理解“背份”。"
+    assert typo_notice(correct_typos("数据安全", frequency)) == ""
+
+
+def test_retrieval_searches_the_corrected_question_and_says_so(shared_corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    indexer = build_indexer(settings)
+    Library(settings, catalog, indexer).add([shared_corpus / "数据安全法.md", shared_corpus / "网络安全法_2025修正.md"])
+    result = Retriever(settings, catalog, indexer).retrieve("数剧分类分级保护制度")
+    assert result.standalone_query == "数据分类分级保护制度"
+    assert "已按“数据”理解“数剧”。" in result.notices
+    assert ("中华人民共和国数据安全法", "第二十一条") in [(h.article.title, h.article.article.label)
+                                                     for h in result.hits[:3]]
+    off = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"typo_correction": False})})
+    assert Retriever(off, catalog, indexer).retrieve("数剧分类分级保护制度").standalone_query == "数剧分类分级保护制度"
