@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL, chinese_to_int
 from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
 
@@ -137,7 +138,16 @@ def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
 
 
 def _resembles(name: str, title: str) -> bool:
-    """Return True when name is title with a typo, an abbreviation of it, or shares most of its bigrams."""
+    """Return True when name is title with a typo (of shape or of sound: 时间报告 for 事件报告), an abbreviation of
+    it, or shares most of its bigrams."""
+    if _resembles_in_shape(name, title):
+        return True
+    # By sound only a longer name: 档案法 and 网安法 are one sound apart and two different laws.
+    sounds = same_sound_key(name), same_sound_key(title)
+    return sounds[0] == sounds[1] or (len(name) >= 5 and _resembles_in_shape(*sounds))
+
+
+def _resembles_in_shape(name: str, title: str) -> bool:
     if len(name) == len(title) and sum(a != b for a, b in zip(name, title, strict=True)) <= 1:
         return True
     rest = iter(title)

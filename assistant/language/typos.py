@@ -69,6 +69,12 @@ def typo_notice(correction: Correction) -> str:
     return f"已按{readings}。"
 
 
+def same_sound_key(text: str) -> str:
+    """Return text with each character replaced by the first character of its sound (事件 and 时间 alike)."""
+    canon = _canonical_sound()
+    return "".join(canon.get(char, char) for char in text)
+
+
 def _correct_run(run: str, frequency: DocumentFrequency, edits: list[tuple[str, str]]) -> str:
     """Return one run of Chinese characters with its slips replaced; each edit is appended to edits."""
     for start, end in _slip_windows(run):
@@ -150,6 +156,12 @@ def _sound_tables() -> dict[str, tuple[str, ...]]:
             sound_of[chr(code)] = sound
             by_sound.setdefault(sound, []).append(chr(code))
     return {char: tuple(c for c in by_sound[sound] if c != char) for char, sound in sound_of.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _canonical_sound() -> dict[str, str]:
+    """Return character -> one character standing for its sound (the lowest code point read the same)."""
+    return {char: min(char, *others) for char, others in _sound_tables().items()}
 
 
 def _toneless(reading: str) -> str:
