@@ -152,6 +152,17 @@ class AnswerSettings(BaseModel):
         description="Decision score (retrieval evidence, query-term coverage, known words) below this declines; "
         "calibrated on the development set by eval/calibrate_answers.py.",
     )
+    situation_decline_threshold: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="The decline threshold for a question that tells a situation in the library's subject (at "
+        "least situation_min_chars characters with a word of it) or follows up on earlier turns; calibrated on "
+        "the scenario development half (eval/README.md).",
+    )
+    situation_min_chars: int = Field(
+        20, ge=1, description="Characters from which a question in the library's subject counts as telling a situation."
+    )
     max_citations: int = Field(6, ge=1, le=30, description="Most articles one answer cites.")
     support_threshold: float = Field(
         0.6,

@@ -11,14 +11,9 @@ from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering.assistant import NOTICE_MODEL_FAILED, Assistant, answer_record
-from assistant.answering.decline import (
-    asserted_quantities,
-    quantity_in,
-    query_terms,
-    unknown_regulations,
-    unsupported_quantities,
-)
+from assistant.answering.decline import query_terms, unknown_regulations
 from assistant.answering.llm import rewrite_followup
+from assistant.answering.quantities import asserted_quantities, quantity_in, unsupported_quantities
 from assistant.language.question import clean_question
 from assistant.records import Answer, RetrievalResult, SearchFilters
 from assistant.settings import Settings

@@ -1,4 +1,5 @@
-"""Answer-type check: a question about a fee is declined when no top article speaks of fees."""
+"""Answer-type check: a question asking for what statutes do not give (a fee, a vendor, a roster of units, a
+configuration, a number of days) is declined unless a top article gives it."""
 
 from __future__ import annotations
 
@@ -6,36 +7,66 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.decline import asks_for_fee, decide, fee_in_top_articles
+from assistant.answering.answer_types import asked_units, unmet_answer_type
+from assistant.answering.decline import decide
+from assistant.language.vocabulary import answer_type_rules
 from tests.test_composer import corpus_articles, retrieval_of
+
+RULES = answer_type_rules()
+
+
+@pytest.mark.parametrize(("kind", "asks", "says", "example"), RULES, ids=[r[0] for r in RULES])
+def test_each_answer_type_matches_its_example(kind: str, asks, says, example: str) -> None:  # type: ignore[no-untyped-def]
+    assert asks.search(example), f"{kind}: its pattern misses its own example {example!r}"
 
 
 @pytest.mark.parametrize(
-    ("question", "expected"),
+    ("question", "kind"),
     [
-        ("网络安全等级保护测评的收费标准是多少？", True),
-        ("網絡安全保險的保費怎麼計算？", True),
-        ("关基运营者没有开展密评，罚多少钱？", False),
-        ("网络运营者应当履行哪些安全保护义务？", False),
+        ("网络安全等级保护测评的收费标准是多少？", "fee"),
+        ("網絡安全保險的保費怎麼計算？", "fee"),
+        ("本省有哪些等保测评机构做得好？能推荐几家吗？", "vendor"),
+        ("涉密U盘现在市面上哪个品牌型号通过了检测？", "vendor"),
+        ("我们市被认定为关键信息基础设施的单位名单能给一份吗？", "roster"),
+        ("出口防火墙的3389端口要不要关？", "configuration"),
+        ("关基运营者没有开展密评，罚多少钱？", None),  # a fine: penalty articles state it
+        ("网络运营者应当履行哪些安全保护义务？", None),
     ],
 )
-def test_asks_for_fee(question: str, expected: bool) -> None:
-    assert asks_for_fee(question) is expected
-
-
-def test_fee_question_over_articles_without_fees_is_declined(shared_corpus: Path) -> None:
+def test_answer_types_statutes_do_not_give(question: str, kind: str | None, shared_corpus: Path) -> None:
     csl = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
-    question = "网络安全等级保护测评的收费标准是多少？"
     retrieval = retrieval_of(question, [csl["第二十三条"], csl["第三十六条"]], evidence=0.95)
-    assert not fee_in_top_articles(retrieval)
-    decision = decide(question, retrieval, threshold=0.43)
-    assert decision.decline and "fee" in decision.reason
+    assert unmet_answer_type(question, retrieval) == kind
+    if kind:
+        decision = decide(question, retrieval, threshold=0.43)
+        assert decision.decline and kind in decision.reason
 
 
-def test_fee_question_over_an_article_that_charges_is_answered(shared_corpus: Path) -> None:
+def test_a_fee_question_over_an_article_that_charges_is_answered(shared_corpus: Path) -> None:
     # 网络数据安全管理条例 第五十一条: supervision checks 不得收取费用.
     charging = corpus_articles(shared_corpus, "网络数据安全管理条例.md")["第五十一条"]
     question = "主管部门做数据安全检查收费吗？"
     retrieval = retrieval_of(question, [charging], evidence=0.95)
-    assert fee_in_top_articles(retrieval)
+    assert unmet_answer_type(question, retrieval) is None
     assert not decide(question, retrieval, threshold=0.43).decline
+
+
+def test_a_vendor_question_is_not_answered_by_a_ban_on_naming_brands(shared_corpus: Path) -> None:
+    # 关基条例 第四十五条 forbids requiring 指定品牌 and 收取费用: it names neither a vendor nor a price.
+    ban = corpus_articles(shared_corpus, "关键信息基础设施安全保护条例.md")["第四十五条"]
+    retrieval = retrieval_of("涉密U盘哪个品牌型号通过了检测？", [ban], evidence=0.95)
+    assert unmet_answer_type("涉密U盘哪个品牌型号通过了检测？", retrieval) == "vendor"
+
+
+def test_asked_units() -> None:
+    assert asked_units("多少天内要报送？审查要几个工作日？") == ["日", "工作日"]
+    assert asked_units("存了好几年的日志，十几天前发现的") == []
+    assert asked_units("合规审计多久做一次？") == []
+
+
+def test_a_number_question_needs_an_article_stating_that_unit(shared_corpus: Path) -> None:
+    csl = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
+    logs = csl["第二十三条"]  # 网络日志不少于六个月: months, no days
+    question = "登录密码按规定必须多少天强制改一次？"
+    assert unmet_answer_type(question, retrieval_of(question, [logs])) == "number of 日"
+    assert unmet_answer_type("网络日志要留存几个月？", retrieval_of("网络日志要留存几个月？", [logs])) is None

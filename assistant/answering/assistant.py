@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
-from assistant.answering.decline import CorpusVocabulary, Decision, decide
+from assistant.answering.decline import CorpusVocabulary, Decision, Thresholds, decide
 from assistant.answering.llm import build_messages, stream_reply
 from assistant.answering.version_answer import answers_despite_decline, compose_version
 from assistant.errors import ModelError, ModelStoppedError
@@ -74,7 +74,9 @@ class Assistant:
         """Yield the deltas and the Answer of a cleaned question."""
         start = time.perf_counter()
         retrieval = self.retriever.retrieve(question, history, filters)
-        decision = decide(question, retrieval, self.settings.answer.decline_threshold, self.vocabulary)
+        config = self.settings.answer
+        limits = Thresholds(config.decline_threshold, config.situation_decline_threshold, config.situation_min_chars)
+        decision = decide(question, retrieval, limits, self.vocabulary, follow_up=bool(history))
         if decision.decline and not answers_despite_decline(question, retrieval):
             composed = decline_answer(question, retrieval, decision.missing_regulations)
         else:

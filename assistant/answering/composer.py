@@ -8,16 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.citations import build_citation
-from assistant.answering.decline import (
-    article_text,
-    asserted_quantities,
-    coverage,
-    covered_topics,
-    expand_aliases,
-    quantity_units_in,
-    query_terms,
-    unsupported_quantities,
-)
+from assistant.answering.decline import article_text, coverage, covered_topics, expand_aliases, query_terms
+from assistant.answering.quantities import asserted_quantities, quantity_units_in, unsupported_quantities
 from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL, chinese_to_int
+from assistant.answering.answer_types import unmet_answer_type
+from assistant.answering.scope import in_scope, scope_words
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
@@ -49,16 +51,6 @@ _NAME_LEAD = re.compile(
 _CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _ARTICLE_REF = re.compile(rf"第[{CN_NUMERAL_WITH_WAN}\d]+条(?:之[{CN_SMALL_NUMERAL}\d]+)?")
 
-# A yes/no question ...
-_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
-# ... that asserts a number: a time limit, an amount, a count.
-# 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
-_QUANTITY = re.compile(
-    rf"(\d+(?:\.\d+)?\s*[万亿]?|[{CN_NUMERAL_WITH_WAN}亿]+)\s*"
-    r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级|类)"
-)
-_UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
-_MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 # Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
 # and the share of the question's words found anywhere in the corpus (calibrated by eval/calibrate_answers.py).
 EVIDENCE_WEIGHT = 0.6
@@ -87,6 +79,7 @@ class CorpusVocabulary:
         self._generation: int | None = None
         self._text = ""
         self.titles: tuple[str, ...] = ()
+        self.scope: frozenset[str] = frozenset()
 
     def refresh(self) -> None:
         """Re-read the corpus when the catalog changed since the last read."""
@@ -100,6 +93,7 @@ class CorpusVocabulary:
         # Query words are compared after normalisation; statutes are printed in simplified characters already.
         self._text = "\n".join([*titles, *texts]).lower()
         self.titles = tuple(sorted(titles))
+        self.scope = scope_words(titles)
         self._generation = generation
 
     def known_share(self, question: str) -> float:
@@ -201,15 +195,6 @@ def _without_titles(text: str, titles: Iterable[str]) -> str:
     return _ARTICLE_REF.sub(" ", text)
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A number with its unit as asserted in a question: 72 小时."""
-
-    value: float
-    unit: str
-    text: str
-
-
 def expand_aliases(text: str) -> str:
     """Return normalised text with the abbreviations officials use replaced by the statutes' words."""
     text = normalize_text(text).lower()
@@ -269,10 +254,22 @@ def decision_score(
     return (w_evidence * evidence + w_cover * cover + w_known * known) / total if total else evidence
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """Decline below `terse`; a question that tells a situation in the library's subject, or follows up on one,
+    declines only below `situation`: its many everyday words lower the evidence without leaving the subject."""
+
+    terse: float
+    situation: float | None = None
+    situation_chars: int = 20
+
+
 def decide(
-    question: str, retrieval: RetrievalResult, threshold: float, vocabulary: CorpusVocabulary | None = None
+    question: str, retrieval: RetrievalResult, threshold: float | Thresholds,
+    vocabulary: CorpusVocabulary | None = None, *, follow_up: bool = False,
 ) -> Decision:
     """Return whether the corpus is too silent on the question to answer it."""
+    limits = threshold if isinstance(threshold, Thresholds) else Thresholds(threshold)
     if retrieval.lookups:
         # A reference to an article is answered by it, or by saying that it does not exist.
         return Decision(False, 1.0, 1.0, 1.0, "direct reference")
@@ -293,30 +290,16 @@ def decide(
         # Without the catalog there is no vocabulary: the other parts decide, in the same proportion.
         known = 1.0
         score = decision_score(retrieval.evidence, cover, weights=(EVIDENCE_WEIGHT, COVERAGE_WEIGHT, 0.0))
-    reason = f"score={score:.3f} threshold={threshold:.3f} evidence={retrieval.evidence:.3f} coverage={cover:.3f}"
-    if score >= threshold and asks_for_fee(query) and not fee_in_top_articles(retrieval):
-        # Answer-type check: a question about a fee or price is not answered by articles that name none,
-        # however close their topic (等保测评 articles say nothing of 测评收费).
-        return Decision(True, score, retrieval.evidence, cover, "asks for a fee no top article mentions", known)
-    return Decision(score < threshold, score, retrieval.evidence, cover, reason, known)
-
-
-# A question whose answer is a fee or a price; 罚…多少钱 asks for a fine, which penalty articles state.
-_FEE_QUESTION = re.compile(r"收费|费用|价格|定价|保费|多少钱|资费")
-_FINE_QUESTION = re.compile(r"罚")
-_FEE_EVIDENCE = re.compile(r"收费|费用|价格|定价|保费|资费|收取")
-FEE_EVIDENCE_DEPTH = 3
-
-
-def asks_for_fee(question: str) -> bool:
-    """Return True when the question asks what something costs (not what a fine is)."""
-    text = normalize_text(question)
-    return bool(_FEE_QUESTION.search(text)) and not _FINE_QUESTION.search(text)
-
-
-def fee_in_top_articles(retrieval: RetrievalResult, depth: int = FEE_EVIDENCE_DEPTH) -> bool:
-    """Return True when one of the top retrieved articles speaks of fees, prices or charging."""
-    return any(_FEE_EVIDENCE.search(hit.article.article.text) for hit in retrieval.hits[:depth])
+    unmet = unmet_answer_type(query, retrieval)
+    if unmet:
+        # However close the articles' subject, they do not give what is asked (测评收费, 哪家厂商, 多少天).
+        return Decision(True, score, retrieval.evidence, cover, f"asks for {unmet}, which no top article gives", known)
+    situation = limits.situation is not None and (follow_up or (
+        len(question) >= limits.situation_chars and vocabulary is not None and in_scope(query, vocabulary.scope)))
+    limit = limits.situation if situation and limits.situation is not None else limits.terse
+    reason = (f"score={score:.3f} threshold={limit:.3f}{' (situation)' if situation else ''} "
+              f"evidence={retrieval.evidence:.3f} coverage={cover:.3f}")
+    return Decision(score < limit, score, retrieval.evidence, cover, reason, known)
 
 
 def covered_topics(retrieval: RetrievalResult, limit: int = 3) -> list[str]:
@@ -332,55 +315,6 @@ def covered_topics(retrieval: RetrievalResult, limit: int = 3) -> list[str]:
         if len(topics) >= limit:
             break
     return topics
-
-
-def asserted_quantities(question: str) -> list[Quantity]:
-    """Return the numbers a yes/no question asserts (72小时, 三十日, 五十万元); empty for other questions."""
-    text = normalize_text(question)
-    if not _YES_NO.search(text):
-        return []
-    found = []
-    for match in _QUANTITY.finditer(text):
-        value = _number(match.group(1))
-        if value is not None:
-            unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
-            found.append(Quantity(value, unit, match.group(0)))
-    return found
-
-
-def quantity_in(quantity: Quantity, text: str) -> bool:
-    """Return True when text states the same number with the same unit."""
-    for match in _QUANTITY.finditer(normalize_text(text)):
-        unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
-        if unit == quantity.unit and _number(match.group(1)) == quantity.value:
-            return True
-    return False
-
-
-def quantity_units_in(text: str) -> set[str]:
-    """Return the units of the numbers text states (小时, 日, 月, 万元 ...)."""
-    return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(normalize_text(text))}
-
-
-def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> list[Quantity]:
-    """Return the numbers a yes/no question asserts that none of the governing articles states."""
-    return [
-        q for q in asserted_quantities(question) if not any(quantity_in(q, a.article.text) for a in articles)
-    ]
-
-
-def _number(text: str) -> float | None:
-    """Return the value of 72, 7.5, 10万, 七十二 or 五千万; None when it is not a number."""
-    text = text.replace(" ", "")
-    scale = 1
-    while text and text[-1] in _MULTIPLIER and (len(text) > 1):
-        scale *= _MULTIPLIER[text[-1]]
-        text = text[:-1]
-    try:
-        value = float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(chinese_to_int(text))
-    except ValueError:
-        return None
-    return value * scale if value else None
 
 
 def _short_title(title: str) -> str:

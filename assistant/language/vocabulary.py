@@ -43,6 +43,21 @@ def expand_colloquial(query: str) -> str:
     return " ".join([text, *extra]) if extra else text
 
 
+@functools.lru_cache(maxsize=1)
+def load_legal_terms(path: Path = LEGAL_TERMS_FILE) -> tuple[str, ...]:
+    """Return the terms of art listed for jieba (网络运营者, 个人信息处理者, 重要数据 …)."""
+    return tuple(row[0].split()[0] for row in _table_rows(path) if row[0].strip())
+
+
+ANSWER_TYPES_FILE = DATA_DIR / "answer_types.tsv"
+
+
+@functools.lru_cache(maxsize=1)
+def answer_type_rules(path: Path = ANSWER_TYPES_FILE) -> list[tuple[str, re.Pattern[str], re.Pattern[str], str]]:
+    """Return (kind, what a question asks for, what an answering article says, example) from the answer types."""
+    return [(kind, re.compile(asks), re.compile(says), example) for kind, asks, says, example in _table_rows(path)]
+
+
 ALIASES_FILE = DATA_DIR / "aliases.tsv"
 PENALTY_WORDS_FILE = DATA_DIR / "penalty_words.tsv"
 

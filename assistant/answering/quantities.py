@@ -1,0 +1,80 @@
+"""Numbers with units: those a yes/no question asserts (72小时, 五十万元) and those an article states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN, chinese_to_int
+from assistant.language.textnorm import normalize_text
+from assistant.records import StoredArticle
+
+# A yes/no question ...
+_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
+# ... that asserts a number: a time limit, an amount, a count.
+# 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
+_QUANTITY = re.compile(
+    rf"(\d+(?:\.\d+)?\s*[万亿]?|[{CN_NUMERAL_WITH_WAN}亿]+)\s*"
+    r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级|类)"
+)
+_UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
+_MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit as asserted in a question: 72 小时."""
+
+    value: float
+    unit: str
+    text: str
+
+
+def asserted_quantities(question: str) -> list[Quantity]:
+    """Return the numbers a yes/no question asserts (72小时, 三十日, 五十万元); empty for other questions."""
+    text = normalize_text(question)
+    if not _YES_NO.search(text):
+        return []
+    found = []
+    for match in _QUANTITY.finditer(text):
+        value = _number(match.group(1))
+        if value is not None:
+            unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
+            found.append(Quantity(value, unit, match.group(0)))
+    return found
+
+
+def quantity_in(quantity: Quantity, text: str) -> bool:
+    """Return True when text states the same number with the same unit."""
+    for match in _QUANTITY.finditer(normalize_text(text)):
+        unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
+        if unit == quantity.unit and _number(match.group(1)) == quantity.value:
+            return True
+    return False
+
+
+def quantity_units_in(text: str) -> set[str]:
+    """Return the units of the numbers text states (小时, 日, 月, 万元 ...)."""
+    return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(normalize_text(text))}
+
+
+def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> list[Quantity]:
+    """Return the numbers a yes/no question asserts that none of the governing articles states."""
+    return [
+        q for q in asserted_quantities(question) if not any(quantity_in(q, a.article.text) for a in articles)
+    ]
+
+
+def _number(text: str) -> float | None:
+    """Return the value of 72, 7.5, 10万, 七十二 or 五千万; None when it is not a number."""
+    text = text.replace(" ", "")
+    scale = 1
+    while text and text[-1] in _MULTIPLIER and (len(text) > 1):
+        scale *= _MULTIPLIER[text[-1]]
+        text = text[:-1]
+    try:
+        value = float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(chinese_to_int(text))
+    except ValueError:
+        return None
+    return value * scale if value else None

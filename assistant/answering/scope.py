@@ -1,0 +1,42 @@
+"""The library's subject: a question about it may be worded far from the statutes and still be answered.
+
+Its words come from the library itself (the words of its titles: 数据, 个人信息, 密码, 关键信息基础设施 …) and
+from the vocabulary tables (terms of art, officials' shorthand, the everyday words the concept table maps), so a
+maintainer who adds a labour law widens the subject to 劳动合同 without editing anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable
+
+from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.vocabulary import everyday_concepts, load_abbreviations, load_aliases, load_legal_terms
+
+# Words that name a kind of text, an act or a sanction of any field of law, not this library's subject.
+_FORM_WORDS = frozenset(
+    "中华人民共和国 管理 办法 规定 条例 暂行 实施 细则 若干 关于 国务院 国家 保护 服务 报告 安全 安全法 法律 决定 "
+    "意见 通知 解释 标准 罚款 警告 合同 六个月 评估 国际 在线 保守 关键 联网 推荐 合规 审计 实名 保护法".split()
+)
+
+
+def scope_words(titles: Iterable[str]) -> frozenset[str]:
+    """Return the words that place a question inside the library's subject."""
+    words = {w for title in titles for w in _jieba().cut(normalize_title(title)) if len(w) >= 2}
+    words |= set(load_legal_terms()) | set(load_aliases()) | set(load_abbreviations())
+    return frozenset(w.lower() for w in words if w not in _FORM_WORDS)
+
+
+def in_scope(question: str, words: frozenset[str]) -> bool:
+    """Return True when the question speaks of the library's subject (a word of it, or an everyday one mapped)."""
+    text = normalize_text(question).lower()
+    return any(word in text for word in words) or bool(everyday_concepts(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba

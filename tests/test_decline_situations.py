@@ -1,0 +1,60 @@
+"""Declining a question that tells a situation in the library's subject only on far weaker evidence than a terse
+one: its everyday words lower the evidence without leaving the subject. Over a real catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.decline import CorpusVocabulary, Thresholds, decide
+from assistant.answering.scope import in_scope, scope_words
+from assistant.corpus.catalog import Catalog
+from assistant.corpus.library import Library
+from assistant.settings import Settings
+from assistant.wiring import build_indexer
+from tests.test_composer import corpus_articles, retrieval_of
+
+LIMITS = Thresholds(terse=0.43, situation=0.15, situation_chars=20)
+
+
+@pytest.fixture(scope="module")
+def vocabulary(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> CorpusVocabulary:
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings(home=home, embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    Library(settings, catalog, build_indexer(settings)).add(
+        [shared_corpus / "个人信息保护法.md", shared_corpus / "网络安全法_2025修正.md"])
+    return CorpusVocabulary(catalog)
+
+
+def test_the_subject_comes_from_the_titles_and_the_vocabulary(vocabulary: CorpusVocabulary) -> None:
+    vocabulary.refresh()
+    assert {"个人信息", "网络安全", "网安法"} <= vocabulary.scope
+    assert not {"办法", "中华人民共和国", "罚款"} & vocabulary.scope  # forms of any law, not this subject
+    assert in_scope("小区物业装了人脸门禁", vocabulary.scope)  # 人脸: an everyday word of the concept table
+    assert not in_scope("公务员每年有几天年休假", vocabulary.scope)
+    assert "劳动" in scope_words(["中华人民共和国劳动合同法"])  # a library that adds a field widens it
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up", "declined"),
+    [
+        # A situation told in everyday words, inside the subject: weak evidence is not a reason to decline.
+        ("小区物业装了人脸门禁，还说刷脸的照片可以拿去给商家做客流分析，这靠谱吗？", False, False),
+        # A follow-up leans on its conversation: its own few words say little.
+        ("那要是不删呢？", True, False),
+        # Terse, or outside the subject: the evidence decides as before.
+        ("人脸门禁靠谱吗？", False, True),
+        ("我们单位的职工想问一下今年住房公积金的缴存比例到底按多少来算？", False, True),
+    ],
+)
+def test_situation_threshold(
+    question: str, follow_up: bool, declined: bool, vocabulary: CorpusVocabulary, shared_corpus: Path
+) -> None:
+    pipl = corpus_articles(shared_corpus, "个人信息保护法.md")
+    retrieval = retrieval_of(question, [pipl["第二十六条"], pipl["第二十八条"]], evidence=0.25)
+    decision = decide(question, retrieval, LIMITS, vocabulary, follow_up=follow_up)
+    assert LIMITS.situation <= decision.score < LIMITS.terse, decision.reason  # between the two thresholds
+    assert decision.decline is declined, decision.reason
+    assert ("(situation)" in decision.reason) is not declined
