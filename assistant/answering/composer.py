@@ -30,7 +30,7 @@ _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
 _YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|么|吗)\s*[？?]?\s*$")
-DEFAULT_ANSWER_ARTICLES = 3  # articles an ordinary question's answer quotes; list questions take max_citations
+DEFAULT_ANSWER_ARTICLES = 4  # articles an ordinary question's answer quotes; list questions take max_citations
 
 
 @dataclass(frozen=True)
