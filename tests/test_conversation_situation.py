@@ -117,3 +117,9 @@ def test_a_new_subject_is_searched_alone(assistant: Assistant) -> None:
     # Articles of the section 敏感个人信息的处理规则, none of the export rules the earlier turns spoke of.
     assert all(h.article.title == "中华人民共和国个人信息保护法" for h in result.hits[:3])
     assert all("敏感个人信息" in " ".join(h.article.article.headings) for h in result.hits[:3])
+
+
+def test_a_one_character_slip_does_not_change_the_subject(assistant: Assistant) -> None:
+    # 个人信息怎(么办) is one character from the alias 个人信息法: read as a name, it would drop the situation.
+    result = assistant.retriever.retrieve("用户要求删除个人信息怎么办？", [EXPORT])
+    assert "向境外提供一批重要数据" in result.standalone_query
