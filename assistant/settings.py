@@ -119,6 +119,11 @@ class RetrievalSettings(BaseModel):
         True, description="Also embed the question with its legal concepts as a second vector query, fused with "
         "the same lower weight.",
     )
+    turn_weight: float = Field(
+        0.5, ge=0,
+        description="Weight in fusion of the search of a follow-up's own words, beside the search of it in the "
+        "situation of the turns it continues; 0 searches only the latter.",
+    )
     pseudo_feedback: bool = Field(
         False,
         description="Add to that search the defined terms shared by most of the first three articles found "

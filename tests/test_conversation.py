@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from assistant.retrieval.conversation import detect_intent, is_follow_up, rule_based_query, standalone_query
+from assistant.retrieval.conversation import (
+    detect_intent,
+    is_follow_up,
+    own_words_query,
+    rule_based_query,
+    standalone_query,
+)
 
 
 def find(text: str) -> list[str]:
@@ -50,9 +56,11 @@ def test_a_complete_new_question_is_not_rewritten() -> None:
     assert rule_based_query(question, history, find) == question
 
 
-def test_a_complete_question_without_a_regulation_keeps_the_conversation_s() -> None:
+def test_a_complete_question_without_a_regulation_stays_in_the_conversation() -> None:
     history = ["个人信息保护法对个人信息处理者有什么义务"]
-    assert rule_based_query("用户要求删除个人信息怎么办", history, find) == "个人信息保护法 用户要求删除个人信息怎么办"
+    query = rule_based_query("用户要求删除个人信息怎么办", history, find)
+    assert query == "个人信息保护法对个人信息处理者有 义务 用户要求删除个人信息"
+    assert own_words_query("用户要求删除个人信息怎么办", history, find) == "个人信息保护法 用户要求删除个人信息"
 
 
 def test_model_rewrite_is_used_and_its_failure_falls_back_to_rules() -> None:

@@ -20,7 +20,7 @@ _FOLLOW_UP_START = re.compile(
 )
 _PRONOUN = re.compile(r"这条|该条|这个|那个|上述|前述|上面|前面|刚才|它|其|这些|那些|这种|该规定|这项|此项|以上")
 _QUOTED_NAME = re.compile(r"《[^《》]+》")
-_QUESTION_NOISE = re.compile(r"请问|吗|呢|？|\?|。|！|!|什么|怎么|怎样|如何|哪些|是否|有没有|一下")
+_QUESTION_NOISE = re.compile(r"请问|吗|呢|？|\?|。|！|!|什么样|什么|怎么办|怎么|怎样|如何|哪些|是否|有没有|一下")
 
 # Checked in order: 「备案流程是什么」 asks for a procedure, not a definition.
 INTENTS = {
@@ -39,6 +39,7 @@ def detect_intent(question: str) -> str | None:
 
 
 FindRegulations = Callable[[str], list[str]]
+MAX_SITUATION_TURNS = 3  # earlier turns carried at most: the situation, not the whole conversation
 
 
 def quoted_regulations(text: str) -> list[str]:
@@ -56,36 +57,80 @@ def is_follow_up(question: str, history: Sequence[str], find: FindRegulations = 
     return bool(_FOLLOW_UP_START.search(text) or _PRONOUN.search(text) or len(text) <= 12)
 
 
+def changes_subject(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> bool:
+    """Return True when a complete question names a regulation no earlier turn named: a new subject.
+
+    A turn naming no regulation stays in the conversation's situation, however complete it reads: officials state
+    the facts first (「门户网站首页被篡改了，已经报了」) and ask about them next (「处置完以后还要交什么材料？」).
+    """
+    named = find(normalize_text(question))
+    if not named or is_follow_up(question, history, find):
+        return False
+    earlier = {name for turn in history for name in find(normalize_text(turn))}
+    return not earlier.intersection(named)
+
+
+def situation_turns(history: Sequence[str], find: FindRegulations = quoted_regulations) -> list[str]:
+    """Return the earlier turns the next turn continues, oldest first.
+
+    The latest turn, and before it every turn it leans on: a statement of facts or a question that did not change
+    the subject takes its predecessor along, up to MAX_SITUATION_TURNS.
+    """
+    turns: list[str] = []
+    for index in range(len(history) - 1, -1, -1):
+        turns.insert(0, history[index])
+        if len(turns) >= MAX_SITUATION_TURNS or changes_subject(history[index], history[:index], find):
+            break
+    return turns
+
+
 def _topic(turn: str) -> str:
     """Return the content words of a turn (follow-up markers, question words and punctuation removed)."""
-    text = _FOLLOW_UP_START.sub("", normalize_text(turn))
-    text = _PRONOUN.sub(" ", _QUESTION_NOISE.sub(" ", text))
-    return " ".join(text.split())
+    # Pronouns first: the marker 这 alone would leave 种事 of 这种事.
+    text = _PRONOUN.sub(" ", _QUESTION_NOISE.sub(" ", normalize_text(turn))).strip()
+    return " ".join(_FOLLOW_UP_START.sub("", text).split())
+
+
+def _carried_regulation(text: str, history: Sequence[str], find: FindRegulations) -> str:
+    """Return the regulation the latest turn naming one named, unless the question names its own."""
+    return "" if find(text) else next((names[0] for t in reversed(history) if (names := find(t))), "")
 
 
 def rule_based_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
-    """Return a standalone query: the question plus the regulation, articles and topic of recent turns."""
+    """Return a standalone query: the question in its situation (the regulation, articles and topic of the turns
+    it continues); a question that changes the subject stays as asked."""
     text = normalize_text(question)
-    if not is_follow_up(text, history, find):
-        if history and not find(text):
-            # A complete question in a conversation about one regulation most likely stays with it; the
-            # title only nudges the ranking (mention boost), it does not restrict the search.
-            carried = next((names[0] for t in reversed(history) if (names := find(t))), "")
-            return f"{carried} {text}".strip()
+    if not history or changes_subject(text, history, find):
         return text
-    regulation = "" if find(text) else next((names[0] for t in reversed(history) if (names := find(t))), "")
-    if ARTICLE_LABEL_PATTERN.search(text):
+    regulation = _carried_regulation(text, history, find)
+    follow_up = is_follow_up(text, history, find)
+    if follow_up and ARTICLE_LABEL_PATTERN.search(text):
         # 「第二十一条呢？」 after a question on 数据安全法: the new article of the same regulation, nothing else.
         return regulation + _topic(text)
     latest = normalize_text(history[-1])
-    articles = [m.group(0) for m in ARTICLE_LABEL_PATTERN.finditer(latest)]
-    intent = detect_intent(text)
+    articles = [m.group(0) for m in ARTICLE_LABEL_PATTERN.finditer(latest)] if follow_up else []
+    intent = detect_intent(text) if follow_up else None
     hint = INTENTS[intent][1] if intent else ""
-    topic = _topic(latest)
-    if regulation and regulation in topic:
+    situation = [_topic(turn) for turn in situation_turns(history, find)]
+    if regulation and any(regulation in topic for topic in situation):
         regulation = ""
-    parts = [regulation + "".join(articles[:1]), topic, _topic(text), hint]
+    parts = [regulation + "".join(articles[:1]), *situation, _topic(text), hint]
     return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def own_words_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
+    """Return the turn's own words with the conversation's regulation, to search beside the situated query; empty
+    when there is no situation to search apart from (no history, or a new subject) or no words of its own.
+
+    「那违反了怎么处罚？」 has no subject of its own: alone it finds any penalty; the obligations discussed before lead
+    to the right one (Retriever._obligations_before).
+    """
+    text = normalize_text(question)
+    if not history or changes_subject(text, history, find):
+        return ""
+    if detect_intent(text) == "penalty" and is_follow_up(text, history, find):
+        return ""
+    return " ".join(p for p in (_carried_regulation(text, history, find), _topic(text)) if p)
 
 
 def standalone_query(

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.indexing.indexer import parse_unit_id
+from assistant.settings import RetrievalSettings
 
 
 @dataclass
@@ -20,6 +21,7 @@ class ArticleScore:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     expansion_ranks: list[int] = field(default_factory=list)  # ranks in the searches for the question's concepts
+    turn_ranks: list[int] = field(default_factory=list)  # ranks in the search of a follow-up's own words
     paragraphs: dict[int, float] = field(default_factory=dict)  # 款 index -> best similarity
     fused: float = 0.0
 
@@ -66,19 +68,29 @@ def add_expansion(articles: dict[str, ArticleScore], hits: Iterable[tuple[str, f
         articles.setdefault(key, ArticleScore(key)).expansion_ranks.append(rank)
 
 
+def add_turn_ranks(articles: dict[str, ArticleScore], own: Mapping[str, ArticleScore]) -> None:
+    """Add the vector and keyword ranks of the search of a follow-up's own words (new articles are added)."""
+    for entry in own.values():
+        target = articles.setdefault(entry.key, ArticleScore(entry.key))
+        target.turn_ranks.extend(rank for rank in (entry.dense_rank, entry.lexical_rank) if rank is not None)
+
+
 def fuse(
     articles: Mapping[str, ArticleScore], dense_weight: float, lexical_weight: float, rrf_k: int,
-    expansion_weight: float = 0.0,
+    expansion_weight: float = 0.0, turn_weight: float = 0.0,
 ) -> list[ArticleScore]:
     """Return articles ordered by weighted reciprocal-rank fusion, score normalised so 1.0 = first in both.
 
-    The expansion ranking adds on top of the normalisation, so the boosts after fusion keep their meaning.
+    The expansion and follow-up rankings add on top of the normalisation, so the boosts after fusion keep their
+    meaning.
     """
     best = (dense_weight + lexical_weight) / (rrf_k + 1) or 1.0
     for entry in articles.values():
         score = 0.0
         for rank in entry.expansion_ranks:
             score += expansion_weight / (rrf_k + rank)
+        for rank in entry.turn_ranks:
+            score += turn_weight / (rrf_k + rank)
         if entry.dense_rank is not None:
             score += dense_weight / (rrf_k + entry.dense_rank)
         if entry.lexical_rank is not None:
@@ -101,3 +113,10 @@ def evidence(top_dense: float | None, top_coverage: float, dense_weight: float, 
     dense = 0.0 if top_dense is None else top_dense
     z = dense_weight * dense + coverage_weight * top_coverage + bias
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def search_evidence(scores: Mapping[str, ArticleScore], config: RetrievalSettings) -> float:
+    """Return the evidence of one search: its best dense similarity and its best keyword coverage."""
+    return evidence(max((s.dense for s in scores.values() if s.dense is not None), default=None),
+                    max((s.coverage for s in scores.values()), default=0.0),
+                    config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias)

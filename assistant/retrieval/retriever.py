@@ -22,11 +22,11 @@ from assistant.records import (
     SearchFilters,
     StoredArticle,
 )
-from assistant.retrieval.conversation import Rewriter, standalone_query
+from assistant.retrieval.conversation import Rewriter, own_words_query, standalone_query
 from assistant.retrieval.crossref import is_penalty_article, is_penalty_question, penalty_links
 from assistant.retrieval.definitions import definition_index, terms_asked
 from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
-from assistant.retrieval.fusion import ArticleScore, evidence, fuse, roll_up
+from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, fuse, roll_up, search_evidence
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.rerank import RerankStage
@@ -123,7 +123,7 @@ class Retriever:
         """Return the ranked articles for a question (lookups first), penalty links and evidence."""
         top_k = top_k or self.settings.retrieval.top_k
         view = self.view()
-        query = standalone_query(question, history, self.rewrite, find=self._regulation_finder(view))
+        query = standalone_query(question, history, self.rewrite, find=(finder := self._regulation_finder(view)))
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
             query, typo_notices = read_slips(query, self.indexer.document_frequency)
@@ -139,6 +139,10 @@ class Retriever:
             # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
+        # A follow-up is searched in its situation and, lower weighted, in its own words; either one's evidence counts.
+        own = own_words_query(question, history, finder) if self.settings.retrieval.turn_weight > 0 else ""
+        own_scores = self._search(view, own, allowed) if own and own != query else {}
+        add_turn_ranks(scores, own_scores)
         if history and not lookups and not carried and is_penalty_question(question):
             # An article named earlier is the obligation discussed; else the previous turn's best articles are.
             carried += self._obligations_before(view, history[-1], allowed)
@@ -161,12 +165,7 @@ class Retriever:
         # An article the question names by number (in any version) is found for certain.
         resolved = any(r.article is not None for r in lookups) or any(h.via == "lookup" for h in hits)
         top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
-        config = self.settings.retrieval
-        conf = 1.0 if resolved else evidence(
-            max((s.dense for s in scores.values() if s.dense is not None), default=None),
-            max((s.coverage for s in scores.values()), default=0.0),
-            config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias,
-        )
+        conf = 1.0 if resolved else max(search_evidence(s, self.settings.retrieval) for s in (scores, own_scores))
         return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, (*typo_notices, *notices),
                                version_links)
 
@@ -185,7 +184,8 @@ class Retriever:
         return self._rank(view, query, self._search(view, query, inside), named, set(inside))
 
     def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
-        return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower())]
+        # Exact names only: a one-character slip (个人信息怎 read as 个人信息法) must not end a conversation's subject.
+        return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower()) if m.exact]
 
     def _search(self, view: CatalogSnapshot, query: str, allowed: list[str]) -> dict[str, ArticleScore]:
         """Return per-article dense and lexical scores within the allowed versions."""
@@ -229,7 +229,8 @@ class Retriever:
     ) -> list[ArticleScore]:
         """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
         config = self.settings.retrieval
-        ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k, config.expansion_weight)
+        ranked = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k, config.expansion_weight,
+                      config.turn_weight)
         if config.definition_boost:
             ranked = self._boost_definitions(view, query, scores, ranked, allowed)
         if config.local_weight < 1.0 and view.local_versions and not view.places.named_in(query):
@@ -312,7 +313,7 @@ class Retriever:
                 continue  # the index still holds a version the catalog has dropped; reconcile will clean it
             via = "hybrid" if entry.dense_rank and entry.lexical_rank else (
                 "dense" if entry.dense_rank else "lexical" if entry.lexical_rank
-                else "expansion" if entry.expansion_ranks else "linked")
+                else "expansion" if entry.expansion_ranks or entry.turn_ranks else "linked")
             score = round(min(entry.fused / ceiling, 1.0), 4)
             hits.append(Hit(article, score, _paragraphs(entry), *_ranks(entry), via=via))
         return tuple(hits)
