@@ -121,8 +121,8 @@ class RetrievalSettings(BaseModel):
     )
     turn_weight: float = Field(
         0.5, ge=0,
-        description="Weight in fusion of the search of a follow-up's own words, beside the search of it in the "
-        "situation of the turns it continues; 0 searches only the latter.",
+        description="Weight in fusion of the search of what a turn asks, apart from its situation: a follow-up's own "
+        "words, or the asking sentences of a question that first tells its situation; 0 searches only the whole.",
     )
     pseudo_feedback: bool = Field(
         False,

@@ -123,3 +123,16 @@ def test_a_one_character_slip_does_not_change_the_subject(assistant: Assistant) 
     # 个人信息怎(么办) is one character from the alias 个人信息法: read as a name, it would drop the situation.
     result = assistant.retriever.retrieve("用户要求删除个人信息怎么办？", [EXPORT])
     assert "向境外提供一批重要数据" in result.standalone_query
+
+
+def test_the_asking_sentences_of_a_told_situation_are_searched_apart() -> None:
+    from assistant.retrieval.conversation import asked_part, focus_query
+
+    told = "市里通知说我们的社保系统认定为关键信息基础设施了。领导问一年要做几次检测评估、结果报给谁？"
+    assert asked_part(told) == "领导问一年要做几次检测评估、结果报给谁？"
+    assert focus_query(told, (), find) == asked_part(told)
+    # Only asking, nothing told: the whole question is what it asks; a bare 「怎么办？」 asks nothing searchable.
+    assert asked_part("关基运营者每年要做几次检测评估？结果报给谁？") == ""
+    assert asked_part("网站首页被人改了，挂了赌博链接。怎么办？") == ""
+    # In a conversation the turn's own words are what it asks.
+    assert focus_query(ASKED_AFTER, [EXPORT], find) == own_words_query(ASKED_AFTER, [EXPORT], find)

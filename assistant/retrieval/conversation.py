@@ -133,6 +133,32 @@ def own_words_query(question: str, history: Sequence[str], find: FindRegulations
     return " ".join(p for p in (_carried_regulation(text, history, find), _topic(text)) if p)
 
 
+_SENTENCE = re.compile(r"[^？?。；;！!]+[？?。；;！!]*")
+# What makes a sentence ask rather than tell: 「一年要做几次检测评估？」, not 「社保系统认定为关基了。」
+_ASKS = re.compile(r"[？?]|吗|什么|怎么|怎样|如何|哪|多少|多久|几|是否|能否|要不要|可不可以|有没有")
+MIN_ASK_CHARS = 8  # 「怎么办？」 alone asks nothing searchable
+
+
+def asked_part(question: str) -> str:
+    """Return the sentences that ask, of a question that first tells its situation; empty otherwise.
+
+    「市里通知说我们的社保系统认定为关键信息基础设施了，领导问一年要做几次检测评估、结果报给谁？」: searched whole,
+    the told situation (认定) outweighs what is asked (检测评估); searched apart, the ask leads among its articles.
+    """
+    sentences = [s.strip() for s in _SENTENCE.findall(normalize_text(question)) if s.strip()]
+    asks = [s for s in sentences if _ASKS.search(s)]
+    if len(asks) == len(sentences):
+        return ""
+    asked = "".join(asks)
+    return asked if len(asked) >= MIN_ASK_CHARS else ""
+
+
+def focus_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
+    """Return what a turn asks, to search beside the whole: a follow-up's own words, or a question's asking
+    sentences after the situation it tells; empty when there is nothing apart to search."""
+    return own_words_query(question, history, find) if history else asked_part(question)
+
+
 def standalone_query(
     question: str, history: Sequence[str] = (), rewrite: Rewriter | None = None,
     find: FindRegulations = quoted_regulations,

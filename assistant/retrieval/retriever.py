@@ -22,7 +22,7 @@ from assistant.records import (
     SearchFilters,
     StoredArticle,
 )
-from assistant.retrieval.conversation import Rewriter, own_words_query, standalone_query
+from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
 from assistant.retrieval.crossref import is_penalty_article, is_penalty_question, penalty_links
 from assistant.retrieval.definitions import definition_index, terms_asked
 from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
@@ -139,8 +139,11 @@ class Retriever:
             # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
             return RetrievalResult(question, query, (), lookups)
         scores = self._search(view, query, allowed)
-        # A follow-up is searched in its situation and, lower weighted, in its own words; either one's evidence counts.
-        own = own_words_query(question, history, finder) if self.settings.retrieval.turn_weight > 0 else ""
+        # What a turn asks is also searched apart, lower weighted (a follow-up's own words, a question's asking
+        # sentences after its told situation); either search's evidence counts.
+        own = focus_query(question, history, finder) if self.settings.retrieval.turn_weight > 0 else ""
+        if own and self.settings.retrieval.typo_correction:
+            own = read_slips(own, self.indexer.document_frequency)[0]
         own_scores = self._search(view, own, allowed) if own and own != query else {}
         add_turn_ranks(scores, own_scores)
         if history and not lookups and not carried and is_penalty_question(question):
