@@ -3,9 +3,10 @@
 Officials type with a pinyin input method, so a slip yields a character of the same sound (背份 for 备份).
 Such a slip is a non-word: jieba, without its guessing model, falls back to single characters there, and the
 pair never occurs in the corpus. A run of two or three such single characters is replaced by a word of the
-same sound that the corpus uses (its keyword index says how often) and the dictionary knows; a word the
-dictionary knows (同义, 窜改) is left alone, since a real word mistaken for another cannot be told from one meant.
-Function words and numerals never start or join a slip: 只说 or 一亿 are two words, not one mistyped.
+same sound that the corpus uses (its keyword index says how often) and the dictionary knows, or by a domain word
+officials use that no statute prints (个保法, 人脸: the vocabulary tables); a word the dictionary knows (同义, 窜改)
+is left alone, since a real word mistaken for another cannot be told from one meant. A run with a function word or
+numeral in it is replaced only by a domain word: 只说 or 一亿 are two words, not one mistyped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from dataclasses import dataclass
 
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.language.textnorm import normalize_text
-from assistant.language.vocabulary import LEGAL_TERMS_FILE, load_abbreviations, load_aliases
+from assistant.language.vocabulary import (
+    LEGAL_TERMS_FILE,
+    colloquial_rules,
+    concept_rules,
+    load_abbreviations,
+    load_aliases,
+)
 
 DocumentFrequency = Callable[[str], int]  # how many indexed units contain a term (a character bigram)
 
@@ -89,20 +96,22 @@ def _correct_run(run: str, frequency: DocumentFrequency, edits: list[tuple[str, 
 
 
 def _slip_windows(run: str) -> list[tuple[int, int]]:
-    """Return spans of two or three consecutive single characters the dictionary could not place."""
+    """Return spans of two or three consecutive single characters the dictionary could not place.
+
+    A span holding a function word is kept only if it may be a slip of a domain word: 各保法 for 个保法.
+    """
     spans, position = [], 0
     for word in _jieba().lcut(run, HMM=False):
         spans.append((position, position + len(word)))
         position += len(word)
     windows = []
     for index, (start, end) in enumerate(spans):
-        if end - start != 1 or run[start] in _FUNCTION_CHARS:
+        if end - start != 1:
             continue
         following = [s for s in spans[index + 1 : index + 3] if s[1] - s[0] == 1]
         for count in (1, 2):
-            if len(following) >= count and all(run[s[0]] not in _FUNCTION_CHARS for s in following[:count]):
-                if following[count - 1][0] == end + count - 1:
-                    windows.append((start, end + count))
+            if len(following) >= count and following[count - 1][0] == end + count - 1:
+                windows.append((start, end + count))
     return windows
 
 
@@ -114,12 +123,17 @@ def _seen(word: str, frequency: DocumentFrequency) -> bool:
 
 
 def _best_candidate(typed: str, frequency: DocumentFrequency) -> str | None:
-    """Return the corpus word typed was most likely meant as, or None when none is convincing."""
+    """Return the corpus word typed was most likely meant as, or None when none is convincing.
+
+    Only a domain word (个保法, 人脸) may replace a span with a function word or numeral in it: 只说 or 一亿 are
+    two words, not one mistyped, and no domain word sounds like them.
+    """
+    ordinary = not any(char in _FUNCTION_CHARS for char in typed)
     best: tuple[int, str] | None = None
     for candidate in _same_sound(typed):
         if candidate in _shorthand():
-            strength = 10**9  # a shorthand officials use (网安法, 等保) stands for the statutes' words
-        elif _dictionary_frequency(candidate) > 0:
+            strength = 10**9  # a word officials use (网安法, 等保, 人脸) stands for the statutes' words
+        elif ordinary and _dictionary_frequency(candidate) > 0:
             strength = min(frequency(candidate[i : i + 2]) for i in range(len(candidate) - 1))
         else:
             continue
@@ -170,8 +184,12 @@ def _toneless(reading: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _shorthand() -> frozenset[str]:
-    """Return the abbreviations officials write (网安法, 等保, 关基): domain words though no statute uses them."""
-    return frozenset(w for w in (*load_abbreviations(), *load_aliases()) if _HAN_RUN.fullmatch(w))
+    """Return the words officials use that no statute prints: shorthand (网安法, 等保, 关基) and the plain
+    everyday words the concept and colloquial tables map (人脸, 渗透, 拷走)."""
+    words = {*load_abbreviations(), *load_aliases()}
+    for pattern in [p for p, _ in colloquial_rules()] + [p for p, _, _ in concept_rules()]:
+        words.update(pattern.pattern.split("|"))
+    return frozenset(w for w in words if 2 <= len(w) <= 4 and _HAN_RUN.fullmatch(w))
 
 
 def _dictionary_frequency(word: str) -> int:
