@@ -61,3 +61,15 @@ def test_consequences_follow_up_cites_the_penalty_of_the_obligation_discussed(re
     assert sanctions & {h.article.key for h in result.hits[:3]}
     alone = literal.retrieve("不做的话有什么后果？")
     assert not sanctions & {h.article.key for h in alone.hits[:3]}
+
+
+def test_the_one_regulation_named_is_found_even_when_the_rest_of_the_question_outweighs_it(
+    retriever: Retriever,
+) -> None:
+    situation = "政务数据共享平台上的人口数据，合作企业想拿去训练模型，共享条例允许吗？"
+    unnamed = retriever.retrieve(situation + "有没有相关规定？")
+    named = retriever.retrieve(situation + "电子签名法有没有相关规定？")
+    # The whole question's words find only the sharing regulation; the law it names comes second.
+    assert "中华人民共和国电子签名法" not in [h.article.title for h in unnamed.hits[:5]]
+    assert named.hits[1].article.title == "中华人民共和国电子签名法"
+    assert named.hits[0].article.title == "政务数据共享条例"

@@ -155,6 +155,10 @@ class Retriever:
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
+        elif not lookups and len(set(titles)) == 1 and titles[0] not in {_group(view, e) for e in ranked[:5]}:
+            # The one regulation the question names (「…数安法对机关用数据又有什么约束？」) has its best article second,
+            # when the whole question's words found only others.
+            ranked = interleave(ranked, [ranked[:1], self._part(view, query, allowed, titles[0], titles, named)[:1]])
         notices: tuple[str, ...] = ()
         if self.rerank is None:
             hits = self._hits(view, lookups, ranked, scores, top_k)
@@ -339,6 +343,11 @@ def _demote_local(ranked: list[ArticleScore], local_versions: set[str], weight: 
         if entry.key.rpartition("#")[0] in local_versions:
             entry.fused *= weight
     return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+
+def _group(view: CatalogSnapshot, entry: ArticleScore) -> str:
+    """Return the short title of the regulation an article belongs to."""
+    return view.group_of(entry.key.rpartition("#")[0])
 
 
 def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:
