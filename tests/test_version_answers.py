@@ -106,3 +106,61 @@ def test_added_penalty_brings_the_old_text_of_the_duty_it_enforces(assistant: As
     pairs = [(x.article.article.label, x.counterpart.article.label if x.counterpart else None) for x in links]
     assert pairs == [("第六十三条", None), ("第二十五条", "第二十三条")]
     assert [h.article.article.label for h in hits] == ["第六十三条", "第二十五条", "第二十三条"]
+
+
+def _article(assistant: Assistant, year: str, label: str):  # type: ignore[no-untyped-def]
+    retriever = assistant.retriever
+    view = retriever.view()  # type: ignore[attr-defined]
+    return next(a for v in view.versions.values() if (v.meta.version or "").startswith(year)
+                for a in retriever.catalog.articles(v.version_id) if a.article.label == label)  # type: ignore[attr-defined]
+
+
+def test_which_articles_were_added_is_answered_from_the_alignment(assistant: Assistant) -> None:
+    answer = assistant.answer("网络安全法2025年修正新增了哪些条文？")
+    assert _cited(answer) == [("第三条", "2025"), ("第二十条", "2025"), ("第六十三条", "2025"),
+                              ("第七十一条", "2025"), ("第七十三条", "2025")]
+    assert answer.text.count("（是新增条文）") == 5
+
+
+def test_punishment_question_brings_the_penalty_enforcing_the_duty_found(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_follow import enforcing_articles
+    from assistant.retrieval.version_links import VersionLinker
+
+    duty = _article(assistant, "2016", "第二十一条")
+    catalog = assistant.retriever.catalog  # type: ignore[attr-defined]
+    assert [a.article.label for a in enforcing_articles(catalog, duty)] == ["第五十九条"]
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    question = "我们公司2025年网络日志没留存六个月被查处，适用哪一版的哪一条？"
+    _, links = VersionLinker(catalog).link(question, [Hit(duty, 0.9)], view.versions, set())
+    pairs = [(x.article.article.label, x.counterpart.article.label if x.counterpart else None) for x in links]
+    assert pairs[:2] == [("第二十一条", "第二十三条"), ("第五十九条", "第六十一条")]
+    # The same duty asked about without punishment keeps to its own pair.
+    _, links = VersionLinker(catalog).link("网络日志留存的规定修正后改了吗", [Hit(duty, 0.9)], view.versions, set())
+    assert [x.article.article.label for x in links] == ["第二十一条"]
+
+
+def test_near_equal_scores_are_ordered_by_the_question(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_follow import break_ties
+    from assistant.retrieval.version_links import relevance
+
+    # A follow-up folded into the query scored 第四十三条 (deletion right) a hair above 第四十一条 (collection rules).
+    labels = ["第四十三条", "第四十条", "第四十一条", "第四十四条"]
+    scores = [0.525, 0.517, 0.51, 0.468]
+    hits = [Hit(_article(assistant, "2016", label), score) for label, score in zip(labels, scores, strict=True)]
+    question = "网络运营者收集使用个人信息要遵守什么规定"
+    ordered = break_ties(hits, lambda a: relevance(question, a))
+    assert [h.article.article.label for h in ordered] == ["第四十一条", "第四十三条", "第四十条", "第四十四条"]
+    assert break_ties([], lambda a: 0.0) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("网络安全法2025年修正新增了哪些条文？", "added"), ("这次修改增加了什么条款", "added"),
+     ("修正删除了哪几条", "deleted"), ("旧法第二十一条现在是哪条", None), ("新增的人工智能条款讲什么", None)],
+)
+def test_list_questions_are_recognised(question: str, kind: str | None) -> None:
+    from assistant.retrieval.version_follow import asks_for_list
+
+    assert asks_for_list(question) == kind

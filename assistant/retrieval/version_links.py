@@ -25,6 +25,7 @@ from assistant.language.numerals import (
 )
 from assistant.language.textnorm import normalize_text
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
+from assistant.retrieval import version_follow
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +88,19 @@ class VersionLinker:
         misread = {h.article.key for h in hits if h.via == "lookup" and h.article.doc_id in meant
                    and h.article.version_id not in meant[h.article.doc_id]}
         hits = [h for h in hits if h.article.key not in misread] + [h for h in hits if h.article.key in misread]
+        # Near-equal scores (a follow-up folded into the query) do not say which article is meant; the question does.
+        hits = version_follow.break_ties(
+            hits, lambda a: relevance(text, a, *(self._counterparts(a) if a.doc_id in multi else [])))
         found = [h.article for h in hits[:_LOOK_AT] if h.article.doc_id in multi and h.article.key not in misread]
         found = found[:SOURCES]
+        listed = self._listed(text, multi, mentioned)
         # Pairs by the article that led to them: its own counterparts, and for an added article the pairs of
         # the articles it cites (a new penalty for 第二十五条 leads to 2016 第二十三条, the duty it enforces).
         by_source = {article.key: self._links_of(article) for article in dict.fromkeys([*named, *found])}
+        by_source.update({x.article.key: [x] for x in listed})
+        if version_follow.asks_about_penalty(text):
+            for source in [*named, *found]:
+                by_source[source.key] += self._penalty_links(source)
         links = [x for group in by_source.values() for x in group]
         # Named articles lead, the pair most like the question first; found ones keep retrieval's order.
         best = {a.key: relevance(text, a, *(x.counterpart for x in by_source[a.key])) for a in named}
@@ -112,6 +121,8 @@ class VersionLinker:
                 add(x.article, "cited", like)
                 add(x.counterpart, "counterpart", like)
 
+        for link in listed:
+            add(link.article, "listed", None)
         for article in lead:
             add(article, "lookup", None)
             add_pairs(article, score.get(article.key))
@@ -145,6 +156,27 @@ class VersionLinker:
         if moved:  # the subject went somewhere: say where instead of "no counterpart"
             links = [x for x in links if x.counterpart is not None or x.other_version_id != gone[0].version_id]
         return links + moved
+
+    def _counterparts(self, article: StoredArticle) -> list[StoredArticle]:
+        """Return the article's counterparts in its document's other versions."""
+        return [x.counterpart for x in self._links_of(article, follow_citations=False) if x.counterpart]
+
+    def _penalty_links(self, duty: StoredArticle) -> list[VersionLink]:
+        """Return the pairs of the penalty articles enforcing a duty, for a question about its punishment."""
+        if version_follow.is_penalty_article(duty):
+            return []
+        assert self.catalog is not None
+        return [x for penalty in version_follow.enforcing_articles(self.catalog, duty)[:1]
+                for x in self._links_of(penalty, follow_citations=False)]
+
+    def _listed(self, text: str, multi: dict[str, list[DocumentVersion]], mentioned: set[str]) -> list[VersionLink]:
+        """Return the added (deleted) articles a 「新增了哪些条文」 question asks for, from the stored alignment."""
+        kind = version_follow.asks_for_list(text)
+        targets = [doc for doc in multi if doc in mentioned] or (list(multi) if len(multi) == 1 else [])
+        if kind is None or len(targets) != 1:
+            return []
+        assert self.catalog is not None
+        return version_follow.listed_links(self.catalog, multi[targets[0]], kind)
 
     def _moved_into(self, article: StoredArticle, newer: DocumentVersion) -> list[VersionLink]:
         """Return where a deleted article's subject went: the newer text's articles citing what it cited.
