@@ -33,6 +33,8 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
     [
         ("改了什么", True), ("旧法第六十八条罚多少", True), ("2016年版网络安全法第二十一条", True),
         ("新旧对比一下", True), ("数据安全法第二十一条讲了什么", False), ("重要数据目录由谁制定", False),
+        ("现行网安法第六十九条以前是第几条", True), ("网络安全法修证后每年检测评估还要做吗", True),
+        ("发生网络安全事件之前应当做哪些准备", False),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:
@@ -164,3 +166,24 @@ def test_list_questions_are_recognised(question: str, kind: str | None) -> None:
     from assistant.retrieval.version_follow import asks_for_list
 
     assert asks_for_list(question) == kind
+
+
+def test_article_merged_from_deleted_ones_names_them(assistant: Assistant) -> None:
+    # 2025 第七十一条 has no text-alike in 2016, but 2016 第六十四、六十六、七十条 were deleted and folded into it.
+    answer = assistant.answer("新法第七十一条是从旧法哪几条合并来的")
+    assert not answer.declined and answer.extra["kind"] == "version"
+    cited = _cited(answer)
+    assert ("第七十一条", "2025") in cited
+    assert {("第六十四条", "2016"), ("第六十六条", "2016"), ("第七十条", "2016")} <= set(cited)
+
+
+def test_merged_articles_come_in_the_order_of_the_question(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_links import VersionLinker
+
+    merged = _article(assistant, "2025", "第七十一条")
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    _, links = VersionLinker(assistant.retriever.catalog).link(  # type: ignore[attr-defined]
+        "境外存储数据，以前罚五万到五十万，现在呢", [Hit(merged, 0.9)], view.versions, set())
+    olds = [x.counterpart.article.label for x in links if x.status == "moved" and x.counterpart]
+    assert olds[0] == "第六十六条" and sorted(olds) == sorted(["第六十四条", "第六十六条", "第七十条"])

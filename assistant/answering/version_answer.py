@@ -16,7 +16,7 @@ from assistant.answering.composer import Composition, named_documents
 from assistant.corpus.versions import AMENDED, RENUMBERED, added_phrases, changed_amounts, char_diff
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_follow import LISTED, asks_for_list
-from assistant.retrieval.version_links import is_version_question, relevance
+from assistant.retrieval.version_links import is_version_question, names_article, relevance
 
 MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary
@@ -141,7 +141,12 @@ def answers_despite_decline(question: str, retrieval: RetrievalResult) -> bool:
     if not retrieval.versions or not is_version_question(query):
         return False
     first = retrieval.versions[0]
-    if first.article.doc_id in named_documents(query, retrieval.hits):
+    named = named_documents(query, retrieval.hits)
+    if first.article.doc_id in named:
+        return True
+    # 「新法第七十一条是从旧法哪几条合并来的」 names no law but the article: with no other law named, the
+    # amended document the number was read in is meant.
+    if not named and names_article(query, first.article):
         return True
     # 「等级保护制度在新法和旧法中的条文对比」 names no law, but asks for two texts the first pair is like.
     return bool(_EXPLICIT.search(query)) and relevance(query, first.article, first.counterpart) >= _NEAREST * 2
@@ -151,12 +156,19 @@ def _chosen_pairs(links: Sequence[VersionLink], limit: int = MAX_PAIRS) -> list[
     """Return the first pairs retrieval ranked, each article once (a pair seen from both sides counts once)."""
     chosen: list[VersionLink] = []
     used: set[str] = set()
+    slots = 0
     for link in links:
         keys = {link.article.key} | ({link.counterpart.key} if link.counterpart else set())
-        if keys & used:
+        # The older articles merged into one article (2016 第六十四、六十六、七十条 -> 2025 第七十一条) are one answer.
+        merged = link.status == "moved" and bool(chosen) and chosen[-1].status == "moved" \
+            and chosen[-1].article.key == link.article.key
+        if merged and link.counterpart is not None and link.counterpart.key not in used:
+            chosen.append(link)
+            used.add(link.counterpart.key)
+            continue
+        if keys & used or slots == limit:
             continue
         chosen.append(link)
         used |= keys
-        if len(chosen) == limit:
-            break
+        slots += 1
     return chosen
