@@ -18,18 +18,15 @@ from collections.abc import Callable, Sequence
 from assistant.corpus import alignment_store
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.versions import ADDED, DELETED
-from assistant.language.numerals import CN_NUMERAL, chinese_to_int
 from assistant.language.textnorm import normalize_text
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
+from assistant.retrieval.crossref import is_penalty_question, penalty_links
 
 # 「新增了哪些条文」「增加了什么条款」「删了哪几条」: a list of what was added or deleted, not one article's change.
 _LIST_ADDED = re.compile(r"(?:新增|增加|增设|加了|添加|新加)(?:了|的)?(?:哪些|哪几|什么|几)")
 _LIST_DELETED = re.compile(r"(?:删除|删去|删掉|删了|废止|去掉)(?:了|的)?(?:哪些|哪几|什么|几)")
-# The question is about the punishment, not the duty alone.
-_PENALTY_ASKED = re.compile(r"罚|处分|查处|追责|法律责任|怎么处理")
-# An article that punishes: a duty article names no fine.
-_PENALTY_TEXT = re.compile(r"罚款|处罚|处分|拘留|追究.{0,4}责任")
-_CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
+# Besides crossref's penalty words: 「被查处」「怎么追责」 ask about the punishment too.
+_PENALTY_ASKED = re.compile(r"查处|追责")
 TIE = 0.02  # retrieval scores this close say nothing about which of the articles is meant
 LISTED = 10  # articles a list answer names at most
 
@@ -46,12 +43,8 @@ def asks_for_list(query: str) -> str | None:
 
 def asks_about_penalty(query: str) -> bool:
     """Return True when the question asks how a breach is punished."""
-    return bool(_PENALTY_ASKED.search(normalize_text(query)))
-
-
-def is_penalty_article(article: StoredArticle) -> bool:
-    """Return True when the article's text punishes (fines, sanctions, liability)."""
-    return bool(_PENALTY_TEXT.search(article.article.text))
+    text = normalize_text(query)
+    return is_penalty_question(text) or bool(_PENALTY_ASKED.search(text))
 
 
 def listed_links(catalog: Catalog, versions: Sequence[DocumentVersion], kind: str) -> list[VersionLink]:
@@ -76,20 +69,9 @@ def listed_links(catalog: Catalog, versions: Sequence[DocumentVersion], kind: st
 
 def enforcing_articles(catalog: Catalog, article: StoredArticle) -> list[StoredArticle]:
     """Return the penalty articles of the same version that cite the article (违反本法第二十一条… 处…罚款)."""
-    number = article.article.number
-    found = []
-    for candidate in catalog.articles(article.version_id):
-        if candidate.key == article.key or not is_penalty_article(candidate):
-            continue
-        cited = set()
-        for match in _CITES.finditer(candidate.article.text):
-            try:
-                cited.add(chinese_to_int(match.group(1)))
-            except ValueError:
-                continue
-        if number in cited:
-            found.append(candidate)
-    return found
+    articles = catalog.articles(article.version_id)
+    by_key = {a.key: a for a in articles}
+    return [by_key[key] for key in penalty_links(articles).get(article.key, ())]
 
 
 def break_ties(hits: Sequence[Hit], liking: Callable[[StoredArticle], float]) -> list[Hit]:

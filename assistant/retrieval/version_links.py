@@ -27,6 +27,7 @@ from assistant.language.textnorm import normalize_text
 from assistant.language.typos import same_sound_key
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
 from assistant.retrieval import version_follow
+from assistant.retrieval.crossref import is_penalty_article
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ class VersionLinker:
 
     def _penalty_links(self, duty: StoredArticle) -> list[VersionLink]:
         """Return the pairs of the penalty articles enforcing a duty, for a question about its punishment."""
-        if version_follow.is_penalty_article(duty):
+        if is_penalty_article(duty):
             return []
         assert self.catalog is not None
         return [x for penalty in version_follow.enforcing_articles(self.catalog, duty)[:1]
