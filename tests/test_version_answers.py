@@ -34,7 +34,9 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
         ("改了什么", True), ("旧法第六十八条罚多少", True), ("2016年版网络安全法第二十一条", True),
         ("新旧对比一下", True), ("数据安全法第二十一条讲了什么", False), ("重要数据目录由谁制定", False),
         ("现行网安法第六十九条以前是第几条", True), ("网络安全法修证后每年检测评估还要做吗", True),
-        ("发生网络安全事件之前应当做哪些准备", False),
+        ("发生网络安全事件之前应当做哪些准备", False), ("这是新规定还是老规定？老规定罚多少", True),
+        ("有个老文件引用了网络安全法第四十七条，现在应该改引第几条？", True), ("2016版网安法第二十七条", True),
+        ("个人信息出境标准合同备案材料有哪些", False),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:
@@ -187,3 +189,15 @@ def test_merged_articles_come_in_the_order_of_the_question(assistant: Assistant)
         "境外存储数据，以前罚五万到五十万，现在呢", [Hit(merged, 0.9)], view.versions, set())
     olds = [x.counterpart.article.label for x in links if x.status == "moved" and x.counterpart]
     assert olds[0] == "第六十六条" and sorted(olds) == sorted(["第六十四条", "第六十六条", "第七十条"])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("有个老文件引用了网络安全法第四十七条，现在应该改引第几条？", [("第四十七条", "2016"), ("第四十九条", "2025")]),
+     ("2016版网安法第二十七条和现在第二十九条是一条吗", [("第二十七条", "2016"), ("第二十九条", "2025")])],
+)
+def test_number_read_in_the_text_its_words_point_at(assistant: Assistant, question: str,
+                                                    expected: list[tuple[str, str]]) -> None:
+    answer = assistant.answer(question)
+    assert answer.extra["kind"] == "version"
+    assert _cited(answer)[:2] == expected

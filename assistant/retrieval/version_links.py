@@ -35,9 +35,9 @@ logger = logging.getLogger(__name__)
 # (之前、以前) is not a version question.
 _CHANGE = re.compile(
     r"改了|修改|修正|修订|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|"
-    r"对应条|还在吗|还有吗|现为|以前.{0,24}现在|原先|(?:19|20)\d{2}年|"
-    # 「现行网安法第六十九条以前是第几条」: an article number asked for in the earlier text.
-    r"现行.{0,24}(?:以前|之前|原来)|(?:以前|之前)(?:是|在|叫)(?:第|哪)"
+    r"对应条|还在吗|还有吗|现为|以前.{0,24}现在|原先|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
+    # 「现行网安法第六十九条以前是第几条」「老文件引用的第四十七条现在是第几条」: a number asked for in the other text.
+    r"现行.{0,24}(?:以前|之前|原来)|(?:以前|之前)(?:是|在|叫)(?:第|哪)|第.{1,8}条.{0,24}现在.{0,10}(?:第几|哪一?条)"
 )
 # 修证, 修政 (pinyin slips of 修正) are read as the word of the same sound; only these change words are looked
 # for by sound, since a sound key of every word would confuse unrelated ones.
@@ -45,9 +45,9 @@ _CHANGE_BY_SOUND = ("修正", "修订", "修改")
 # 第二十一条, 第21条, and 网安法21条 (no 第 right after a title).
 _NUMBERED = re.compile(
     rf"(?:第|(?<=法))\s*({NUMERAL_PATTERN})\s*条(?:\s*之\s*([{CN_SMALL_NUMERAL}]+))?")
-_OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|修正前|修改前|修订前")
+_OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|老文件|老规定|老法|修正前|修改前|修订前")
 _NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_YEAR = re.compile(r"((?:19|20)\d{2})[年版]")
 _CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
 _CITED = 2  # cited articles of an added article whose pairs are brought in
 _WINDOW = 14  # characters before 第N条 that say which text the number belongs to
