@@ -147,17 +147,26 @@ def test_punishment_question_brings_the_penalty_enforcing_the_duty_found(assista
 
 def test_near_equal_scores_are_ordered_by_the_question(assistant: Assistant) -> None:
     from assistant.records import Hit
-    from assistant.retrieval.version_follow import break_ties
+    from assistant.retrieval.version_follow import order_by_question
     from assistant.retrieval.version_links import relevance
 
-    # A follow-up folded into the query scored 第四十三条 (deletion right) a hair above 第四十一条 (collection rules).
+    # A follow-up folded into the query scored 第四十三条 (deletion right) a hair above 第四十一条 (collection rules);
+    # another regulation's hit keeps its place, and so does an article of the amended law scored far below.
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    other = next(a for v in view.versions.values() if "数据安全法" in v.meta.title
+                 for a in assistant.retriever.catalog.articles(v.version_id)  # type: ignore[attr-defined]
+                 if a.article.label == "第二十一条")
     labels = ["第四十三条", "第四十条", "第四十一条", "第四十四条"]
-    scores = [0.525, 0.517, 0.51, 0.468]
-    hits = [Hit(_article(assistant, "2016", label), score) for label, score in zip(labels, scores, strict=True)]
+    hits = [Hit(_article(assistant, "2016", label), score) for label, score in zip(labels, [0.525, 0.517, 0.51, 0.3],
+                                                                                    strict=True)]
+    hits.insert(1, Hit(other, 0.52))
+    amended = {hits[0].article.doc_id}
     question = "网络运营者收集使用个人信息要遵守什么规定"
-    ordered = break_ties(hits, lambda a: relevance(question, a))
-    assert [h.article.article.label for h in ordered] == ["第四十一条", "第四十三条", "第四十条", "第四十四条"]
-    assert break_ties([], lambda a: 0.0) == []
+    ordered = order_by_question(hits, amended, lambda a: relevance(question, a))
+    assert [h.article.article.label for h in ordered] == ["第四十一条", other.article.label, "第四十三条", "第四十条",
+                                                          "第四十四条"]
+    assert ordered[1].article.key == other.key
+    assert order_by_question([], amended, lambda a: 0.0) == []
 
 
 @pytest.mark.parametrize(
@@ -202,3 +211,19 @@ def test_number_read_in_the_text_its_words_point_at(assistant: Assistant, questi
     answer = assistant.answer(question)
     assert answer.extra["kind"] == "version"
     assert _cited(answer)[:2] == expected
+
+
+def test_first_place_within_a_hair_goes_to_the_article_holding_more_of_the_question(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_follow import break_ties
+    from assistant.retrieval.version_links import relevance
+
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    other = next(a for v in view.versions.values() if "数据安全法" in v.meta.title
+                 for a in assistant.retriever.catalog.articles(v.version_id)  # type: ignore[attr-defined]
+                 if a.article.label == "第三条")
+    added = _article(assistant, "2025", "第二十条")
+    question = "网络安全法修正后新增了关于人工智能的条款吗？"
+    hits = [Hit(other, 0.447), Hit(added, 0.446), Hit(_article(assistant, "2025", "第一条"), 0.366)]
+    ordered = break_ties(hits, lambda a: relevance(question, a))
+    assert [h.article.key for h in ordered] == [added.key, other.key, hits[2].article.key]

@@ -6,8 +6,9 @@ Three kinds of question reach past those pairs:
   no counterpart in the older one (or, for 删除了哪些, every older article with none in the newer text).
 - 「网络日志没留存六个月被查处，适用哪一版的哪一条？」 finds the duty (2016 第二十一条) but asks about the
   punishment: the article of the same text that enforces it (第五十九条 cites 本法第二十一条) is brought in.
-- Several articles of one document retrieved with almost the same score (a follow-up whose question was folded
-  into the query) are put in the order of how much of the question each pair holds.
+- Articles of an amended document retrieved with nearly the same score (a follow-up whose question was folded
+  into the query; several articles on one subject) are put in the order of how much of the question each pair
+  holds.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ _LIST_ADDED = re.compile(r"(?:新增|增加|增设|加了|添加|新加)(?:了|�
 _LIST_DELETED = re.compile(r"(?:删除|删去|删掉|删了|废止|去掉)(?:了|的)?(?:哪些|哪几|什么|几)")
 # Besides crossref's penalty words: 「被查处」「怎么追责」 ask about the punishment too.
 _PENALTY_ASKED = re.compile(r"查处|追责")
-TIE = 0.02  # retrieval scores this close say nothing about which of the articles is meant
+# Retrieval scores this close say little about which article of an amended document is meant: the two texts of
+# one article, and neighbouring articles on one subject, score within a few hundredths (2016 第七十五条's pair
+# ranked tenth at 0.33 behind 第三十九条's at 0.40 for 「对境外机构…的规定扩大了吗」).
+NEAR = 0.08
+TIE = 0.02  # across documents only scores this close are let trade places
 LISTED = 10  # articles a list answer names at most
 
 
@@ -72,6 +77,24 @@ def enforcing_articles(catalog: Catalog, article: StoredArticle) -> list[StoredA
     articles = catalog.articles(article.version_id)
     by_key = {a.key: a for a in articles}
     return [by_key[key] for key in penalty_links(articles).get(article.key, ())]
+
+
+def order_by_question(hits: Sequence[Hit], amended: set[str],
+                      liking: Callable[[StoredArticle], float]) -> list[Hit]:
+    """Return the hits with the amended documents' near-best ones ordered by how much of the question each holds.
+
+    Hits of an amended document within NEAR of its best score trade places among themselves (each keeps a slot
+    one of them held); other documents' hits and the farther ones keep retrieval's order.
+    """
+    best = next((h.score for h in hits if h.article.doc_id in amended), None)
+    if best is None:
+        return list(hits)
+    slots = [i for i, h in enumerate(hits) if h.article.doc_id in amended and best - h.score <= NEAR]
+    ordered = sorted((hits[i] for i in slots), key=lambda h: -liking(h.article))  # stable for equal liking
+    result = list(hits)
+    for slot, hit in zip(slots, ordered, strict=True):
+        result[slot] = hit
+    return result
 
 
 def break_ties(hits: Sequence[Hit], liking: Callable[[StoredArticle], float]) -> list[Hit]:

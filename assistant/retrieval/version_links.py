@@ -111,8 +111,10 @@ class VersionLinker:
                    and h.article.version_id not in meant[h.article.doc_id]}
         hits = [h for h in hits if h.article.key not in misread] + [h for h in hits if h.article.key in misread]
         # Near-equal scores (a follow-up folded into the query) do not say which article is meant; the question does.
-        hits = version_follow.break_ties(
-            hits, lambda a: relevance(text, a, *(self._counterparts(a) if a.doc_id in multi else [])))
+        def liking(article: StoredArticle) -> float:
+            return relevance(text, article, *(self._counterparts(article) if article.doc_id in multi else []))
+
+        hits = version_follow.order_by_question(version_follow.break_ties(hits, liking), set(multi), liking)
         found = [h.article for h in hits[:_LOOK_AT] if h.article.doc_id in multi and h.article.key not in misread]
         found = found[:SOURCES]
         listed = self._listed(text, multi, mentioned)
