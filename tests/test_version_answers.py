@@ -38,6 +38,7 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
         ("有个老文件引用了网络安全法第四十七条，现在应该改引第几条？", True), ("2016版网安法第二十七条", True),
         ("个人信息出境标准合同备案材料有哪些", False), ("网安法改完以后签安全保密协议的要求变没变", True),
         ("之前网络安全法第六十五条罚采购金额一倍以上十倍以下，现在呢", True),
+        ("检测公司私自发布系统漏洞，修法前后怎么罚", True),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:
