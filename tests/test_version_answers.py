@@ -33,6 +33,12 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
     [
         ("改了什么", True), ("旧法第六十八条罚多少", True), ("2016年版网络安全法第二十一条", True),
         ("新旧对比一下", True), ("数据安全法第二十一条讲了什么", False), ("重要数据目录由谁制定", False),
+        ("现行网安法第六十九条以前是第几条", True), ("网络安全法修证后每年检测评估还要做吗", True),
+        ("发生网络安全事件之前应当做哪些准备", False), ("这是新规定还是老规定？老规定罚多少", True),
+        ("有个老文件引用了网络安全法第四十七条，现在应该改引第几条？", True), ("2016版网安法第二十七条", True),
+        ("个人信息出境标准合同备案材料有哪些", False), ("网安法改完以后签安全保密协议的要求变没变", True),
+        ("之前网络安全法第六十五条罚采购金额一倍以上十倍以下，现在呢", True),
+        ("检测公司私自发布系统漏洞，修法前后怎么罚", True),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:
@@ -106,3 +112,119 @@ def test_added_penalty_brings_the_old_text_of_the_duty_it_enforces(assistant: As
     pairs = [(x.article.article.label, x.counterpart.article.label if x.counterpart else None) for x in links]
     assert pairs == [("第六十三条", None), ("第二十五条", "第二十三条")]
     assert [h.article.article.label for h in hits] == ["第六十三条", "第二十五条", "第二十三条"]
+
+
+def _article(assistant: Assistant, year: str, label: str):  # type: ignore[no-untyped-def]
+    retriever = assistant.retriever
+    view = retriever.view()  # type: ignore[attr-defined]
+    return next(a for v in view.versions.values() if (v.meta.version or "").startswith(year)
+                for a in retriever.catalog.articles(v.version_id) if a.article.label == label)  # type: ignore[attr-defined]
+
+
+def test_which_articles_were_added_is_answered_from_the_alignment(assistant: Assistant) -> None:
+    answer = assistant.answer("网络安全法2025年修正新增了哪些条文？")
+    assert _cited(answer) == [("第三条", "2025"), ("第二十条", "2025"), ("第六十三条", "2025"),
+                              ("第七十一条", "2025"), ("第七十三条", "2025")]
+    assert answer.text.count("（是新增条文）") == 5
+
+
+def test_punishment_question_brings_the_penalty_enforcing_the_duty_found(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_follow import enforcing_articles
+    from assistant.retrieval.version_links import VersionLinker
+
+    duty = _article(assistant, "2016", "第二十一条")
+    catalog = assistant.retriever.catalog  # type: ignore[attr-defined]
+    assert [a.article.label for a in enforcing_articles(catalog, duty)] == ["第五十九条"]
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    question = "我们公司2025年网络日志没留存六个月被查处，适用哪一版的哪一条？"
+    _, links = VersionLinker(catalog).link(question, [Hit(duty, 0.9)], view.versions, set())
+    pairs = [(x.article.article.label, x.counterpart.article.label if x.counterpart else None) for x in links]
+    assert pairs[:2] == [("第二十一条", "第二十三条"), ("第五十九条", "第六十一条")]
+    # The same duty asked about without punishment keeps to its own pair.
+    _, links = VersionLinker(catalog).link("网络日志留存的规定修正后改了吗", [Hit(duty, 0.9)], view.versions, set())
+    assert [x.article.article.label for x in links] == ["第二十一条"]
+
+
+def test_near_equal_scores_are_ordered_by_the_question(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_follow import order_by_question
+    from assistant.retrieval.version_links import relevance
+
+    # A follow-up folded into the query scored 第四十三条 (deletion right) a hair above 第四十一条 (collection rules);
+    # another regulation's hit keeps its place, and so does an article of the amended law scored far below.
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    other = next(a for v in view.versions.values() if "数据安全法" in v.meta.title
+                 for a in assistant.retriever.catalog.articles(v.version_id)  # type: ignore[attr-defined]
+                 if a.article.label == "第二十一条")
+    labels = ["第四十三条", "第四十条", "第四十一条", "第四十四条"]
+    hits = [Hit(_article(assistant, "2016", label), score) for label, score in zip(labels, [0.525, 0.517, 0.51, 0.3],
+                                                                                    strict=True)]
+    hits.insert(1, Hit(other, 0.52))
+    amended = {hits[0].article.doc_id}
+    question = "网络运营者收集使用个人信息要遵守什么规定"
+    ordered = order_by_question(hits, amended, lambda a: relevance(question, a))
+    assert [h.article.article.label for h in ordered] == ["第四十一条", other.article.label, "第四十三条", "第四十条",
+                                                          "第四十四条"]
+    assert ordered[1].article.key == other.key
+    assert order_by_question([], amended, lambda a: 0.0) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("网络安全法2025年修正新增了哪些条文？", "added"), ("这次修改增加了什么条款", "added"),
+     ("修正删除了哪几条", "deleted"), ("旧法第二十一条现在是哪条", None), ("新增的人工智能条款讲什么", None)],
+)
+def test_list_questions_are_recognised(question: str, kind: str | None) -> None:
+    from assistant.retrieval.version_follow import asks_for_list
+
+    assert asks_for_list(question) == kind
+
+
+def test_article_merged_from_deleted_ones_names_them(assistant: Assistant) -> None:
+    # 2025 第七十一条 has no text-alike in 2016, but 2016 第六十四、六十六、七十条 were deleted and folded into it.
+    answer = assistant.answer("新法第七十一条是从旧法哪几条合并来的")
+    assert not answer.declined and answer.extra["kind"] == "version"
+    cited = _cited(answer)
+    assert ("第七十一条", "2025") in cited
+    assert {("第六十四条", "2016"), ("第六十六条", "2016"), ("第七十条", "2016")} <= set(cited)
+
+
+def test_merged_articles_come_in_the_order_of_the_question(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_links import VersionLinker
+
+    merged = _article(assistant, "2025", "第七十一条")
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    _, links = VersionLinker(assistant.retriever.catalog).link(  # type: ignore[attr-defined]
+        "境外存储数据，以前罚五万到五十万，现在呢", [Hit(merged, 0.9)], view.versions, set())
+    olds = [x.counterpart.article.label for x in links if x.status == "moved" and x.counterpart]
+    assert olds[0] == "第六十六条" and sorted(olds) == sorted(["第六十四条", "第六十六条", "第七十条"])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("有个老文件引用了网络安全法第四十七条，现在应该改引第几条？", [("第四十七条", "2016"), ("第四十九条", "2025")]),
+     ("2016版网安法第二十七条和现在第二十九条是一条吗", [("第二十七条", "2016"), ("第二十九条", "2025")])],
+)
+def test_number_read_in_the_text_its_words_point_at(assistant: Assistant, question: str,
+                                                    expected: list[tuple[str, str]]) -> None:
+    answer = assistant.answer(question)
+    assert answer.extra["kind"] == "version"
+    assert _cited(answer)[:2] == expected
+
+
+def test_first_place_within_a_hair_goes_to_the_article_holding_more_of_the_question(assistant: Assistant) -> None:
+    from assistant.records import Hit
+    from assistant.retrieval.version_follow import break_ties
+    from assistant.retrieval.version_links import relevance
+
+    view = assistant.retriever.view()  # type: ignore[attr-defined]
+    other = next(a for v in view.versions.values() if "数据安全法" in v.meta.title
+                 for a in assistant.retriever.catalog.articles(v.version_id)  # type: ignore[attr-defined]
+                 if a.article.label == "第三条")
+    added = _article(assistant, "2025", "第二十条")
+    question = "网络安全法修正后新增了关于人工智能的条款吗？"
+    hits = [Hit(other, 0.447), Hit(added, 0.446), Hit(_article(assistant, "2025", "第一条"), 0.366)]
+    ordered = break_ties(hits, lambda a: relevance(question, a))
+    assert [h.article.key for h in ordered] == [added.key, other.key, hits[2].article.key]

@@ -15,7 +15,8 @@ from assistant.answering.citations import build_citation
 from assistant.answering.composer import Composition, named_documents
 from assistant.corpus.versions import AMENDED, RENUMBERED, added_phrases, changed_amounts, char_diff
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
-from assistant.retrieval.version_links import is_version_question, relevance
+from assistant.retrieval.version_follow import LISTED, asks_for_list
+from assistant.retrieval.version_links import is_version_question, names_article, relevance
 
 MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary
@@ -75,7 +76,10 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
     query = retrieval.standalone_query or question
     if not retrieval.versions or not is_version_question(query):
         return None
-    pairs = _chosen_pairs(retrieval.versions)
+    kind = asks_for_list(query)
+    listed = [x for x in retrieval.versions if kind and x.counterpart is None and x.status == kind]
+    # 「新增了哪些条文」: every article the alignment lists, each said to have no counterpart, nothing else.
+    pairs = _chosen_pairs(listed, LISTED) if listed else _chosen_pairs(retrieval.versions)
     citations: list[Citation] = []
     marker_of: dict[str, int] = {}
 
@@ -97,7 +101,7 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
                 f"{title}{_date(found)}{found.article.label}{mark(found)}在{where}中没有文字相近的对应条文"
                 + ("（已删除或并入其他条文）。" if older else "（是新增条文）。"))
             quoted.append(found)
-            nearest = _nearest_in(retrieval, link, query, quoted)
+            nearest = None if listed else _nearest_in(retrieval, link, query, quoted)
             if nearest is not None:
                 summary.append(f"{where}中与所问内容最相关的是{nearest.article.label}{mark(nearest)}。")
                 quoted.append(nearest)
@@ -137,22 +141,34 @@ def answers_despite_decline(question: str, retrieval: RetrievalResult) -> bool:
     if not retrieval.versions or not is_version_question(query):
         return False
     first = retrieval.versions[0]
-    if first.article.doc_id in named_documents(query, retrieval.hits):
+    named = named_documents(query, retrieval.hits)
+    if first.article.doc_id in named:
+        return True
+    # 「新法第七十一条是从旧法哪几条合并来的」 names no law but the article: with no other law named, the
+    # amended document the number was read in is meant.
+    if not named and names_article(query, first.article):
         return True
     # 「等级保护制度在新法和旧法中的条文对比」 names no law, but asks for two texts the first pair is like.
     return bool(_EXPLICIT.search(query)) and relevance(query, first.article, first.counterpart) >= _NEAREST * 2
 
 
-def _chosen_pairs(links: Sequence[VersionLink]) -> list[VersionLink]:
+def _chosen_pairs(links: Sequence[VersionLink], limit: int = MAX_PAIRS) -> list[VersionLink]:
     """Return the first pairs retrieval ranked, each article once (a pair seen from both sides counts once)."""
     chosen: list[VersionLink] = []
     used: set[str] = set()
+    slots = 0
     for link in links:
         keys = {link.article.key} | ({link.counterpart.key} if link.counterpart else set())
-        if keys & used:
+        # The older articles merged into one article (2016 第六十四、六十六、七十条 -> 2025 第七十一条) are one answer.
+        merged = link.status == "moved" and bool(chosen) and chosen[-1].status == "moved" \
+            and chosen[-1].article.key == link.article.key
+        if merged and link.counterpart is not None and link.counterpart.key not in used:
+            chosen.append(link)
+            used.add(link.counterpart.key)
+            continue
+        if keys & used or slots == limit:
             continue
         chosen.append(link)
         used |= keys
-        if len(chosen) == MAX_PAIRS:
-            break
+        slots += 1
     return chosen

@@ -24,22 +24,30 @@ from assistant.language.numerals import (
     parse_article_label,
 )
 from assistant.language.textnorm import normalize_text
+from assistant.language.typos import same_sound_key
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
+from assistant.retrieval import version_follow
+from assistant.retrieval.crossref import is_penalty_article
 
 logger = logging.getLogger(__name__)
 
 # Words that speak of the versions themselves; comparing two laws (关基条例和网安法说法一样吗) or a time limit
 # (之前、以前) is not a version question.
 _CHANGE = re.compile(
-    r"改了|修改|修正|修订|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|"
-    r"对应条|还在吗|还有吗|现为|以前.{0,24}现在|原先|(?:19|20)\d{2}年"
+    r"改了|修改|修正|修订|修法|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|"
+    r"对应条|还在吗|还有吗|现为|(?:以前|之前).{0,40}现在|原先|变没变|有没有变|改没改|改完|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
+    # 「现行网安法第六十九条以前是第几条」「老文件引用的第四十七条现在是第几条」: a number asked for in the other text.
+    r"现行.{0,24}(?:以前|之前|原来)|(?:以前|之前)(?:是|在|叫)(?:第|哪)|第.{1,8}条.{0,24}现在.{0,10}(?:第几|哪一?条)"
 )
+# 修证, 修政 (pinyin slips of 修正) are read as the word of the same sound; only these change words are looked
+# for by sound, since a sound key of every word would confuse unrelated ones.
+_CHANGE_BY_SOUND = ("修正", "修订", "修改")
 # 第二十一条, 第21条, and 网安法21条 (no 第 right after a title).
 _NUMBERED = re.compile(
     rf"(?:第|(?<=法))\s*({NUMERAL_PATTERN})\s*条(?:\s*之\s*([{CN_SMALL_NUMERAL}]+))?")
-_OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|修正前|修改前|修订前")
+_OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|老文件|老规定|老法|修正前|修改前|修订前")
 _NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
-_YEAR = re.compile(r"((?:19|20)\d{2})年")
+_YEAR = re.compile(r"((?:19|20)\d{2})[年版]")
 _CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
 _CITED = 2  # cited articles of an added article whose pairs are brought in
 _WINDOW = 14  # characters before 第N条 that say which text the number belongs to
@@ -49,7 +57,22 @@ _LOOK_AT = 8  # ... among this many (other regulations may rank first: 关基条
 
 def is_version_question(query: str) -> bool:
     """Return True when a question asks about a change, an old text or an old article number."""
-    return bool(_CHANGE.search(normalize_text(query)))
+    text = normalize_text(query)
+    if _CHANGE.search(text):
+        return True
+    heard = same_sound_key(text)
+    return any(same_sound_key(word) in heard for word in _CHANGE_BY_SOUND)
+
+
+def names_article(query: str, article: StoredArticle) -> bool:
+    """Return True when the question names the article's number (第七十一条, 第71条)."""
+    for match in _NUMBERED.finditer(normalize_text(query)):
+        try:
+            if chinese_to_int(match.group(1)) == article.article.number:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def relevance(query: str, *articles: StoredArticle | None) -> float:
@@ -87,11 +110,23 @@ class VersionLinker:
         misread = {h.article.key for h in hits if h.via == "lookup" and h.article.doc_id in meant
                    and h.article.version_id not in meant[h.article.doc_id]}
         hits = [h for h in hits if h.article.key not in misread] + [h for h in hits if h.article.key in misread]
+        # Near-equal scores (a follow-up folded into the query) do not say which article is meant; the question does.
+        def liking(article: StoredArticle) -> float:
+            return relevance(text, article, *(self._counterparts(article) if article.doc_id in multi else []))
+
+        hits = version_follow.order_by_question(version_follow.break_ties(hits, liking), set(multi), liking)
         found = [h.article for h in hits[:_LOOK_AT] if h.article.doc_id in multi and h.article.key not in misread]
         found = found[:SOURCES]
+        listed = self._listed(text, multi, mentioned)
         # Pairs by the article that led to them: its own counterparts, and for an added article the pairs of
         # the articles it cites (a new penalty for 第二十五条 leads to 2016 第二十三条, the duty it enforces).
         by_source = {article.key: self._links_of(article) for article in dict.fromkeys([*named, *found])}
+        by_source.update({x.article.key: [x] for x in listed})
+        for group in by_source.values():  # 「境外存储…以前罚多少」: of the merged articles, the one asked about first
+            group.sort(key=lambda x: -relevance(text, x.counterpart) if x.status == "moved" else -2.0)
+        if version_follow.asks_about_penalty(text):
+            for source in [*named, *found]:
+                by_source[source.key] += self._penalty_links(source)
         links = [x for group in by_source.values() for x in group]
         # Named articles lead, the pair most like the question first; found ones keep retrieval's order.
         best = {a.key: relevance(text, a, *(x.counterpart for x in by_source[a.key])) for a in named}
@@ -112,6 +147,8 @@ class VersionLinker:
                 add(x.article, "cited", like)
                 add(x.counterpart, "counterpart", like)
 
+        for link in listed:
+            add(link.article, "listed", None)
         for article in lead:
             add(article, "lookup", None)
             add_pairs(article, score.get(article.key))
@@ -134,9 +171,13 @@ class VersionLinker:
                         r.version.version_id, alignment_store.version_date(r.version), r.status, r.similarity)
             for r in rows
         ]
-        added = any(r.ordinal is None and alignment_store.version_date(r.version) < (article.version or "")
-                    for r in rows)
-        if added and follow_citations:
+        older = [r.version for r in rows
+                 if r.ordinal is None and alignment_store.version_date(r.version) < (article.version or "")]
+        merged = self._merged_from(article, older[0]) if older and follow_citations else []
+        if merged:  # 2025 第七十一条 took in 2016 第六十四、六十六、七十条: those are its earlier text
+            links = [x for x in links if x.counterpart is not None or x.other_version_id != older[0].version_id]
+            links += merged
+        elif older and follow_citations:
             for cited in self._cited(article)[:_CITED]:
                 links += [x for x in self._links_of(cited, follow_citations=False) if x.counterpart is not None]
         gone = [r.version for r in rows if r.ordinal is None and alignment_store.version_date(r.version)
@@ -145,6 +186,42 @@ class VersionLinker:
         if moved:  # the subject went somewhere: say where instead of "no counterpart"
             links = [x for x in links if x.counterpart is not None or x.other_version_id != gone[0].version_id]
         return links + moved
+
+    def _counterparts(self, article: StoredArticle) -> list[StoredArticle]:
+        """Return the article's counterparts in its document's other versions."""
+        return [x.counterpart for x in self._links_of(article, follow_citations=False) if x.counterpart]
+
+    def _penalty_links(self, duty: StoredArticle) -> list[VersionLink]:
+        """Return the pairs of the penalty articles enforcing a duty, for a question about its punishment."""
+        if is_penalty_article(duty):
+            return []
+        assert self.catalog is not None
+        return [x for penalty in version_follow.enforcing_articles(self.catalog, duty)[:1]
+                for x in self._links_of(penalty, follow_citations=False)]
+
+    def _listed(self, text: str, multi: dict[str, list[DocumentVersion]], mentioned: set[str]) -> list[VersionLink]:
+        """Return the added (deleted) articles a 「新增了哪些条文」 question asks for, from the stored alignment."""
+        kind = version_follow.asks_for_list(text)
+        targets = [doc for doc in multi if doc in mentioned] or (list(multi) if len(multi) == 1 else [])
+        if kind is None or len(targets) != 1:
+            return []
+        assert self.catalog is not None
+        return version_follow.listed_links(self.catalog, multi[targets[0]], kind)
+
+    def _merged_from(self, article: StoredArticle, older: DocumentVersion) -> list[VersionLink]:
+        """Return the older text's deleted articles whose subject moved into an added article (see _moved_into)."""
+        assert self.catalog is not None
+        newer = self.catalog.version(article.version_id)
+        deleted = [p.old_ordinal for p in alignment_store.hop(self.catalog, older.version_id, newer.version_id)
+                   if p.new_ordinal is None and p.old_ordinal is not None]
+        stored = self.catalog.articles_by_keys([f"{older.version_id}#{o}" for o in deleted])
+        found = []
+        for gone in stored.values():
+            moved = self._moved_into(gone, newer)
+            if moved and moved[0].counterpart is not None and moved[0].counterpart.key == article.key:
+                found.append(VersionLink(article, gone, older.version_id, alignment_store.version_date(older),
+                                         "moved", 0.0))
+        return sorted(found, key=lambda x: x.counterpart.article.number if x.counterpart else 0)
 
     def _moved_into(self, article: StoredArticle, newer: DocumentVersion) -> list[VersionLink]:
         """Return where a deleted article's subject went: the newer text's articles citing what it cited.
