@@ -29,6 +29,8 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("涉密U盘现在市面上哪个品牌型号通过了检测？", "vendor"),
         ("我们市被认定为关键信息基础设施的单位名单能给一份吗？", "roster"),
         ("出口防火墙的3389端口要不要关？", "configuration"),
+        ("e签宝、法大大这几家哪家更稳定？", "vendor"),
+        ("发现勒索病毒以后该向哪家单位报告？", None),  # 哪家 asking which agency, not which vendor
         ("关基运营者没有开展密评，罚多少钱？", None),  # a fine: penalty articles state it
         ("网络运营者应当履行哪些安全保护义务？", None),
     ],
@@ -61,6 +63,7 @@ def test_a_vendor_question_is_not_answered_by_a_ban_on_naming_brands(shared_corp
 def test_asked_units() -> None:
     assert asked_units("多少天内要报送？审查要几个工作日？") == ["日", "工作日"]
     assert asked_units("存了好几年的日志，十几天前发现的") == []
+    assert asked_units("几天前发现的漏洞，这几年来一直没修，几年级的学生信息也在里面") == []
     assert asked_units("合规审计多久做一次？") == []
 
 
