@@ -73,3 +73,26 @@ def test_a_number_question_needs_an_article_stating_that_unit(shared_corpus: Pat
     question = "登录密码按规定必须多少天强制改一次？"
     assert unmet_answer_type(question, retrieval_of(question, [logs])) == "number of 日"
     assert unmet_answer_type("网络日志要留存几个月？", retrieval_of("网络日志要留存几个月？", [logs])) is None
+
+
+def test_every_answer_type_tells_the_reader_why() -> None:
+    from assistant.answering.answer_types import unmet_reason
+
+    for kind, *_ in RULES:
+        assert unmet_reason(kind).startswith("法律法规"), kind
+    assert "“日”" in unmet_reason("number of 日")
+    assert unmet_reason("") == ""
+
+
+def test_a_declined_vendor_question_says_why_and_lists_what_is_near(shared_corpus: Path) -> None:
+    from assistant.answering.answer_types import unmet_reason
+    from assistant.answering.composer import decline_answer
+
+    ban = corpus_articles(shared_corpus, "关键信息基础设施安全保护条例.md")["第四十五条"]
+    question = "涉密U盘哪个品牌型号通过了检测？"
+    retrieval = retrieval_of(question, [ban], evidence=0.95)
+    decision = decide(question, retrieval, threshold=0.43)
+    composed = decline_answer(question, retrieval, decision.missing_regulations, unmet_reason(decision.unmet_answer))
+    assert composed.declined and not composed.citations
+    assert "法律法规不推荐、也不指定具体的厂商、品牌或产品。" in composed.text
+    assert "关键信息基础设施安全保护条例》第四十五条" in composed.text  # the nearest article, named as such

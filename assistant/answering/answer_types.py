@@ -11,7 +11,7 @@ import re
 
 from assistant.answering.quantities import quantity_units_in
 from assistant.language.textnorm import normalize_text
-from assistant.language.vocabulary import answer_type_rules
+from assistant.language.vocabulary import answer_type_reasons, answer_type_rules
 from assistant.records import RetrievalResult
 
 ANSWER_TYPE_DEPTH = 3  # the articles an answer would quote from
@@ -21,6 +21,7 @@ _FINE = re.compile(r"罚")  # 罚多少钱 asks for a fine, which penalty articl
 _ASKED_NUMBER = re.compile(r"(?<![好十几前])(?:多少|几)(个)?(工作日|小时|天|日|个月|月|年)(?![前来了级])")
 _UNIT_OF_QUESTION = {"天": "日", "个月": "月"}
 _SAME_MEASURE = {"日": {"日", "工作日"}, "工作日": {"日", "工作日"}}
+NUMBER_OF = "number of "  # the kind of an unmet number: "number of 日"
 
 
 def unmet_answer_type(question: str, retrieval: RetrievalResult) -> str | None:
@@ -37,7 +38,7 @@ def unmet_answer_type(question: str, retrieval: RetrievalResult) -> str | None:
         stated |= quantity_units_in(hit.article.article.text)
     for unit in asked_units(text):
         if not _SAME_MEASURE.get(unit, {unit}) & stated:
-            return f"number of {unit}"
+            return NUMBER_OF + unit
     return None
 
 
@@ -48,3 +49,10 @@ def asked_units(question: str) -> list[str]:
         unit = match.group(2)
         units.append(_UNIT_OF_QUESTION.get(unit, unit))
     return list(dict.fromkeys(units))
+
+
+def unmet_reason(kind: str) -> str:
+    """Return the sentence telling the reader why the library does not answer an unmet answer type, or ""."""
+    if kind.startswith(NUMBER_OF):
+        return f"检索到的条文都没有规定以“{kind[len(NUMBER_OF):]}”计的期限或数量。"
+    return answer_type_reasons().get(kind, "")

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 
+from assistant.answering.answer_types import unmet_reason
 from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, Thresholds, decide
@@ -78,7 +79,8 @@ class Assistant:
         limits = Thresholds(config.decline_threshold, config.situation_decline_threshold, config.situation_min_chars)
         decision = decide(question, retrieval, limits, self.vocabulary, follow_up=bool(history))
         if decision.decline and not answers_despite_decline(question, retrieval):
-            composed = decline_answer(question, retrieval, decision.missing_regulations)
+            composed = decline_answer(question, retrieval, decision.missing_regulations,
+                                      unmet_reason(decision.unmet_answer) if decision.unmet_answer else "")
         else:
             # A question about versions is answered from both texts, with what changed between them.
             composed = compose_version(question, retrieval) or compose(

@@ -93,16 +93,17 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
 
 
 def decline_answer(
-    question: str, retrieval: RetrievalResult | None, missing: Sequence[str] = ()
+    question: str, retrieval: RetrievalResult | None, missing: Sequence[str] = (), why: str = ""
 ) -> Composition:
-    """Return the answer that says the corpus is silent, names what it does cover, and cites nothing."""
+    """Return the answer that says the corpus is silent (and why, when known), names what it does cover, and cites
+    nothing."""
     subject = (retrieval.standalone_query if retrieval else "") or question
     subject = subject.strip().rstrip("？?。")
     if missing:
         names = "、".join(f"《{name}》" for name in missing)
         text = f"库中未收录{names}，无法依据它回答「{subject}」。"
     else:
-        text = f"现有法规库中未找到能够回答「{subject}」的规定。"
+        text = f"现有法规库中未找到能够回答「{subject}」的规定。{why}"
     topics = covered_topics(retrieval) if retrieval else []
     if topics and missing:
         # Other regulations may still touch the subject: listed as related, never as the named text's content.

@@ -69,6 +69,7 @@ class Decision:
     reason: str = ""
     known_words: float = 1.0
     missing_regulations: tuple[str, ...] = ()  # regulations the question names that the library lacks
+    unmet_answer: str = ""  # the kind of answer asked that no top article gives (answer_types.py)
 
 
 class CorpusVocabulary:
@@ -293,7 +294,8 @@ def decide(
     unmet = unmet_answer_type(query, retrieval)
     if unmet:
         # However close the articles' subject, they do not give what is asked (测评收费, 哪家厂商, 多少天).
-        return Decision(True, score, retrieval.evidence, cover, f"asks for {unmet}, which no top article gives", known)
+        reason = f"asks for {unmet}, which no top article gives"
+        return Decision(True, score, retrieval.evidence, cover, reason, known, unmet_answer=unmet)
     situation = limits.situation is not None and (follow_up or (
         len(question) >= limits.situation_chars and vocabulary is not None and in_scope(query, vocabulary.scope)))
     limit = limits.situation if situation and limits.situation is not None else limits.terse

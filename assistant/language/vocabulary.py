@@ -55,7 +55,13 @@ ANSWER_TYPES_FILE = DATA_DIR / "answer_types.tsv"
 @functools.lru_cache(maxsize=1)
 def answer_type_rules(path: Path = ANSWER_TYPES_FILE) -> list[tuple[str, re.Pattern[str], re.Pattern[str], str]]:
     """Return (kind, what a question asks for, what an answering article says, example) from the answer types."""
-    return [(kind, re.compile(asks), re.compile(says), example) for kind, asks, says, example in _table_rows(path)]
+    return [(kind, re.compile(asks), re.compile(says), example) for kind, asks, says, example, *_ in _table_rows(path)]
+
+
+@functools.lru_cache(maxsize=1)
+def answer_type_reasons(path: Path = ANSWER_TYPES_FILE) -> dict[str, str]:
+    """Return kind -> the sentence a declining answer gives for it (法律法规不推荐…具体的厂商)."""
+    return {row[0]: row[4] for row in _table_rows(path) if len(row) > 4}
 
 
 ALIASES_FILE = DATA_DIR / "aliases.tsv"
