@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from assistant.answering.answer_types import unmet_answer_type
 from assistant.answering.scope import in_scope, scope_words
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
+from assistant.language.segmentation import plain_jieba
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
@@ -176,16 +176,8 @@ def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:
     """Return the question's words (jieba) that name its subject: no titles, references or question words."""
     text = _without_titles(expand_aliases(question), titles)
     stop = set(STOP_PHRASES)
-    return [w for w in (w.strip() for w in _jieba().cut(text)) if len(w) >= 2 and w not in stop
+    return [w for w in (w.strip() for w in plain_jieba().cut(text)) if len(w) >= 2 and w not in stop
             and _CONTENT_WORD.search(w)]
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba  # loads its dictionary on first use; the keyword index has usually done so already
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
 
 
 def _without_titles(text: str, titles: Iterable[str]) -> str:

@@ -7,10 +7,9 @@ maintainer who adds a labour law widens the subject to 劳动合同 without edit
 
 from __future__ import annotations
 
-import functools
-import logging
 from collections.abc import Iterable
 
+from assistant.language.segmentation import plain_jieba
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import everyday_concepts, load_abbreviations, load_aliases, load_legal_terms
 
@@ -23,7 +22,7 @@ _FORM_WORDS = frozenset(
 
 def scope_words(titles: Iterable[str]) -> frozenset[str]:
     """Return the words that place a question inside the library's subject."""
-    words = {w for title in titles for w in _jieba().cut(normalize_title(title)) if len(w) >= 2}
+    words = {w for title in titles for w in plain_jieba().cut(normalize_title(title)) if len(w) >= 2}
     words |= set(load_legal_terms()) | set(load_aliases()) | set(load_abbreviations())
     return frozenset(w.lower() for w in words if w not in _FORM_WORDS)
 
@@ -32,11 +31,3 @@ def in_scope(question: str, words: frozenset[str]) -> bool:
     """Return True when the question speaks of the library's subject (a word of it, or an everyday one mapped)."""
     text = normalize_text(question).lower()
     return any(word in text for word in words) or bool(everyday_concepts(text))
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba

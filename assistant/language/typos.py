@@ -12,16 +12,15 @@ numeral in it is replaced only by a domain word: 只说 or 一亿 are two words,
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
+from assistant.language.segmentation import legal_tokenizer
 from assistant.language.textnorm import normalize_text
 from assistant.language.vocabulary import (
-    LEGAL_TERMS_FILE,
     colloquial_rules,
     concept_rules,
     load_abbreviations,
@@ -101,7 +100,7 @@ def _slip_windows(run: str) -> list[tuple[int, int]]:
     A span holding a function word is kept only if it may be a slip of a domain word: 各保法 for 个保法.
     """
     spans, position = [], 0
-    for word in _jieba().lcut(run, HMM=False):
+    for word in legal_tokenizer().lcut(run, HMM=False):
         spans.append((position, position + len(word)))
         position += len(word)
     windows = []
@@ -193,15 +192,5 @@ def _shorthand() -> frozenset[str]:
 
 
 def _dictionary_frequency(word: str) -> int:
-    return int(_jieba().FREQ.get(word) or 0)
+    return int(legal_tokenizer().FREQ.get(word) or 0)
 
-
-@functools.lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(LEGAL_TERMS_FILE))  # 个人信息, 网络运营者 ... are words here, not slips
-    tokenizer.initialize()
-    return tokenizer

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 
+from assistant.language.segmentation import legal_tokenizer
 from assistant.language.textnorm import normalize_text
-from assistant.language.vocabulary import LEGAL_TERMS_FILE
 
 TOKENIZER_MODES = ("bigram", "jieba", "hybrid")
 _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[./-][a-z0-9]+)*")
@@ -15,16 +13,6 @@ _RUNS = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]+(?:[./-][a-z0-9]+)*")
 _QUERY_NOISE = re.compile(
     r"请问|什么|怎么|怎样|如何|哪些|哪个|哪里|是否|有没有|能不能|可不可以|可以吗|吗|呢|吧|一下|我们|我"
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(LEGAL_TERMS_FILE))
-    return tokenizer
 
 
 def tokenize(text: str, mode: str = "hybrid") -> list[str]:
@@ -41,7 +29,7 @@ def tokenize(text: str, mode: str = "hybrid") -> list[str]:
             else:
                 terms.append(run)
         if mode in ("jieba", "hybrid"):
-            words = _jieba().lcut_for_search(run) if len(run) > 1 else [run]
+            words = legal_tokenizer().lcut_for_search(run) if len(run) > 1 else [run]
             # In hybrid mode two-character words are already bigrams; only longer words add information.
             terms.extend(w for w in words if mode == "jieba" or len(w) > 2)
     return terms
