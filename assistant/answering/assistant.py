@@ -80,7 +80,7 @@ class Assistant:
         decision = decide(question, retrieval, limits, self.vocabulary, follow_up=bool(history))
         if decision.decline and not answers_despite_decline(question, retrieval):
             composed = decline_answer(question, retrieval, decision.missing_regulations,
-                                      unmet_reason(decision.unmet_answer) if decision.unmet_answer else "")
+                                      unmet_reason(decision.unmet_answer))
         else:
             # A question about versions is answered from both texts, with what changed between them.
             composed = compose_version(question, retrieval) or compose(
