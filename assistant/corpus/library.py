@@ -133,13 +133,7 @@ class Library:
         if len(doc_ids) != 1:
             raise DocumentNotFoundError(f"{doc_ref!r} names {len(doc_ids)} documents; give one document id.")
         doc_id = doc_ids.pop()
-        prepared = self._prepare(Path(path), meta)
-        try:
-            with self._lock:
-                version, _ = self._commit(prepared, doc_id=doc_id, substitute=True, progress=progress)
-        except _Skip as skip:
-            raise CorpusError(f"{path}: {skip}") from None
-        return version
+        return self._commit_or_refuse(self._prepare(Path(path), meta), str(path), doc_id, progress)
 
     def add_parsed(
         self, parsed: ParsedDocument, *, source_name: str, content: bytes, progress: Progress | None = None
@@ -156,12 +150,7 @@ class Library:
         if existing:
             return existing
         prepared = _Prepared(parsed, content, sha, source_name, Path(source_name).suffix.lower() or ".bin")
-        try:
-            with self._lock:
-                version, _ = self._commit(prepared, doc_id=None, substitute=False, progress=progress)
-        except _Skip as skip:
-            raise CorpusError(f"{source_name}: {skip}") from None
-        return version
+        return self._commit_or_refuse(prepared, source_name, None, progress)
 
     def remove(self, doc_ref: str) -> list[DocumentVersion]:
         """Remove a document (every version) or one version from catalog and indexes; sources/ keeps the file.
@@ -258,6 +247,22 @@ class Library:
         data = content if content is not None else path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         return _Prepared(parsed, data, sha, path.name, path.suffix.lower())
+
+    def _commit_or_refuse(
+        self, prepared: _Prepared, name: str, doc_id: str | None, progress: Progress | None
+    ) -> DocumentVersion:
+        """Commit one prepared document under the lock, as a new version of doc_id when given (replacing its
+        current one), else as a new document.
+
+        Raises:
+            CorpusError: the same content, or another text of the same version, is already in (named by name).
+        """
+        try:
+            with self._lock:
+                version, _ = self._commit(prepared, doc_id=doc_id, substitute=doc_id is not None, progress=progress)
+        except _Skip as skip:
+            raise CorpusError(f"{name}: {skip}") from None
+        return version
 
     def _commit(
         self, prepared: _Prepared, *, doc_id: str | None, substitute: bool, progress: Progress | None,
