@@ -16,7 +16,7 @@ from assistant.answering.composer import Composition, named_documents
 from assistant.corpus.versions import AMENDED, RENUMBERED, added_phrases, changed_amounts, char_diff
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_follow import LISTED, asks_for_list
-from assistant.retrieval.version_links import is_version_question, names_article, relevance
+from assistant.retrieval.version_links import MOVED, is_version_question, names_article, relevance
 
 MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary
@@ -36,7 +36,7 @@ def _text(article: StoredArticle) -> str:
 def _status_words(status: str) -> str:
     """Return the Chinese note for a pair's status."""
     parts = status.split("+")
-    if "moved" in parts:
+    if MOVED in parts:
         return "原条文已删除，其内容按所引用条文的对应关系并入此条，文字有较大改写"
     if AMENDED in parts:
         return "条号变化且内容有修改" if RENUMBERED in parts else "内容有修改"
@@ -160,7 +160,7 @@ def _chosen_pairs(links: Sequence[VersionLink], limit: int = MAX_PAIRS) -> list[
     for link in links:
         keys = {link.article.key} | ({link.counterpart.key} if link.counterpart else set())
         # The older articles merged into one article (2016 第六十四、六十六、七十条 -> 2025 第七十一条) are one answer.
-        merged = link.status == "moved" and bool(chosen) and chosen[-1].status == "moved" \
+        merged = link.status == MOVED and bool(chosen) and chosen[-1].status == MOVED \
             and chosen[-1].article.key == link.article.key
         if merged and link.counterpart is not None and link.counterpart.key not in used:
             chosen.append(link)

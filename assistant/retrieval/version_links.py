@@ -49,6 +49,9 @@ _OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|老文�
 _NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
 _YEAR = re.compile(r"((?:19|20)\d{2})[年版]")
 _CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
+# A link status beside the alignment's: a deleted article whose subject moved into an article of the newer text
+# (found through what both texts cite), not paired by wording.
+MOVED = "moved"
 _CITED = 2  # cited articles of an added article whose pairs are brought in
 _WINDOW = 14  # characters before 第N条 that say which text the number belongs to
 SOURCES = 3  # hits whose counterparts are brought in: the first of an amended document's ...
@@ -123,7 +126,7 @@ class VersionLinker:
         by_source = {article.key: self._links_of(article) for article in dict.fromkeys([*named, *found])}
         by_source.update({x.article.key: [x] for x in listed})
         for group in by_source.values():  # 「境外存储…以前罚多少」: of the merged articles, the one asked about first
-            group.sort(key=lambda x: -relevance(text, x.counterpart) if x.status == "moved" else -2.0)
+            group.sort(key=lambda x: -relevance(text, x.counterpart) if x.status == MOVED else -2.0)
         if version_follow.asks_about_penalty(text):
             for source in [*named, *found]:
                 by_source[source.key] += self._penalty_links(source)
@@ -220,7 +223,7 @@ class VersionLinker:
             moved = self._moved_into(gone, newer)
             if moved and moved[0].counterpart is not None and moved[0].counterpart.key == article.key:
                 found.append(VersionLink(article, gone, older.version_id, alignment_store.version_date(older),
-                                         "moved", 0.0))
+                                         MOVED, 0.0))
         return sorted(found, key=lambda x: x.counterpart.article.number if x.counterpart else 0)
 
     def _moved_into(self, article: StoredArticle, newer: DocumentVersion) -> list[VersionLink]:
@@ -245,7 +248,7 @@ class VersionLinker:
         overlap, best = max(shared, key=lambda item: item[0], default=(0, None))
         if best is None or overlap == 0:
             return []
-        return [VersionLink(article, best, newer.version_id, alignment_store.version_date(newer), "moved", 0.0)]
+        return [VersionLink(article, best, newer.version_id, alignment_store.version_date(newer), MOVED, 0.0)]
 
     def _cited(self, article: StoredArticle) -> list[StoredArticle]:
         """Return the articles of the same version that an article cites as 本法第N条."""
