@@ -11,6 +11,7 @@ from assistant.corpus.library import Library
 from assistant.indexing.indexer import Indexer, article_units, parse_unit_id
 from assistant.language.textnorm import normalize_title
 from assistant.records import SearchFilters
+from assistant.retrieval.crossref import is_penalty_question
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 from assistant.wiring import build_indexer
@@ -118,6 +119,24 @@ def test_penalty_articles_are_linked_to_the_obligation_they_enforce(retriever: R
 def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever) -> None:
     result = retriever.retrieve("违反数据安全法第三十六条，未经批准向外国司法机构提供数据，怎么处罚？")
     assert ("数据安全法", "第四十八条") in _labels(result.hits[:3])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["依据条例能罚到多少？", "不整改会被罚吗", "出了事谁来担责？", "领导会不会被问责", "这种情况网信办会查处吗"],
+)
+def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question: str) -> None:
+    assert is_penalty_question(question)
+
+
+@pytest.mark.parametrize("question", ["违法收集个人信息的情形有哪些", "关基运营者应当履行哪些安全保护义务"])
+def test_questions_about_a_duty_are_not_penalty_questions(question: str) -> None:
+    assert not is_penalty_question(question)
+
+
+def test_a_colloquial_penalty_question_still_reaches_the_citing_penalty_article(retriever: Retriever) -> None:
+    result = retriever.retrieve("未经批准向外国司法机构提供数据，依据数据安全法能罚到多少？")
+    assert ("数据安全法", "第四十八条") in _labels(result.hits[:5])
 
 
 def test_evidence_is_lower_for_a_question_the_corpus_does_not_cover(retriever: Retriever) -> None:
