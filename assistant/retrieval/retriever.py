@@ -42,6 +42,7 @@ _BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
 # in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
 WHERE_SHARE = 0.2
+PENALTY_SOURCE_DEPTH = 10  # found obligations whose penalty articles a penalty question seeks (5 and 20 measured)
 
 
 class Retriever:
@@ -249,8 +250,9 @@ class Retriever:
         wanted_penalties: dict[str, float] = {}
         if penalty:
             # The obligations named in the question, then the best found, lead to their penalty articles,
-            # which rank at least as high as the obligation that led to them.
-            sources = [(key, 1.0) for key in named] + [(e.key, e.fused) for e in ranked[:5]]
+            # which rank at least as high as the obligation that led to them. The best found reach past the
+            # first page: penalty words pull other penalty articles up, pushing the obligation down.
+            sources = [(key, 1.0) for key in named] + [(e.key, e.fused) for e in ranked[:PENALTY_SOURCE_DEPTH]]
             for key, fused in sources:
                 version_id = key.rpartition("#")[0]
                 if version_id in view.versions:
