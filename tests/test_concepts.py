@@ -9,7 +9,7 @@ import pytest
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
 from assistant.language.textnorm import normalize_text
-from assistant.language.vocabulary import concept_rules, everyday_concepts
+from assistant.language.vocabulary import concept_rules, concept_shorthand, everyday_concepts, expand_colloquial
 from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
@@ -77,3 +77,28 @@ def test_expansion_ranks_below_the_literal_words(shared_corpus: Path, tmp_path: 
     wanted = ("中华人民共和国个人信息保护法", "第二十八条")
     assert wanted in labels_on and wanted not in labels_off[: labels_on.index(wanted) + 1]
     assert labels_on[0] == labels_off[0]
+
+
+@pytest.mark.parametrize(("short", "full"), sorted(concept_shorthand().items()))
+def test_officials_shorthand_of_a_concept_adds_the_statutes_words(short: str, full: str, corpus_text: str) -> None:
+    # No statute writes 等保 or 密评: a keyword search for the shorthand alone finds nothing.
+    assert full.lower() in corpus_text.lower()
+    assert full.lower() in expand_colloquial(f"{short}的要求有哪些").split()
+
+
+def test_a_regulations_alias_is_left_to_the_title_finder() -> None:
+    assert "个人信息保护法" not in expand_colloquial("个保法怎么说").split()[1:]
+
+
+def test_shorthand_alone_finds_the_article_of_its_concept_by_keywords(shared_corpus: Path, tmp_path: Path) -> None:
+    # Keywords only (no vectors), so what finds the article is the words the shorthand stands for.
+    def top_text(expand: bool) -> str:
+        settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1},
+                            retrieval={"dense_weight": 0.0, "colloquial_expansion": expand})
+        catalog = Catalog(settings.catalog_path)
+        indexer = build_indexer(settings)
+        Library(settings, catalog, indexer).add([shared_corpus / "网络安全法_2025修正.md"])
+        return Retriever(settings, catalog, indexer).retrieve("等保义务有哪些").hits[0].article.article.text
+
+    assert "等级保护" not in top_text(expand=False)
+    assert "等级保护" in top_text(expand=True)

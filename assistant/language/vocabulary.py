@@ -37,10 +37,20 @@ def colloquial_rules(path: Path = COLLOQUIAL_FILE) -> list[tuple[re.Pattern[str]
 
 
 def expand_colloquial(query: str) -> str:
-    """Return the query with statutory words added for everyday ones (关基 -> 关键信息基础设施, 删了 -> 删除)."""
+    """Return the query with statutory words added for everyday ones (关基 -> 关键信息基础设施, 删了 -> 删除) and
+    for officials' shorthand of a concept (等保 -> 等级保护, 密评 -> 商用密码应用安全性评估)."""
     text = normalize_text(query).lower()
     extra = [words for pattern, words in colloquial_rules() if pattern.search(text)]
+    extra += [full for short, full in concept_shorthand().items() if short in text and full not in text]
+    extra = list(dict.fromkeys(extra))
     return " ".join([text, *extra]) if extra else text
+
+
+@functools.lru_cache(maxsize=1)
+def concept_shorthand() -> dict[str, str]:
+    """Return the aliases that shorten a concept (等保 -> 等级保护), not a regulation's name (个保法): no text
+    contains 等保, so a search must add the words it stands for; a regulation named is the title finder's job."""
+    return {short.lower(): full for short, full in load_aliases().items() if not full.endswith("法")}
 
 
 @functools.lru_cache(maxsize=1)
