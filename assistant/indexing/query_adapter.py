@@ -10,6 +10,7 @@ the bundled ones live in assistant/indexing/adapters/.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,18 +30,32 @@ def adapter_paths(choice: str) -> tuple[Path, Path]:
     return matrix, matrix.with_suffix(".json")
 
 
-def save_adapter(path: Path, matrix: np.ndarray, *, model: str, trained_on: dict, figures: dict) -> None:
-    """Write NAME.npz (matrix as float16) and NAME.json (model, training, figures) for path NAME(.npz)."""
+def save_adapter(
+    path: Path, matrix: np.ndarray, *, model: str, trained_on: dict, figures: dict,
+    similarity_to_base: dict | None = None,
+) -> None:
+    """Write NAME.npz (matrix as float16) and NAME.json (model, training, figures, similarity line: {"line":
+    [slope, intercept], ...}) for path NAME(.npz)."""
     matrix_path = path.with_suffix(".npz")
     matrix_path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(matrix_path, matrix=np.asarray(matrix, dtype=np.float16))
-    sidecar = {"model": model, "dimension": int(matrix.shape[0]), "trained_on": trained_on, "figures": figures}
+    sidecar = {"model": model, "dimension": int(matrix.shape[0]), "trained_on": trained_on, "figures": figures,
+               "similarity_to_base": similarity_to_base or {"line": [1.0, 0.0]}}
     matrix_path.with_suffix(".json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=1) + "\n",
                                                 encoding="utf-8")
 
 
-def load_adapter(choice: str, model: str, dimension: int) -> np.ndarray:
-    """Return the adapter's matrix (float32) after checking it was made for this model and dimension.
+@dataclass(frozen=True)
+class QueryAdapter:
+    """The matrix, and the line mapping an adapted question's top similarity back to the base model's scale
+    (retrieval's evidence is calibrated on base similarities, which crowd into 0.82-0.95; adapted ones do not)."""
+
+    matrix: np.ndarray
+    similarity_to_base: tuple[float, float] = (1.0, 0.0)
+
+
+def load_adapter(choice: str, model: str, dimension: int) -> QueryAdapter:
+    """Return the adapter (matrix as float32) after checking it was made for this model and dimension.
 
     Raises:
         ConfigError: the files are missing or unreadable, or the adapter belongs to another embedding model.
@@ -73,14 +88,32 @@ def load_adapter(choice: str, model: str, dimension: int) -> np.ndarray:
             f"查询适配器维度不符：{matrix_path} 的矩阵是 {matrix.shape}，嵌入模型 {model!r} 的向量是 {dimension} 维。"
             "请重新生成适配器，或把 embedding.query_adapter 设为空字符串关闭它。"
         )
-    return matrix
+    slope, intercept = sidecar.get("similarity_to_base", {}).get("line", (1.0, 0.0))
+    return QueryAdapter(matrix, (float(slope), float(intercept)))
+
+
+def bundled_for(model: str) -> str:
+    """Return the name of the bundled adapter made for this embedding model, or "" when there is none."""
+    for sidecar in sorted(BUNDLED_DIR.glob("*.json")):
+        if json.loads(sidecar.read_text(encoding="utf-8")).get("model") == model:
+            return sidecar.stem
+    return ""
+
+
+def adapter_for(choice: str, model: str, dimension: int) -> QueryAdapter | None:
+    """Return the adapter the setting chooses for this model: "" none, "auto" the bundled one made for the model
+    (none if there is none), otherwise the named or given adapter, refused if made for another model."""
+    if choice == "auto":
+        choice = bundled_for(model)
+    return load_adapter(choice, model, dimension) if choice else None
 
 
 class QueryAdaptedEmbedder:
     """Wraps an embedder: passages pass through unchanged, each question's vector goes through the adapter."""
 
-    def __init__(self, inner: Embedder, matrix: np.ndarray) -> None:
-        self.inner, self.matrix = inner, np.asarray(matrix, dtype=np.float32)
+    def __init__(self, inner: Embedder, adapter: QueryAdapter) -> None:
+        self.inner, self.matrix = inner, np.asarray(adapter.matrix, dtype=np.float32)
+        self._slope, self._intercept = adapter.similarity_to_base
         self.name, self.dimension = inner.name, inner.dimension
 
     def embed_documents(self, texts):  # type: ignore[no-untyped-def]
@@ -92,3 +125,8 @@ class QueryAdaptedEmbedder:
         vector = np.asarray(self.inner.embed_query(text), dtype=np.float32)
         moved = vector @ self.matrix.T
         return moved / np.maximum(np.linalg.norm(moved, axis=-1, keepdims=True), 1e-12)
+
+    def to_base_similarity(self, similarity: float) -> float:
+        """Return an adapted question's similarity on the base model's scale (a line fitted in training; it
+        keeps the order, so only calibrated thresholds such as retrieval's evidence see the difference)."""
+        return self._slope * similarity + self._intercept
