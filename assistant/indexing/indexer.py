@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.indexing.embedding import CachedEmbedder
@@ -109,8 +109,7 @@ class Indexer:
 
     def search_dense(self, query: str, n: int, version_ids: Sequence[str] | None = None) -> list[VectorHit]:
         """Return up to n units nearest the question's vector, optionally only from the given versions."""
-        hits = self.vectors.query(self.embedder.embed_query(query), n, version_ids)
-        return [replace(h, similarity=self.embedder.to_base_similarity(h.similarity)) for h in hits]
+        return self.vectors.query(self.embedder.embed_query(query), n, version_ids)
 
     def search_keywords(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]:
         """Return up to n units scoring highest on the question's keywords, optionally within versions."""

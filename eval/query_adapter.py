@@ -3,8 +3,10 @@
 Trained (eval/train_query_adapter.py) so that questions in everyday words land nearer the statute articles that
 answer them. Passages are untouched, so nothing is re-indexed; a search costs one small matrix product. An adapter
 belongs to one embedding model: its sidecar names the model, and applying it to another is refused. Adapters are
-stored as NAME.npz (the matrix, float16) beside NAME.json (model, how and on what it was trained, its figures);
-the bundled ones live in assistant/indexing/adapters/.
+stored as NAME.npz (the matrix, float16) beside NAME.json (model, how and on what it was trained, its figures).
+
+Measured on this project's own questions it did not earn a place in the product (eval/README.md, "Query adapter"),
+so it lives here: eval/measure_query_adapter.py runs the product's CLI with it applied, for comparison.
 """
 
 from __future__ import annotations
@@ -17,17 +19,6 @@ import numpy as np
 
 from assistant.errors import ConfigError
 from assistant.protocols import Embedder
-
-BUNDLED_DIR = Path(__file__).resolve().parent / "adapters"
-
-
-def adapter_paths(choice: str) -> tuple[Path, Path]:
-    """Return (matrix file, sidecar) of a setting value: a bundled adapter's name or a path to NAME.npz."""
-    if "/" in choice or choice.endswith(".npz"):
-        matrix = Path(choice).expanduser()
-    else:
-        matrix = BUNDLED_DIR / f"{choice}.npz"
-    return matrix, matrix.with_suffix(".json")
 
 
 def save_adapter(
@@ -54,19 +45,18 @@ class QueryAdapter:
     similarity_to_base: tuple[float, float] = (1.0, 0.0)
 
 
-def load_adapter(choice: str, model: str, dimension: int) -> QueryAdapter:
+def load_adapter(path: Path, model: str, dimension: int) -> QueryAdapter:
     """Return the adapter (matrix as float32) after checking it was made for this model and dimension.
 
     Raises:
         ConfigError: the files are missing or unreadable, or the adapter belongs to another embedding model.
     """
-    matrix_path, sidecar_path = adapter_paths(choice)
-    setting = f"embedding.query_adapter = {choice!r}"
+    matrix_path = Path(path).with_suffix(".npz")
+    sidecar_path = matrix_path.with_suffix(".json")
     if not matrix_path.is_file() or not sidecar_path.is_file():
-        bundled = sorted(p.stem for p in BUNDLED_DIR.glob("*.npz"))
         raise ConfigError(
-            f"找不到查询适配器：{setting} 需要 {matrix_path} 和 {sidecar_path} 两个文件。"
-            f"请改为内置适配器（{', '.join(bundled) or '无'}）、一个 .npz 文件的路径，或设为空字符串关闭它。"
+            f"找不到查询适配器：需要 {matrix_path} 和 {sidecar_path} 两个文件。"
+            "请先运行 eval/train_query_adapter.py --out 生成它们，或给出正确的路径。"
         )
     try:
         sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
@@ -75,37 +65,21 @@ def load_adapter(choice: str, model: str, dimension: int) -> QueryAdapter:
     except (OSError, ValueError, KeyError) as err:
         raise ConfigError(
             f"查询适配器文件无法读取：{matrix_path} / {sidecar_path}（{err}）。"
-            "请用 eval/train_query_adapter.py 重新生成，或把 embedding.query_adapter 设为空字符串关闭它。"
+            "请用 eval/train_query_adapter.py 重新生成。"
         ) from err
     made_for = sidecar.get("model")
     if made_for != model:
         raise ConfigError(
             f"查询适配器与嵌入模型不符：{sidecar_path} 是为 {made_for!r} 训练的，当前嵌入模型是 {model!r}。"
-            "适配器只能用于训练它的模型：请把 embedding.query_adapter 设为空字符串关闭它，或为当前模型重新训练。"
+            "适配器只能用于训练它的模型：请为当前模型重新训练（eval/train_query_adapter.py）。"
         )
     if matrix.shape != (dimension, dimension):
         raise ConfigError(
             f"查询适配器维度不符：{matrix_path} 的矩阵是 {matrix.shape}，嵌入模型 {model!r} 的向量是 {dimension} 维。"
-            "请重新生成适配器，或把 embedding.query_adapter 设为空字符串关闭它。"
+            "请重新生成适配器（eval/train_query_adapter.py）。"
         )
     slope, intercept = sidecar.get("similarity_to_base", {}).get("line", (1.0, 0.0))
     return QueryAdapter(matrix, (float(slope), float(intercept)))
-
-
-def bundled_for(model: str) -> str:
-    """Return the name of the bundled adapter made for this embedding model, or "" when there is none."""
-    for sidecar in sorted(BUNDLED_DIR.glob("*.json")):
-        if json.loads(sidecar.read_text(encoding="utf-8")).get("model") == model:
-            return sidecar.stem
-    return ""
-
-
-def adapter_for(choice: str, model: str, dimension: int) -> QueryAdapter | None:
-    """Return the adapter the setting chooses for this model: "" none, "auto" the bundled one made for the model
-    (none if there is none), otherwise the named or given adapter, refused if made for another model."""
-    if choice == "auto":
-        choice = bundled_for(model)
-    return load_adapter(choice, model, dimension) if choice else None
 
 
 class QueryAdaptedEmbedder:
