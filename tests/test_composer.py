@@ -141,6 +141,43 @@ def test_lookup_answers_with_the_whole_article(pipl: dict[str, StoredArticle]) -
         assert paragraph.replace("\n", "\n  ") in composed.text
 
 
+def _lookup_of(article: StoredArticle, reference: str) -> LookupResult:
+    return LookupResult(reference=reference, title=article.title, label=article.article.label, article=article)
+
+
+def test_lookup_asking_about_another_text_also_quotes_its_best_article(
+    pipl: dict[str, StoredArticle], shared_corpus: Path
+) -> None:
+    report = corpus_articles(shared_corpus, "国家网络安全事件报告管理办法.md")
+    question = "个保法第五十七条说泄露了要通知，国家网络安全事件报告管理办法又说要报告，是不是两套都要走？"
+    found = [pipl["第五十七条"], pipl["第五十一条"], report["第四条"]]
+    lookup = _lookup_of(pipl["第五十七条"], "个保法第五十七条")
+    composed = compose(question, retrieval_of(question, found, lookups=[lookup]))
+    cited = [c.label for c in composed.citations]
+    assert cited[0] == "《中华人民共和国个人信息保护法》第五十七条"
+    # The other text named comes before a second article of the text referred to.
+    assert cited[1] == "《国家网络安全事件报告管理办法》第四条"
+    assert "与所问相关的还有：《国家网络安全事件报告管理办法》第四条[2]" in composed.text
+    assert_quotes_are_exact(composed.text, found)
+    assert set(parse_markers(composed.text)) == {c.marker for c in composed.citations}
+
+
+def test_lookup_asking_more_than_its_article_holds_gets_the_best_others(pipl: dict[str, StoredArticle]) -> None:
+    question = "个保法第三十八条列了几种途径，其中标准合同这条要同时满足哪些门槛？想确认一下具体条件。"
+    found = [pipl["第三十八条"], pipl["第三十九条"], pipl["第四十条"]]
+    lookup = _lookup_of(pipl["第三十八条"], "个保法第三十八条")
+    composed = compose(question, retrieval_of(question, found, lookups=[lookup]))
+    assert [c.article for c in composed.citations] == ["第三十八条", "第三十九条", "第四十条"]
+
+
+@pytest.mark.parametrize("question", ["个保法第十三条讲的啥", "个保法第十三条规定的取得个人同意的情形"])
+def test_lookup_asking_only_about_its_article_quotes_it_alone(pipl: dict[str, StoredArticle], question: str) -> None:
+    found = [pipl["第十三条"], pipl["第十四条"], pipl["第二十九条"]]
+    lookup = _lookup_of(pipl["第十三条"], "个保法第十三条")
+    composed = compose(question, retrieval_of(question, found, lookups=[lookup]))
+    assert [c.article for c in composed.citations] == ["第十三条"]
+
+
 def test_lookup_of_a_missing_article_says_so_and_cites_nothing(pipl: dict[str, StoredArticle]) -> None:
     question = "个保法第九十九条"
     lookup = LookupResult(reference=question, title="中华人民共和国个人信息保护法", label="第九十九条", article=None,

@@ -20,7 +20,7 @@ from assistant.answering.quoting import (
     states_a_penalty,
 )
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
-from assistant.language.textnorm import normalize_title
+from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import penalty_question_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 
@@ -30,6 +30,14 @@ _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
 _YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|么|吗)\s*[？?]?\s*$")
+_NUMBER = rf"[\d{CN_NUMERAL_WITH_WAN}]+"
+_ARTICLE_REFERENCE = re.compile(rf"第{_NUMBER}条(?:之{_NUMBER})?(?:第{_NUMBER}款)?")
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+# A question naming an article that still has this many characters to say (个保法第13条讲的什么 has 4 left), most of
+# whose words that article lacks, asks more than that article: it also gets the best other articles found.
+BEYOND_REFERENCE_CHARS = 12
+BEYOND_REFERENCE_COVERAGE = 0.5
+BEYOND_REFERENCE_ARTICLES = 2
 DEFAULT_ANSWER_ARTICLES = 4  # articles an ordinary question's answer quotes; list questions take max_citations
 
 
@@ -75,7 +83,7 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
         # 「违反了会怎么处理？」 after 「第三十一条讲的什么？」: the penalty of the article asked about, with it.
         return _compose_lookup_penalty(question, retrieval, max_citations)
     if kind == "lookup":
-        return _compose_lookup(retrieval.lookups)
+        return _compose_lookup(retrieval.lookups, _beyond_references(question, retrieval))
     chosen = select_articles(question, retrieval, kind, max_citations)
     if not chosen:
         return decline_answer(question, retrieval)
@@ -229,10 +237,10 @@ def _lead_sentence(
     return f"{opener}{where}：「{sentence}」[1]"
 
 
-def _where_list(chosen: Sequence[Chosen]) -> str:
+def _where_list(chosen: Sequence[Chosen], start: int = 1) -> str:
     """Return 《A》第一条[1]、第二条[2]，《B》第三条[3] grouping article labels under their regulation."""
     groups: dict[str, list[str]] = {}
-    for marker, item in enumerate(chosen, start=1):
+    for marker, item in enumerate(chosen, start=start):
         groups.setdefault(item.article.title, []).append(f"{item.article.article.label}[{marker}]")
     return "，".join(f"《{title}》" + "、".join(labels) for title, labels in groups.items())
 
@@ -255,8 +263,34 @@ def _render(lead: str, chosen: Sequence[Chosen], kind: str) -> Composition:
     return Composition(text=text, citations=tuple(citations), kind=kind)
 
 
-def _compose_lookup(lookups: Sequence[LookupResult]) -> Composition:
-    """Return the text of each article asked for by reference, and say which ones do not exist."""
+def _beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
+    """Return the best other articles found when a question asks more than what the articles it names say.
+
+    「个保法第五十七条说泄露了要通知，新的事件报告办法又说要报告，是不是两套要求？」 names one article and asks
+    about another text: quoting the named article alone leaves half unanswered. 「关基条例第十四条讲的啥」 or
+    「…第五十二条规定的个人信息保护负责人」 ask nothing the named article does not hold: it is quoted alone.
+    """
+    named = [lk.article for lk in retrieval.lookups if lk.article is not None]
+    asked = {article.key for article in named}
+    others = [h for h in _unique_hits(retrieval.hits) if h.article.key not in asked and h.via != "linked"]
+    other_texts = set(named_documents(question, retrieval.hits)) - {article.doc_id for article in named}
+    if other_texts:
+        others.sort(key=lambda h: 0 if h.article.doc_id in other_texts else 1)
+        return others[:BEYOND_REFERENCE_ARTICLES]
+    rest = normalize_text(question).lower()
+    for lookup in retrieval.lookups:
+        rest = rest.replace(normalize_text(lookup.reference).lower(), " ")
+    terms = query_terms(rest, [h.article.title for h in retrieval.hits])
+    if len(_NOT_WORD.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:
+        return []
+    if max(coverage(terms, article_text(article)) for article in named) >= BEYOND_REFERENCE_COVERAGE:
+        return []
+    return others[:BEYOND_REFERENCE_ARTICLES]
+
+
+def _compose_lookup(lookups: Sequence[LookupResult], beyond: Sequence[Hit] = ()) -> Composition:
+    """Return the text of each article asked for by reference, and say which ones do not exist; then the
+    other articles found for what the question asks beyond them."""
     found = [lookup for lookup in lookups if lookup.article is not None]
     missing = [lookup for lookup in lookups if lookup.article is None]
     lines: list[str] = []
@@ -270,6 +304,10 @@ def _compose_lookup(lookups: Sequence[LookupResult]) -> Composition:
     lead = f"《{first.title}》{first.article.label}规定如下[1]。"
     if len(chosen) > 1:
         lead = f"所问的{len(chosen)}条规定如下：{_where_list(chosen)}。"
+    if beyond:
+        named = len(chosen)
+        chosen += [Chosen(h.article, tuple(range(len(h.article.article.paragraphs))), "support") for h in beyond]
+        lead += f"与所问相关的还有：{_where_list(chosen[named:], start=named + 1)}。"
     composed = _render(lead, chosen, "lookup")
     text = "\n".join(lines + [composed.text]) if lines else composed.text
     return Composition(text=text, citations=composed.citations, kind="lookup")
