@@ -192,6 +192,9 @@ def test_follow_up_rewrite_takes_the_first_line_of_the_model_reply() -> None:
         ("关基运营者每年至少检测一次，是不是要在三十日内整改？", [(30.0, "日")]),
         ("网络日志要保存六个月吗", [(6.0, "月")]),
         ("网络日志要保存多长时间？", []),  # no yes/no form: nothing is asserted
+        # 什么？ asks for content; the situation's numbers are told, not claimed of the law.
+        ("我们医院一年门诊量上千万人次，要做合规审计。多久做一次？法律依据是什么？", []),
+        ("我们已经在4小时内报了。按规定是24小时内报告，对吗？", [(24.0, "小时")]),
     ],
 )
 def test_asserted_quantities(question: str, asserted: list[tuple[float, str]]) -> None:

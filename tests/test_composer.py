@@ -187,6 +187,18 @@ def test_lookup_of_a_missing_article_says_so_and_cites_nothing(pipl: dict[str, S
     assert "没有第九十九条" in composed.text
 
 
+def test_a_number_of_the_situation_is_not_corrected_as_a_premise(shared_corpus: Path) -> None:
+    audit = corpus_articles(shared_corpus, "个人信息保护合规审计管理办法.md")
+    question = "我们医院一年门诊量上千万人次，被要求做个人信息保护合规审计。多久做一次？法律依据是什么？"
+    composed = compose(question, retrieval_of(question, [audit["第四条"], audit["第三条"]]))
+    assert not composed.text.startswith("不对")
+    assert composed.citations[0].article == "第四条" and len(composed.citations) == 2
+
+
+def test_a_question_ending_in_shenme_asks_for_a_definition_not_a_verdict(pipl: dict[str, StoredArticle]) -> None:
+    assert classify("法律上敏感个人信息的含义是什么？", retrieval_of("", [pipl["第二十八条"]])) == "definition"
+
+
 def test_false_premise_with_a_time_limit_is_corrected(pipl: dict[str, StoredArticle]) -> None:
     question = "个保法规定泄露后72小时内必须报告，对吗？"
     composed = compose(question, retrieval_of(question, [pipl["第五十七条"], pipl["第五十一条"]]))

@@ -10,8 +10,13 @@ from assistant.language.numerals import CN_NUMERAL_WITH_WAN, chinese_to_int
 from assistant.language.textnorm import normalize_text
 from assistant.records import StoredArticle
 
-# A yes/no question ...
-_YES_NO = re.compile(r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|么|吗)\s*[？?]?\s*$|是否|是不是")
+# A yes/no question (什么？ and 怎么？ ask for content, not a verdict) ...
+_YES_NO = re.compile(
+    r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|(?<![什怎那多这要])么|吗)\s*[？?]?\s*$|是否|是不是"
+)
+# ... and of its sentences only those asking it: 「我们医院一年门诊量上千万人次。…法律依据是什么？」 tells a number
+# of the situation, which the law is not claimed to state.
+_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 # ... that asserts a number: a time limit, an amount, a count.
 # 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
 _QUANTITY = re.compile(
@@ -34,10 +39,9 @@ class Quantity:
 def asserted_quantities(question: str) -> list[Quantity]:
     """Return the numbers a yes/no question asserts (72小时, 三十日, 五十万元); empty for other questions."""
     text = normalize_text(question)
-    if not _YES_NO.search(text):
-        return []
+    asking = "".join(sentence for sentence in _SENTENCE.findall(text) if _YES_NO.search(sentence.strip()))
     found = []
-    for match in _QUANTITY.finditer(text):
+    for match in _QUANTITY.finditer(asking):
         value = _number(match.group(1))
         if value is not None:
             unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
