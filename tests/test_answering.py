@@ -195,6 +195,8 @@ def test_follow_up_rewrite_takes_the_first_line_of_the_model_reply() -> None:
         # 什么？ asks for content; the situation's numbers are told, not claimed of the law.
         ("我们医院一年门诊量上千万人次，要做合规审计。多久做一次？法律依据是什么？", []),
         ("我们已经在4小时内报了。按规定是24小时内报告，对吗？", [(24.0, "小时")]),
+        ("我们的等保三级系统是不是都得上商用密码？", []),  # a grade the system has, not a claimed number
+        ("国家秘密的密级分为四级，对吗？", [(4.0, "级")]),
     ],
 )
 def test_asserted_quantities(question: str, asserted: list[tuple[float, str]]) -> None:

@@ -18,10 +18,12 @@ _YES_NO = re.compile(
 # of the situation, which the law is not claimed to state.
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 # ... that asserts a number: a time limit, an amount, a count.
-# 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks.
+# 10万人 and 5000万元 mix digits with 万; 十六周岁 is an age, not weeks. 等保三级系统, 三级医院 and 一级响应 name a
+# grade the asker's system or event has, not a number the law is claimed to state.
+_GRADED = "系统|医院|响应|单位|事件|网络|平台"
 _QUANTITY = re.compile(
     rf"(\d+(?:\.\d+)?\s*[万亿]?|[{CN_NUMERAL_WITH_WAN}亿]+)\s*"
-    r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级|类)"
+    r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|级(?!" + _GRADED + r")|类)"
 )
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
