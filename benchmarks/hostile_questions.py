@@ -56,6 +56,8 @@ HOSTILE_QUESTIONS = {
     "whitespace": " \u3000\n\t ",
     "rtl_override": "\u202e法全安据数\u202c第二十一条",
     "surrogates": "数据安全法\ud800第二十一条",
+    # An article that does not exist, asked about at length: nothing found to quote, nothing else either.
+    "missing_article_asking_more": "数据安全法第九十九条规定的数据处理者在委托处理时有哪些具体要求和限制？",
 }
 # Live only while unescaped: a raw tag (with or without a handler), or Markdown the chat renders into a fetch.
 _RAW_TAG = re.compile(r"<\s*/?\s*(script|img|iframe|svg|object|embed|a|style|link|meta)\b[^>]*>?", re.IGNORECASE)

@@ -187,6 +187,15 @@ def test_lookup_of_a_missing_article_says_so_and_cites_nothing(pipl: dict[str, S
     assert "没有第九十九条" in composed.text
 
 
+def test_lookup_of_a_missing_article_asking_more_still_cites_nothing(pipl: dict[str, StoredArticle]) -> None:
+    question = "个保法第九十九条规定的个人信息处理者在委托处理时有哪些具体要求和限制"
+    lookup = LookupResult(reference="个保法第九十九条", title="中华人民共和国个人信息保护法", label="第九十九条",
+                          article=None, message="《中华人民共和国个人信息保护法》共七十四条，没有第九十九条。")
+    # The retriever searches nothing when every article asked for is missing.
+    composed = compose(question, retrieval_of(question, [], lookups=[lookup]))
+    assert composed.declined and composed.citations == ()
+
+
 def test_a_number_of_the_situation_is_not_corrected_as_a_premise(shared_corpus: Path) -> None:
     audit = corpus_articles(shared_corpus, "个人信息保护合规审计管理办法.md")
     question = "我们医院一年门诊量上千万人次，被要求做个人信息保护合规审计。多久做一次？法律依据是什么？"

@@ -271,6 +271,8 @@ def _beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
     「…第五十二条规定的个人信息保护负责人」 ask nothing the named article does not hold: it is quoted alone.
     """
     named = [lk.article for lk in retrieval.lookups if lk.article is not None]
+    if not named:
+        return []  # every article asked for is missing: the answer says so and quotes nothing
     asked = {article.key for article in named}
     others = [h for h in _unique_hits(retrieval.hits) if h.article.key not in asked and h.via != "linked"]
     other_texts = set(named_documents(question, retrieval.hits)) - {article.doc_id for article in named}
