@@ -102,3 +102,9 @@ def test_shorthand_alone_finds_the_article_of_its_concept_by_keywords(shared_cor
 
     assert "等级保护" not in top_text(expand=False)
     assert "等级保护" in top_text(expand=True)
+
+
+def test_shorthand_does_not_repeat_what_the_colloquial_table_adds() -> None:
+    # A word added twice would weigh twice in the keyword query.
+    assert expand_colloquial("政务app收集人脸").split().count("应用程序") == 1
+    assert expand_colloquial("关基运营者").split().count("关键信息基础设施") == 1

@@ -41,7 +41,9 @@ def expand_colloquial(query: str) -> str:
     for officials' shorthand of a concept (等保 -> 等级保护, 密评 -> 商用密码应用安全性评估)."""
     text = normalize_text(query).lower()
     extra = [words for pattern, words in colloquial_rules() if pattern.search(text)]
-    extra += [full for short, full in concept_shorthand().items() if short in text and full not in text]
+    added = " ".join(extra)
+    extra += [full for short, full in concept_shorthand().items()
+              if short in text and full not in text and full not in added]  # app: the colloquial table adds it
     extra = list(dict.fromkeys(extra))
     return " ".join([text, *extra]) if extra else text
 
