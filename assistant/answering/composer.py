@@ -30,8 +30,6 @@ _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
 _YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|(?<![什怎那多这要])么|吗)\s*[？?]?\s*$")
-_NUMBER = rf"[\d{CN_NUMERAL_WITH_WAN}]+"
-_ARTICLE_REFERENCE = re.compile(rf"第{_NUMBER}条(?:之{_NUMBER})?(?:第{_NUMBER}款)?")
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 # A question naming an article that still has this many characters to say (个保法第13条讲的什么 has 4 left), most of
 # whose words that article lacks, asks more than that article: it also gets the best other articles found.
@@ -308,6 +306,7 @@ def _compose_lookup(lookups: Sequence[LookupResult], beyond: Sequence[Hit] = ())
         lead = f"所问的{len(chosen)}条规定如下：{_where_list(chosen)}。"
     if beyond:
         named = len(chosen)
+        # Quoted whole, like the article named: picking 款 by the question's words lost key points on the dev half.
         chosen += [Chosen(h.article, tuple(range(len(h.article.article.paragraphs))), "support") for h in beyond]
         lead += f"与所问相关的还有：{_where_list(chosen[named:], start=named + 1)}。"
     composed = _render(lead, chosen, "lookup")
