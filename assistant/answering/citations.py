@@ -7,13 +7,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.language.textnorm import normalize_text
+from assistant.language.textnorm import NOT_CONTENT, normalize_text
 from assistant.records import Citation, StoredArticle
 
 # Models write [1], [1][2], [1, 2], [1、2] or 【1】; all are read as markers.
 _MARKER_GROUP = re.compile(r"[\[【]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
 _SENTENCE_END = "。！？；!?;\n"
-_NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 UNSUPPORTED_FLAG = "（此句未能在所引条文中核实）"
 
 
@@ -94,7 +93,7 @@ def split_sentences(text: str) -> list[str]:
 def bigrams(text: str) -> set[str]:
     """Return the character bigrams of the content characters (CJK, digits, letters) of text."""
     bag: set[str] = set()
-    for run in _NOT_CONTENT.split(normalize_text(strip_markers(text)).lower()):
+    for run in NOT_CONTENT.split(normalize_text(strip_markers(text)).lower()):
         if len(run) == 1:
             bag.add(run)
         bag.update(run[i : i + 2] for i in range(len(run) - 1))
@@ -112,7 +111,7 @@ def support(sentence: str, source: str | set[str]) -> float:
 
 def is_claim(sentence: str) -> bool:
     """Return True when a sentence says enough (8+ content characters) to need a source."""
-    return len(_NOT_CONTENT.sub("", strip_markers(sentence))) >= 8
+    return len(NOT_CONTENT.sub("", strip_markers(sentence))) >= 8
 
 
 def check_text(text: str, sources: Mapping[int, str], threshold: float) -> CheckedText:

@@ -20,7 +20,7 @@ from assistant.answering.quoting import (
     states_a_penalty,
 )
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
-from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
 from assistant.language.vocabulary import penalty_question_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 
@@ -30,7 +30,6 @@ _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
 _YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|(?<![什怎那多这要])么|吗)\s*[？?]?\s*$")
-_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 # A question naming an article that still has this many characters to say (个保法第13条讲的什么 has 4 left), most of
 # whose words that article lacks, asks more than that article: it also gets the best other articles found.
 BEYOND_REFERENCE_CHARS = 12
@@ -281,7 +280,7 @@ def _beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
     for lookup in retrieval.lookups:
         rest = rest.replace(normalize_text(lookup.reference).lower(), " ")
     terms = query_terms(rest, [h.article.title for h in retrieval.hits])
-    if len(_NOT_WORD.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:
+    if len(NOT_CONTENT.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:
         return []
     if max(coverage(terms, article_text(article)) for article in named) >= BEYOND_REFERENCE_COVERAGE:
         return []

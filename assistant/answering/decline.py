@@ -11,7 +11,7 @@ from assistant.answering.answer_types import unmet_answer_type
 from assistant.answering.scope import in_scope, scope_words
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
 from assistant.language.segmentation import plain_jieba
-from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
@@ -35,7 +35,6 @@ GENERIC_BIGRAMS = frozenset(
     "法律 行政 政法 法规 机关 主管 责任 工作 相关 应当 措施 制度 规定 建立 进行 提供 按照 违反".split()
 )
 _GENERIC_WEIGHT = 0.3
-_NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 # A regulation's name: a run of characters ending in 办法/条例/细则 or a law's or rule's usual last words;
 # 该办法/本条例 refer back and are skipped. 规定/标准/指引 alone end too many sentences (国家有关规定) to count
 # unquoted; a name in 《》 always counts, whatever its ending (《个人信息安全规范》).
@@ -207,7 +206,7 @@ def query_terms(question: str, titles: Iterable[str] = ()) -> dict[str, float]:
     for phrase in sorted(STOP_PHRASES, key=len, reverse=True):
         text = text.replace(phrase, " ")
     terms: dict[str, float] = {}
-    for run in _NOT_CONTENT.split(text):
+    for run in NOT_CONTENT.split(text):
         grams = [run[i : i + 2] for i in range(len(run) - 1)] if len(run) > 1 else []
         for gram in grams:
             terms[gram] = _GENERIC_WEIGHT if gram in GENERIC_BIGRAMS else 1.0

@@ -11,6 +11,8 @@ _TITLE_VERSION_NOTE = re.compile(r"[（(][^（）()]*(?:\d{4}|修正|修订|修�
 _AMENDMENT = "修正案"  # an amendment instrument: its bracketed year names it rather than a version
 # Lone surrogates (from surrogateescape'd argv bytes, broken JSON) cannot be encoded as UTF-8 for OpenCC.
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# What carries no content in normalised lower-case text: anything but CJK characters, ASCII letters and digits.
+NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
 
 
 @functools.lru_cache(maxsize=1)
