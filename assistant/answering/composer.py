@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 from assistant.answering.citations import build_citation
 from assistant.answering.decline import article_text, coverage, covered_topics, expand_aliases, query_terms
-from assistant.answering.quantities import asserted_quantities, quantity_units_in, unsupported_quantities
+from assistant.answering.quantities import (
+    YES_NO_ENDINGS,
+    asserted_quantities,
+    quantity_units_in,
+    unsupported_quantities,
+)
 from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,
@@ -29,7 +34,7 @@ _PENALTY_QUESTION = penalty_question_words()
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
-_YES_NO_END = re.compile(r"(对吗|对吧|对不对|是吗|是不是|吧|(?<![什怎那多这要])么|吗)\s*[？?]?\s*$")
+_YES_NO_END = re.compile(rf"({YES_NO_ENDINGS})\s*[？?]?\s*$")
 # A question naming an article that still has this many characters to say (个保法第13条讲的什么 has 4 left), most of
 # whose words that article lacks, asks more than that article: it also gets the best other articles found.
 BEYOND_REFERENCE_CHARS = 12

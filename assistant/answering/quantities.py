@@ -10,10 +10,10 @@ from assistant.language.numerals import CN_NUMERAL_WITH_WAN, chinese_to_int
 from assistant.language.textnorm import normalize_text
 from assistant.records import StoredArticle
 
-# A yes/no question (什么？ and 怎么？ ask for content, not a verdict) ...
-_YES_NO = re.compile(
-    r"(对吗|对吧|对不对|是吗|是不是|是否|正确吗|有没有|吧|(?<![什怎那多这要])么|吗)\s*[？?]?\s*$|是否|是不是"
-)
+# The words ending a question that asks for a verdict (什么？ and 怎么？ ask for content) ...
+YES_NO_ENDINGS = r"对吗|对吧|对不对|是吗|是不是|吧|(?<![什怎那多这要])么|吗"
+# ... a yes/no question ...
+_YES_NO = re.compile(rf"({YES_NO_ENDINGS}|是否|正确吗|有没有)\s*[？?]?\s*$|是否|是不是")
 # ... and of its sentences only those asking it: 「我们医院一年门诊量上千万人次。…法律依据是什么？」 tells a number
 # of the situation, which the law is not claimed to state.
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
