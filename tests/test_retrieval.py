@@ -123,7 +123,10 @@ def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever)
 
 @pytest.mark.parametrize(
     "question",
-    ["依据条例能罚到多少？", "不整改会被罚吗", "出了事谁来担责？", "领导会不会被问责", "这种情况网信办会查处吗"],
+    [
+        "依据条例能罚到多少？", "不整改会被罚吗", "出了事谁来担责？", "领导会不会被问责", "这种情况网信办会查处吗",
+        "出了事怎么追责",
+    ],
 )
 def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question: str) -> None:
     assert is_penalty_question(question)
