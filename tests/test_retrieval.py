@@ -218,6 +218,27 @@ def test_definition_questions_name_the_defined_term(question: str, terms: list[s
     assert defined_terms("本法所称数据，是指任何以电子或者其他方式对信息的记录。") == ["数据"]
 
 
+@pytest.mark.parametrize(
+    ("question", "classes"),
+    [
+        ("局里换了指纹考勤机。指纹属于哪一类信息？", ["敏感个人信息"]),  # 指纹 -> 生物识别 (undefined), 敏感个人信息
+        ("员工的病历算什么信息", ["敏感个人信息"]),
+        ("局里换了指纹考勤机，要不要本人同意？", []),  # no class asked
+    ],
+)
+def test_a_classification_question_points_at_the_class_its_words_belong_to(question: str, classes: list[str]) -> None:
+    from assistant.language.vocabulary import everyday_concepts
+    from assistant.retrieval.definitions import classes_asked
+
+    index = {t: ["k"] for t in ["个人信息", "敏感个人信息", "网络运营者"]}
+    assert classes_asked(question, everyday_concepts(question), index) == classes
+
+
+def test_the_article_defining_the_class_asked_comes_first(retriever: Retriever) -> None:
+    hits = retriever.retrieve("局里统一换了指纹考勤机，有老同志不愿意录指纹。指纹属于哪一类信息？").hits
+    assert _labels(hits)[0] == ("个人信息保护法", "第二十八条"), _labels(hits[:5])
+
+
 def test_a_rewrite_hook_replaces_the_rules(built: tuple[Settings, Catalog, Indexer]) -> None:
     seen: list[str] = []
 

@@ -68,3 +68,23 @@ def terms_asked(query: str, index: dict[str, list[str]]) -> list[str]:
                 found.append(term)
                 break
     return [t for t in found if not any(t != other and t in other for other in found)]
+
+
+# A question asking which class its thing belongs to, without naming the class: 「指纹属于哪一类信息？」.
+_CLASS_ASKED = re.compile(
+    r"属于(?:哪|什么|何种)|算(?:哪|什么|何种)(?:一)?(?:类|种|样)?的?(?:信息|数据)|什么(?:性质|类型|类别)的?(?:信息|数据)"
+)
+
+
+def classes_asked(query: str, concepts: Iterable[str], index: dict[str, list[str]]) -> list[str]:
+    """Return the defined terms a classification question points at through its everyday words' concepts.
+
+    「指纹属于哪一类信息？」 names no class, but 指纹 belongs to 生物识别 and 敏感个人信息 (the concept table and the
+    definitions' enumerations): the article defining 敏感个人信息 answers it.
+    """
+    if not _CLASS_ASKED.search(normalize_text(query)):
+        return []
+    found = [c for c in dict.fromkeys(concepts) if c in index]
+    # The narrowest class answers: 指纹 is personal information, but the question asks which kind.
+    return [c for c in found if not any(c != other and c in other for other in found)]
+

@@ -24,7 +24,7 @@ from assistant.records import (
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
 from assistant.retrieval.crossref import is_penalty_article, is_penalty_question, penalty_links
-from assistant.retrieval.definitions import definition_index, terms_asked
+from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
 from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, fuse, roll_up, search_evidence
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
@@ -283,7 +283,9 @@ class Retriever:
     ) -> list[ArticleScore]:
         """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
         definitions = self._definitions_of(view)
-        keys = [k for term in terms_asked(query, definitions) for k in definitions[term]]
+        asked = terms_asked(query, definitions) or classes_asked(
+            query, expansion_terms(query, self._members_of(view)), definitions)
+        keys = [k for term in asked for k in definitions[term]]
         keys = [k for k in keys if allowed is None or k.rpartition("#")[0] in allowed]
         if not keys:
             return ranked
