@@ -45,6 +45,7 @@ def test_examples_of_the_issue_map_to_their_legal_concepts() -> None:
 @pytest.mark.parametrize("question", [
     "单位职工今年住房公积金的缴存比例是多少？", "公务员去世后丧葬费怎么发？", "被通报批评了会影响评优吗？",
     "匿名举报领导违纪会被查到吗？", "科长有没有审批权限？", "微信群里抢红包算赌博吗？", "每年一次的年终考核怎么打分？",
+    "药店卖处方药不要处方违法吗？", "残疾人就业保障金怎么缴？", "低保申请要多长时间审批？", "异地就医医保怎么报销？",
 ])
 def test_everyday_words_outside_the_subject_map_to_no_concept(question: str) -> None:
     # A table pattern puts a question in the library's subject (answering/scope.py): a bare 职工, 去世, 通报 or 权限
