@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
-from assistant.language.textnorm import normalize_text
+from assistant.language.textnorm import NOT_CONTENT, normalize_text
 from assistant.language.vocabulary import penalty_question_words, sanction_words
 from assistant.records import StoredArticle
 
@@ -38,6 +38,21 @@ def is_penalty_article(stored: StoredArticle) -> bool:
 def is_penalty_question(query: str) -> bool:
     """Return True when a question asks about penalties or liability."""
     return bool(PENALTY_INTENT.search(query))
+
+
+# The punishment part of a penalty question: its penalty words with the 处/惩 they are often joined to (处罚).
+_PUNISHMENT_ASKED = re.compile(rf"(?:处|惩)?(?:{PENALTY_INTENT.pattern})(?:款|多少钱|多少|几)?")
+MIN_DUTY_CHARS = 4
+
+
+def duty_query(query: str) -> str:
+    """Return a penalty question without its punishment words: the duty whose breach it asks about, or "".
+
+    「没落实等保要处罚，第一次罚多少」 searched whole finds penalty articles close in wording; without 处罚 and 罚多少
+    it finds the 等级保护 duty, whose citing penalty article is the one asked for.
+    """
+    duty = " ".join(_PUNISHMENT_ASKED.sub(" ", normalize_text(query)).split())
+    return duty if len(NOT_CONTENT.sub("", duty)) >= MIN_DUTY_CHARS and duty != normalize_text(query) else ""
 
 
 def cited_articles(text: str) -> list[tuple[int, int]]:

@@ -23,7 +23,7 @@ from assistant.records import (
     StoredArticle,
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
-from assistant.retrieval.crossref import is_penalty_article, is_penalty_question, penalty_links
+from assistant.retrieval.crossref import duty_query, is_penalty_article, is_penalty_question, penalty_links
 from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
 from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, fuse, roll_up, search_evidence
@@ -43,6 +43,7 @@ _BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 # in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
 WHERE_SHARE = 0.2
 PENALTY_SOURCE_DEPTH = 10  # found obligations whose penalty articles a penalty question seeks (5 and 20 measured)
+DUTY_DEPTH = 3  # duties found by a penalty question's words without its punishment words
 
 
 class Retriever:
@@ -151,7 +152,12 @@ class Retriever:
             # An article named earlier is the obligation discussed; else the previous turn's best articles are.
             carried += self._obligations_before(view, history[-1], allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
-        ranked = self._rank(view, query, scores, named, set(allowed))
+        duties: list[str] = []
+        if not lookups and is_penalty_question(query) and (duty := duty_query(query)):
+            # The duty breached, found without the punishment words, leads to the penalty article citing it.
+            duty_ranked = self._rank(view, duty, self._search(view, duty, allowed), (), set(allowed))
+            duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
+        ranked = self._rank(view, query, scores, named, set(allowed), duties)
         titles = [m.short_title for m in view.titles.mentions(query.lower())]
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
@@ -233,7 +239,7 @@ class Retriever:
 
     def _rank(
         self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
-        allowed: set[str] | None = None,
+        allowed: set[str] | None = None, duties: Sequence[str] = (),
     ) -> list[ArticleScore]:
         """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
         config = self.settings.retrieval
@@ -252,7 +258,11 @@ class Retriever:
             # The obligations named in the question, then the best found, lead to their penalty articles,
             # which rank at least as high as the obligation that led to them. The best found reach past the
             # first page: penalty words pull other penalty articles up, pushing the obligation down.
-            sources = [(key, 1.0) for key in named] + [(e.key, e.fused) for e in ranked[:PENALTY_SOURCE_DEPTH]]
+            # A duty found apart leads to its penalty article just below the best found: it adds the penalty
+            # asked about without displacing what the question's own words found first.
+            second = ranked[1].fused if len(ranked) > 1 else 1.0
+            sources = ([(key, 1.0) for key in named] + [(key, second) for key in duties]
+                       + [(e.key, e.fused) for e in ranked[:PENALTY_SOURCE_DEPTH]])
             for key, fused in sources:
                 version_id = key.rpartition("#")[0]
                 if version_id in view.versions:
