@@ -65,6 +65,7 @@ def test_asked_units() -> None:
     assert asked_units("存了好几年的日志，十几天前发现的") == []
     assert asked_units("几天前发现的漏洞，这几年来一直没修，几年级的学生信息也在里面") == []
     assert asked_units("合规审计多久做一次？") == []
+    assert asked_units("密码长度最少几位？要哪几位领导签字？") == ["位"]  # 哪几位 asks who, not how many
 
 
 def test_a_number_question_needs_an_article_stating_that_unit(shared_corpus: Path) -> None:
@@ -73,6 +74,10 @@ def test_a_number_question_needs_an_article_stating_that_unit(shared_corpus: Pat
     question = "登录密码按规定必须多少天强制改一次？"
     assert unmet_answer_type(question, retrieval_of(question, [logs])) == "number of 日"
     assert unmet_answer_type("网络日志要留存几个月？", retrieval_of("网络日志要留存几个月？", [logs])) is None
+    # No statute sets a password's length: an article stating days does not answer 「最少几位」.
+    incident = corpus_articles(shared_corpus, "国家网络安全事件报告管理办法.md")["第八条"]  # 30日内 总结报告
+    question = "OA系统登录密码多少天强制改一次？长度最少几位？"
+    assert unmet_answer_type(question, retrieval_of(question, [incident])) == "number of 位"
 
 
 def test_every_answer_type_tells_the_reader_why() -> None:
