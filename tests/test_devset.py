@@ -13,6 +13,7 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVSET = PROJECT_ROOT / "eval" / "devset.jsonl"
 SCENARIOS = PROJECT_ROOT / "eval" / "scenarios.jsonl"
+FRESH = PROJECT_ROOT / "eval" / "fresh_officials.jsonl"
 
 
 def load_checker():  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ def test_scenario_halves_are_the_fixed_hash_split() -> None:
     assert min(map(len, halves.values())) >= 0.4 * len(load_questions(SCENARIOS))
 
 
-@pytest.mark.parametrize("questions", [DEVSET, SCENARIOS], ids=["devset", "scenarios"])
+@pytest.mark.parametrize("questions", [DEVSET, SCENARIOS, FRESH], ids=["devset", "scenarios", "fresh"])
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:
     checker = load_checker()
