@@ -10,7 +10,13 @@ from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
 from assistant.language.textnorm import normalize_text
 from assistant.language.vocabulary import concept_rules, concept_shorthand, everyday_concepts, expand_colloquial
-from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms
+from assistant.retrieval.expansion import (
+    definition_members,
+    expansion_groups,
+    expansion_terms,
+    feedback_terms,
+    search_concepts,
+)
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 from assistant.wiring import build_indexer
@@ -63,6 +69,29 @@ def test_definitions_enumerate_the_members_of_a_concept(shared_corpus: Path, tmp
     # A table concept that is a member leads on to the defined term; words already asked are not repeated.
     assert "敏感个人信息" in expansion_terms("病历能给保险公司吗", {"医疗健康": {"敏感个人信息"}})
     assert "医疗健康" not in expansion_terms("医疗健康信息能给保险公司吗", members)
+
+
+def test_each_situation_a_question_names_is_its_own_group() -> None:
+    groups = expansion_groups("局里换了指纹考勤机，还要把职工体检报告交给保险公司", {})
+    assert groups[0] == ["生物识别", "敏感个人信息"]  # 指纹 (the first row the question matches)
+    assert ["医疗健康"] in groups  # 体检: its 敏感个人信息 is already searched with the first group
+    terms = [term for group in groups for term in group]
+    assert len(terms) == len(set(terms))
+
+
+def test_each_groups_best_article_leads_the_merged_concept_ranking(shared_corpus: Path, tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = Catalog(settings.catalog_path)
+    indexer = build_indexer(settings)
+    texts = ("网络安全法_2025修正.md", "保守国家秘密法.md")
+    Library(settings, catalog, indexer).add([shared_corpus / name for name in texts])
+    groups = [["网络日志"], ["脱密期", "涉密人员"]]
+    scores: dict = {}
+    search_concepts(indexer, "", groups, scores, None, 20, False, None)
+    first = sorted(scores.values(), key=lambda e: e.expansion_ranks[0])[:2]
+    found = [catalog.articles_by_keys([e.key])[e.key].article.text for e in first]
+    # Searched as one query, one situation's many matches could fill the head; merged, each group's best leads.
+    assert any("网络日志" in t for t in found) and any("脱密期" in t for t in found), found
 
 
 def test_feedback_keeps_terms_most_top_articles_share() -> None:

@@ -118,6 +118,10 @@ def concept_rules(path: Path = CONCEPTS_FILE) -> list[tuple[re.Pattern[str], tup
 
 def everyday_concepts(query: str) -> list[str]:
     """Return the legal concepts the query's everyday words belong to (指纹打卡 -> 生物识别, 敏感个人信息)."""
+    return list(dict.fromkeys(c for group in concept_groups(query) for c in group))
+
+
+def concept_groups(query: str) -> list[tuple[str, ...]]:
+    """Return the concepts of each table row the query's everyday words match, row by row (one situation each)."""
     text = normalize_text(query).lower()
-    found = [c for pattern, concepts, _ in concept_rules() if pattern.search(text) for c in concepts]
-    return list(dict.fromkeys(found))
+    return [concepts for pattern, concepts, _ in concept_rules() if pattern.search(text)]

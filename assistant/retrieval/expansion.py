@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from assistant.indexing.indexer import parse_unit_id
 from assistant.language.textnorm import normalize_text
-from assistant.language.vocabulary import everyday_concepts
+from assistant.language.vocabulary import concept_groups
 from assistant.protocols import SearchIndex
 from assistant.records import StoredArticle
 from assistant.retrieval.definitions import defined_terms
@@ -30,6 +30,8 @@ _NOUN_LIKE = re.compile(r"^[\u4e00-\u9fff]+$")
 # Members shorter than three characters (收集, 存储) are verbs every article uses; longer ones name a thing.
 MIN_ITEM_CHARS, MAX_ITEM_CHARS = 3, 8
 MAX_TERMS = 12
+MAX_GROUPS = 6  # situations searched apart; a question rarely names more
+GROUP_RRF_K = 5  # merging the groups' searches: each group's first hits lead
 
 
 def definition_members(articles: Iterable[StoredArticle]) -> dict[str, set[str]]:
@@ -49,16 +51,33 @@ def definition_members(articles: Iterable[StoredArticle]) -> dict[str, set[str]]
     return dict(members)
 
 
-def expansion_terms(query: str, members: dict[str, set[str]], feedback: Sequence[str] = ()) -> list[str]:
-    """Return the legal concepts to search beside the question, none of them already in its words."""
+def expansion_groups(query: str, members: dict[str, set[str]], feedback: Sequence[str] = ()) -> list[list[str]]:
+    """Return the legal concepts to search beside the question, one group per situation its words name, none of
+    them already in its words: the table's rows, the defined terms whose enumerations name a member, feedback."""
     text = normalize_text(query).lower()
-    concepts = everyday_concepts(text)
+    groups = [list(group) for group in concept_groups(text)]
     # A member named in the question or reached through the table leads to the concept it belongs to.
     for item, terms in members.items():
-        if item in text or item in concepts:
-            concepts.extend(sorted(terms))
-    wanted = [c for c in dict.fromkeys([*concepts, *feedback]) if c.lower() not in text]
-    return wanted[:MAX_TERMS]
+        if item in text:
+            groups.append(sorted(terms))
+        for group in groups:
+            if item in group:
+                group.extend(sorted(terms))
+    if feedback:
+        groups.append(list(feedback))
+    seen: set[str] = set()
+    wanted: list[list[str]] = []
+    for group in groups:
+        kept = [c for c in dict.fromkeys(group) if c.lower() not in text and c not in seen]
+        seen.update(kept)
+        if kept:
+            wanted.append(kept)
+    return wanted[:MAX_GROUPS]
+
+
+def expansion_terms(query: str, members: dict[str, set[str]], feedback: Sequence[str] = ()) -> list[str]:
+    """Return the legal concepts to search beside the question, none of them already in its words."""
+    return [term for group in expansion_groups(query, members, feedback) for term in group][:MAX_TERMS]
 
 
 def feedback_terms(query: str, texts: Sequence[str], vocabulary: Iterable[str], min_share: float = 0.6) -> list[str]:
@@ -75,17 +94,26 @@ def feedback_terms(query: str, texts: Sequence[str], vocabulary: Iterable[str], 
 
 
 def search_concepts(
-    indexer: SearchIndex, query: str, terms: Sequence[str], scores: dict[str, ArticleScore], allowed: list[str] | None,
-    candidates: int, dense: bool, where: list[str] | None,
+    indexer: SearchIndex, query: str, groups: Sequence[Sequence[str]], scores: dict[str, ArticleScore],
+    allowed: list[str] | None, candidates: int, dense: bool, where: list[str] | None,
 ) -> None:
-    """Add to scores the rankings of the concepts' keyword search and, if dense, of the question restated with them."""
-    if not terms:
+    """Add to scores the ranking of the concepts' keyword searches and, if dense, of the question restated with them.
+
+    Each group (one situation the question's words name) is searched apart and the searches are merged by
+    reciprocal rank: one query of every concept would let a question naming many situations blur them all.
+    """
+    if not groups:
         return
-    hits = indexer.search_keywords(" ".join(terms), 2 * candidates, allowed)
-    add_expansion(scores, ((h.unit_id, h.score) for h in hits))
+    rankings = [indexer.search_keywords(" ".join(group), 2 * candidates, allowed) for group in groups]
+    merged: dict[str, float] = defaultdict(float)
+    for hits in rankings:
+        for rank, hit in enumerate(hits, start=1):
+            merged[hit.unit_id] += 1.0 / (GROUP_RRF_K + rank)
+    add_expansion(scores, merged.items())
     if not dense:
         return
     # The question restated with its concepts, embedded: what its legal wording would find.
+    terms = [term for group in groups for term in group][:MAX_TERMS]
     wanted = set(allowed) if allowed else None
     units = indexer.search_dense(query + " " + " ".join(terms), 2 * candidates, where)
     add_expansion(scores, ((h.unit_id, h.similarity) for h in units

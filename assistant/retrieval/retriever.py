@@ -25,7 +25,13 @@ from assistant.records import (
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
 from assistant.retrieval.crossref import duty_query, is_penalty_article, is_penalty_question, penalty_links
 from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
-from assistant.retrieval.expansion import definition_members, expansion_terms, feedback_terms, search_concepts
+from assistant.retrieval.expansion import (
+    definition_members,
+    expansion_groups,
+    expansion_terms,
+    feedback_terms,
+    search_concepts,
+)
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, fuse, roll_up, search_evidence
 from assistant.retrieval.lookup import TitleIndex, find_references, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
@@ -233,9 +239,9 @@ class Retriever:
             top = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)[:3]
             texts = [a.article.text for a in self.catalog.articles_by_keys([e.key for e in top]).values()]
             feedback = feedback_terms(query, texts, self._definitions_of(view))
-        terms = expansion_terms(query, self._members_of(view), feedback)
+        groups = expansion_groups(query, self._members_of(view), feedback)
         where = allowed if allowed and len(allowed) < WHERE_SHARE * len(view.versions) else None
-        search_concepts(self.indexer, query, terms, scores, allowed, config.candidates, config.expansion_dense, where)
+        search_concepts(self.indexer, query, groups, scores, allowed, config.candidates, config.expansion_dense, where)
 
     def _rank(
         self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
