@@ -123,5 +123,11 @@ def everyday_concepts(query: str) -> list[str]:
 
 def concept_groups(query: str) -> list[tuple[str, ...]]:
     """Return the concepts of each table row the query's everyday words match, row by row (one situation each)."""
-    text = normalize_text(query).lower()
-    return [concepts for pattern, concepts, _ in concept_rules() if pattern.search(text)]
+    return list(_concept_groups_of(normalize_text(query).lower()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _concept_groups_of(text: str) -> tuple[tuple[str, ...], ...]:
+    # A turn asks this of the same texts several times (scope, expansion, the decline's word check), and the
+    # table has a few hundred patterns.
+    return tuple(concepts for pattern, concepts, _ in concept_rules() if pattern.search(text))

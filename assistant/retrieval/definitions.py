@@ -76,13 +76,18 @@ _CLASS_ASKED = re.compile(
 )
 
 
+def asks_class(query: str) -> bool:
+    """Return True when a question asks which class its thing belongs to (「…属于哪一类信息」)."""
+    return bool(_CLASS_ASKED.search(normalize_text(query)))
+
+
 def classes_asked(query: str, concepts: Iterable[str], index: dict[str, list[str]]) -> list[str]:
     """Return the defined terms a classification question points at through its everyday words' concepts.
 
     「指纹属于哪一类信息？」 names no class, but 指纹 belongs to 生物识别 and 敏感个人信息 (the concept table and the
     definitions' enumerations): the article defining 敏感个人信息 answers it.
     """
-    if not _CLASS_ASKED.search(normalize_text(query)):
+    if not asks_class(query):
         return []
     found = [c for c in dict.fromkeys(concepts) if c in index]
     # The narrowest class answers: 指纹 is personal information, but the question asks which kind.

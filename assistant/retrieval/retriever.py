@@ -24,7 +24,7 @@ from assistant.records import (
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
 from assistant.retrieval.crossref import duty_query, is_penalty_article, is_penalty_question, penalty_links
-from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
+from assistant.retrieval.definitions import asks_class, classes_asked, definition_index, terms_asked
 from assistant.retrieval.expansion import (
     definition_members,
     expansion_groups,
@@ -152,7 +152,7 @@ class Retriever:
         own = focus_query(question, history, finder) if self.settings.retrieval.turn_weight > 0 else ""
         if own and self.settings.retrieval.typo_correction:
             own = read_slips(own, self.indexer.document_frequency)[0]
-        own_scores = self._search(view, own, allowed) if own and own != query else {}
+        own_scores = self._search(view, own, allowed, concepts=False) if own and own != query else {}
         add_turn_ranks(scores, own_scores)
         if history and not lookups and not carried and is_penalty_question(question):
             # An article named earlier is the obligation discussed; else the previous turn's best articles are.
@@ -161,7 +161,8 @@ class Retriever:
         duties: list[str] = []
         if not lookups and is_penalty_question(query) and (duty := duty_query(query)):
             # The duty breached, found without the punishment words, leads to the penalty article citing it.
-            duty_ranked = self._rank(view, duty, self._search(view, duty, allowed), (), set(allowed))
+            # Its own words only: the concept searches cost a second embedding and add little to the first three.
+            duty_ranked = self._rank(view, duty, self._search(view, duty, allowed, concepts=False), (), set(allowed))
             duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
         ranked = self._rank(view, query, scores, named, set(allowed), duties)
         titles = [m.short_title for m in view.titles.mentions(query.lower())]
@@ -207,8 +208,10 @@ class Retriever:
         # Exact names only: a one-character slip (个人信息怎 read as 个人信息法) must not end a conversation's subject.
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower()) if m.exact]
 
-    def _search(self, view: CatalogSnapshot, query: str, allowed: list[str]) -> dict[str, ArticleScore]:
-        """Return per-article dense and lexical scores within the allowed versions."""
+    def _search(
+        self, view: CatalogSnapshot, query: str, allowed: list[str], *, concepts: bool = True
+    ) -> dict[str, ArticleScore]:
+        """Return per-article dense and lexical scores within the allowed versions (and the concepts' rankings)."""
         n = self.settings.retrieval.candidates
         everything = len(allowed) == len(view.versions)
         where = allowed if len(allowed) < WHERE_SHARE * len(view.versions) else None
@@ -225,7 +228,7 @@ class Retriever:
             for h in self.indexer.search_keywords(keywords, 2 * n, None if everything else allowed)
         ]
         scores = roll_up(dense, lexical)
-        if self.settings.retrieval.expansion_weight > 0:
+        if concepts and self.settings.retrieval.expansion_weight > 0:
             self._expand(view, query, scores, None if everything else allowed)
         return scores
 
@@ -299,8 +302,9 @@ class Retriever:
     ) -> list[ArticleScore]:
         """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
         definitions = self._definitions_of(view)
-        asked = terms_asked(query, definitions) or classes_asked(
-            query, expansion_terms(query, self._members_of(view)), definitions)
+        asked = terms_asked(query, definitions)
+        if not asked and asks_class(query):
+            asked = classes_asked(query, expansion_terms(query, self._members_of(view)), definitions)
         keys = [k for term in asked for k in definitions[term]]
         keys = [k for k in keys if allowed is None or k.rpartition("#")[0] in allowed]
         if not keys:
