@@ -97,3 +97,13 @@ def test_version_words() -> None:
 def test_every_abbreviation_targets_a_corpus_regulation(catalog: Catalog) -> None:
     shorts = {normalize_title(v.meta.title) for v in catalog.versions()}
     assert set(load_abbreviations().values()) <= shorts
+
+
+@pytest.mark.parametrize(("alias", "short"), sorted(load_abbreviations().items()))
+def test_every_abbreviation_finds_its_regulations_first_article(
+    alias: str, short: str, titles: TitleIndex, catalog: Catalog
+) -> None:
+    # 「事件报告办法第一条」「共享条例第一条」: officials' short names are how a reader names an article.
+    found = [r for r in _lookup(f"{alias}第一条讲的什么", titles, catalog) if r.article is not None]
+    assert found and normalize_title(found[0].article.title) == short, [r.reference for r in found]
+    assert found[0].article.article.label == "第一条"
