@@ -108,7 +108,8 @@ def _slip_windows(run: str) -> list[tuple[int, int]]:
         if end - start != 1:
             continue
         following = [s for s in spans[index + 1 : index + 3] if s[1] - s[0] == 1]
-        for count in (1, 2):
+        # The longer span first: 网案法 is one slip of 网安法, not 网案 of the everyday 网安 and a 法 left over.
+        for count in (2, 1):
             if len(following) >= count and following[count - 1][0] == end + count - 1:
                 windows.append((start, end + count))
     return windows
