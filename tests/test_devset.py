@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVSET = PROJECT_ROOT / "eval" / "devset.jsonl"
 SCENARIOS = PROJECT_ROOT / "eval" / "scenarios.jsonl"
 FRESH = PROJECT_ROOT / "eval" / "fresh_officials.jsonl"
+MULTI = PROJECT_ROOT / "eval" / "multi_regulation_probe.jsonl"
 
 
 def load_checker():  # type: ignore[no-untyped-def]
@@ -72,7 +73,9 @@ def test_scenario_halves_are_the_fixed_hash_split() -> None:
     assert min(map(len, halves.values())) >= 0.4 * len(load_questions(SCENARIOS))
 
 
-@pytest.mark.parametrize("questions", [DEVSET, SCENARIOS, FRESH], ids=["devset", "scenarios", "fresh"])
+@pytest.mark.parametrize(
+    "questions", [DEVSET, SCENARIOS, FRESH, MULTI], ids=["devset", "scenarios", "fresh", "multi"]
+)
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:
     checker = load_checker()
