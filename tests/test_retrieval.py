@@ -231,7 +231,7 @@ def test_a_classification_question_points_at_the_class_its_words_belong_to(quest
     from assistant.retrieval.definitions import classes_asked
 
     index = {t: ["k"] for t in ["个人信息", "敏感个人信息", "网络运营者"]}
-    assert classes_asked(question, everyday_concepts(question), index) == classes
+    assert classes_asked(question, everyday_concepts, index) == classes
 
 
 def test_the_article_defining_the_class_asked_comes_first(retriever: Retriever) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from assistant.language.numerals import CN_SMALL_NUMERAL
 from assistant.language.textnorm import normalize_text
@@ -81,15 +81,17 @@ def asks_class(query: str) -> bool:
     return bool(_CLASS_ASKED.search(normalize_text(query)))
 
 
-def classes_asked(query: str, concepts: Iterable[str], index: dict[str, list[str]]) -> list[str]:
+def classes_asked(
+    query: str, concepts_of: Callable[[str], Iterable[str]], index: dict[str, list[str]]
+) -> list[str]:
     """Return the defined terms a classification question points at through its everyday words' concepts.
 
     「指纹属于哪一类信息？」 names no class, but 指纹 belongs to 生物识别 and 敏感个人信息 (the concept table and the
-    definitions' enumerations): the article defining 敏感个人信息 answers it.
+    definitions' enumerations): the article defining 敏感个人信息 answers it. concepts_of runs only for a question
+    that asks a class.
     """
     if not asks_class(query):
         return []
-    found = [c for c in dict.fromkeys(concepts) if c in index]
+    found = [c for c in dict.fromkeys(concepts_of(query)) if c in index]
     # The narrowest class answers: 指纹 is personal information, but the question asks which kind.
     return [c for c in found if not any(c != other and c in other for other in found)]
-

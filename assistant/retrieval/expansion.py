@@ -77,7 +77,12 @@ def expansion_groups(query: str, members: dict[str, set[str]], feedback: Sequenc
 
 def expansion_terms(query: str, members: dict[str, set[str]], feedback: Sequence[str] = ()) -> list[str]:
     """Return the legal concepts to search beside the question, none of them already in its words."""
-    return [term for group in expansion_groups(query, members, feedback) for term in group][:MAX_TERMS]
+    return flat_terms(expansion_groups(query, members, feedback))
+
+
+def flat_terms(groups: Sequence[Sequence[str]]) -> list[str]:
+    """Return the groups' concepts in one list, as many as one query carries."""
+    return [term for group in groups for term in group][:MAX_TERMS]
 
 
 def feedback_terms(query: str, texts: Sequence[str], vocabulary: Iterable[str], min_share: float = 0.6) -> list[str]:
@@ -113,7 +118,7 @@ def search_concepts(
     if not dense:
         return
     # The question restated with its concepts, embedded: what its legal wording would find.
-    terms = [term for group in groups for term in group][:MAX_TERMS]
+    terms = flat_terms(groups)
     wanted = set(allowed) if allowed else None
     units = indexer.search_dense(query + " " + " ".join(terms), 2 * candidates, where)
     add_expansion(scores, ((h.unit_id, h.similarity) for h in units

@@ -24,7 +24,7 @@ from assistant.records import (
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
 from assistant.retrieval.crossref import duty_query, is_penalty_article, is_penalty_question, penalty_links
-from assistant.retrieval.definitions import asks_class, classes_asked, definition_index, terms_asked
+from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
 from assistant.retrieval.expansion import (
     definition_members,
     expansion_groups,
@@ -302,9 +302,8 @@ class Retriever:
     ) -> list[ArticleScore]:
         """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
         definitions = self._definitions_of(view)
-        asked = terms_asked(query, definitions)
-        if not asked and asks_class(query):
-            asked = classes_asked(query, expansion_terms(query, self._members_of(view)), definitions)
+        asked = terms_asked(query, definitions) or classes_asked(
+            query, lambda text: expansion_terms(text, self._members_of(view)), definitions)
         keys = [k for term in asked for k in definitions[term]]
         keys = [k for k in keys if allowed is None or k.rpartition("#")[0] in allowed]
         if not keys:
