@@ -15,6 +15,7 @@ DEVSET = PROJECT_ROOT / "eval" / "devset.jsonl"
 SCENARIOS = PROJECT_ROOT / "eval" / "scenarios.jsonl"
 FRESH = PROJECT_ROOT / "eval" / "fresh_officials.jsonl"
 MULTI = PROJECT_ROOT / "eval" / "multi_regulation_probe.jsonl"
+STUDY = PROJECT_ROOT / "eval" / "study_officials.jsonl"
 
 
 def load_checker():  # type: ignore[no-untyped-def]
@@ -74,7 +75,7 @@ def test_scenario_halves_are_the_fixed_hash_split() -> None:
 
 
 @pytest.mark.parametrize(
-    "questions", [DEVSET, SCENARIOS, FRESH, MULTI], ids=["devset", "scenarios", "fresh", "multi"]
+    "questions", [DEVSET, SCENARIOS, FRESH, MULTI, STUDY], ids=["devset", "scenarios", "fresh", "multi", "study"]
 )
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:

@@ -12,6 +12,7 @@ from assistant.indexing.indexer import parse_unit_id
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int, parse_article_label
 from assistant.language.textnorm import normalize_text
 from assistant.language.typos import read_slips
+from assistant.language.verdict import without_verdict
 from assistant.language.vocabulary import expand_colloquial
 from assistant.protocols import CatalogReader, SearchIndex
 from assistant.records import (
@@ -217,12 +218,13 @@ class Retriever:
         where = allowed if len(allowed) < WHERE_SHARE * len(view.versions) else None
         fetch = 2 * n if where is not None or everything else 3 * n
         allowed_set = set(allowed)
+        asked = without_verdict(query)  # 「…合规吗」: the practice is searched, not the word 合规
         dense = [
             (h.unit_id, h.similarity)
-            for h in self.indexer.search_dense(query, fetch, where)
+            for h in self.indexer.search_dense(asked, fetch, where)
             if parse_unit_id(h.unit_id)[0].rpartition("#")[0] in allowed_set
         ]
-        keywords = expand_colloquial(query) if self.settings.retrieval.colloquial_expansion else query
+        keywords = expand_colloquial(asked) if self.settings.retrieval.colloquial_expansion else asked
         lexical = [
             (h.unit_id, h.score, h.coverage)
             for h in self.indexer.search_keywords(keywords, 2 * n, None if everything else allowed)
