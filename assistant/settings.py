@@ -102,6 +102,11 @@ class RetrievalSettings(BaseModel):
     penalty_boost: float = Field(
         0.4, ge=0, description="Added to penalty articles (and those citing a found obligation) for penalty questions."
     )
+    learned_order: bool = Field(
+        True, description="Re-order the first fused candidates with the linear model fitted by eval/train_order.py "
+        "(assistant/retrieval/data/learned_order.json); off keeps the hand-set fusion's order. Version questions "
+        "keep the version linker's order either way."
+    )
     definition_boost: float = Field(
         1.0, ge=0, description="Added to the article defining the term a definition question names (什么是X)."
     )

@@ -16,6 +16,7 @@ SCENARIOS = PROJECT_ROOT / "eval" / "scenarios.jsonl"
 FRESH = PROJECT_ROOT / "eval" / "fresh_officials.jsonl"
 MULTI = PROJECT_ROOT / "eval" / "multi_regulation_probe.jsonl"
 STUDY = PROJECT_ROOT / "eval" / "study_officials.jsonl"
+TRAIN = PROJECT_ROOT / "eval" / "train_officials.jsonl"
 
 
 def load_checker():  # type: ignore[no-untyped-def]
@@ -75,7 +76,8 @@ def test_scenario_halves_are_the_fixed_hash_split() -> None:
 
 
 @pytest.mark.parametrize(
-    "questions", [DEVSET, SCENARIOS, FRESH, MULTI, STUDY], ids=["devset", "scenarios", "fresh", "multi", "study"]
+    "questions", [DEVSET, SCENARIOS, FRESH, MULTI, STUDY, TRAIN],
+    ids=["devset", "scenarios", "fresh", "multi", "study", "train"]
 )
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:

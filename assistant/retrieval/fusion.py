@@ -24,6 +24,7 @@ class ArticleScore:
     turn_ranks: list[int] = field(default_factory=list)  # ranks in the search of a follow-up's own words
     paragraphs: dict[int, float] = field(default_factory=dict)  # 款 index -> best similarity
     fused: float = 0.0
+    sanctions_found: bool = False  # a penalty article citing an obligation the question named or found
 
 
 def roll_up(
@@ -120,3 +121,11 @@ def search_evidence(scores: Mapping[str, ArticleScore], config: RetrievalSetting
     return evidence(max((s.dense for s in scores.values() if s.dense is not None), default=None),
                     max((s.coverage for s in scores.values()), default=0.0),
                     config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias)
+
+
+def demote_local(ranked: list[ArticleScore], local_versions: set[str], weight: float) -> list[ArticleScore]:
+    """Return ranked with local documents' scores multiplied by weight: a question naming no place is national."""
+    for entry in ranked:
+        if entry.key.rpartition("#")[0] in local_versions:
+            entry.fused *= weight
+    return sorted(ranked, key=lambda e: (-e.fused, e.key))

@@ -14,7 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int, format_article_label, int_to_chinese
+from assistant.language.numerals import (
+    NUMERAL_PATTERN,
+    chinese_to_int,
+    format_article_label,
+    int_to_chinese,
+    parse_article_label,
+)
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import load_abbreviations
 from assistant.records import DocumentVersion, LookupResult, StoredArticle
@@ -24,6 +30,7 @@ _ARTICLE = re.compile(rf"(?:的|之)?\s*(第)?\s*({_NUM})\s*条(?:\s*之\s*({_NU
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年|版|修正|修订)")
 _OLD_VERSION = re.compile(r"旧版|老版|原版|修正前|修订前|修改前|之前的版本|上一版|原文")
 _QUOTED = re.compile(r"《([^《》]{2,40})》")
+_BARE_ARTICLE = re.compile(rf"({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _TITLE_SUFFIX = re.compile(r"(法|条例|办法|规定|细则|决定|解释|规则|标准)$")
 
 
@@ -206,3 +213,17 @@ def _resolve(
     count = sum(1 for s in articles if s.article.kind == "article" and not s.article.suffix)
     message = f"《{title}》共{int_to_chinese(count)}条，没有{label}。" if count else f"《{title}》中没有{label}。"
     return LookupResult(reference=reference, title=title, label=label, article=None, message=message)
+
+
+def named_in(result: LookupResult, question: str) -> bool:
+    """Return True when the question itself names the article of a lookup (its number, any numerals)."""
+    wanted = parse_article_label(result.label)
+    for match in _BARE_ARTICLE.finditer(normalize_text(question)):
+        try:
+            number = chinese_to_int(match.group(1))
+            suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
+        except ValueError:
+            continue
+        if (number, suffix) == wanted:
+            return True
+    return False

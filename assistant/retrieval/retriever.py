@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import logging
-import re
+import math
 import threading
 from collections.abc import Callable, Sequence
 
 from assistant.indexing.indexer import parse_unit_id
-from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int, parse_article_label
 from assistant.language.textnorm import normalize_text
 from assistant.language.typos import read_slips
 from assistant.language.verdict import without_verdict
@@ -33,18 +32,16 @@ from assistant.retrieval.expansion import (
     feedback_terms,
     search_concepts,
 )
-from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, fuse, roll_up, search_evidence
-from assistant.retrieval.lookup import TitleIndex, find_references, names_version
+from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, demote_local, fuse, roll_up, search_evidence
+from assistant.retrieval.learned_order import Observer, QuestionFacts, load_order, reorder
+from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
-from assistant.retrieval.version_links import VersionLinker
+from assistant.retrieval.version_links import VersionLinker, is_version_question
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-_NUMERAL = NUMERAL_PATTERN
-_BARE_ARTICLE = re.compile(rf"({_NUMERAL})\s*条(?:\s*之\s*({_NUMERAL}))?")
 
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
 # in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
@@ -62,6 +59,8 @@ class Retriever:
     ) -> None:
         self.settings, self.catalog, self.indexer, self.rewrite = settings, catalog, indexer, rewrite
         self.rerank = rerank
+        self.order = load_order() if settings.retrieval.learned_order else None
+        self.observe_order: Observer | None = None  # eval/train_order.py reads the candidates' features here
         self._view: CatalogSnapshot | None = None
         self._lock = threading.Lock()
         self._version_linker = VersionLinker(catalog)
@@ -139,7 +138,7 @@ class Retriever:
         found = find_references(query, view.titles, lambda v: self._articles_of(view, v))
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
-        lookups = tuple(r for r in found if _named_in(r, question))
+        lookups = tuple(r for r in found if named_in(r, question))
         carried = [r.article.key for r in found if r.article is not None and r not in lookups]
         allowed = self.scope(view, query, filters)
         if not allowed:
@@ -167,6 +166,10 @@ class Retriever:
             duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
         ranked = self._rank(view, query, scores, named, set(allowed), duties)
         titles = [m.short_title for m in view.titles.mentions(query.lower())]
+        facts = QuestionFacts(normalize_text(query).lower(), frozenset(titles), is_penalty_question(query), self._idf)
+        if not is_version_question(query):  # a version question's pairs are ordered by the version linker
+            ranked = reorder(self.order, facts, ranked, self.catalog.articles_by_keys, view.group_of,
+                             is_penalty_article, self.observe_order)
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
@@ -190,6 +193,9 @@ class Retriever:
         conf = 1.0 if resolved else max(search_evidence(s, self.settings.retrieval) for s in (scores, own_scores))
         return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, (*typo_notices, *notices),
                                version_links)
+
+    def _idf(self, term: str) -> float:
+        return 1.0 / (1.0 + math.log1p(self.indexer.document_frequency(term)))
 
     def _obligations_before(self, view: CatalogSnapshot, turn: str, allowed: list[str]) -> list[str]:
         """Return the best three articles of the previous turn: 「不做的话有什么后果」 asks for what sanctions them."""
@@ -259,7 +265,7 @@ class Retriever:
         if config.definition_boost:
             ranked = self._boost_definitions(view, query, scores, ranked, allowed)
         if config.local_weight < 1.0 and view.local_versions and not view.places.named_in(query):
-            ranked = _demote_local(ranked, view.local_versions, config.local_weight)
+            ranked = demote_local(ranked, view.local_versions, config.local_weight)
         mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
         penalty = is_penalty_question(query)
         if not (mentioned or penalty):
@@ -287,10 +293,11 @@ class Retriever:
                 entry.fused += config.mention_boost
             if penalty and entry.key in wanted_penalties:
                 entry.fused = max(entry.fused, wanted_penalties[entry.key]) + config.penalty_boost
+                entry.sanctions_found = True
         if penalty:
             for key in set(wanted_penalties) - set(scores):
                 version_id = key.rpartition("#")[0]
-                extra = ArticleScore(key, fused=wanted_penalties[key] + config.penalty_boost)
+                extra = ArticleScore(key, fused=wanted_penalties[key] + config.penalty_boost, sanctions_found=True)
                 if mentioned and view.group_of(version_id) in mentioned:
                     extra.fused += config.mention_boost
                 scores[key] = extra
@@ -362,14 +369,6 @@ class Retriever:
         return tuple(Hit(stored[k], 0.0, via="linked") for k in keys if k in stored)
 
 
-def _demote_local(ranked: list[ArticleScore], local_versions: set[str], weight: float) -> list[ArticleScore]:
-    """Return ranked with local documents' scores multiplied by weight: a question naming no place is national."""
-    for entry in ranked:
-        if entry.key.rpartition("#")[0] in local_versions:
-            entry.fused *= weight
-    return sorted(ranked, key=lambda e: (-e.fused, e.key))
-
-
 def _group(view: CatalogSnapshot, entry: ArticleScore) -> str:
     """Return the short title of the regulation an article belongs to."""
     return view.group_of(entry.key.rpartition("#")[0])
@@ -383,17 +382,3 @@ def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:
 
 def _ranks(entry: ArticleScore | None) -> tuple[int | None, int | None]:
     return (entry.dense_rank, entry.lexical_rank) if entry else (None, None)
-
-
-def _named_in(result: LookupResult, question: str) -> bool:
-    """Return True when the question itself names the article of a lookup (its number, any numerals)."""
-    wanted = parse_article_label(result.label)
-    for match in _BARE_ARTICLE.finditer(normalize_text(question)):
-        try:
-            number = chinese_to_int(match.group(1))
-            suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
-        except ValueError:
-            continue
-        if (number, suffix) == wanted:
-            return True
-    return False

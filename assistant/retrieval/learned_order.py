@@ -1,0 +1,216 @@
+"""Learned ordering of the fused candidates: a linear model over everything the rankings know about an article.
+
+Reciprocal-rank fusion (fusion.py) reads only ranks: an article second by vector similarity 0.91 and one second by
+0.62 count the same, and neither the keyword score's size, the share of the question's words an article holds, nor
+what the other candidates of its regulation say is seen. Without a cross-encoder that installs offline, the next
+best thing is to learn how to weigh those signals from questions with known answers: eval/train_order.py fits a
+listwise (softmax) linear model on question sets written by people who never saw the code, and writes its
+weights to data/learned_order.json. At answer time the first DEPTH candidates are re-scored, a few microseconds
+of arithmetic; articles further down keep their fused order below them.
+
+Every feature is a property of the rankings or of the article's text and place, never a word list, so the model
+carries to questions it was not fitted on; tests/test_learned_order.py and the eval report check that it does.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.language.textnorm import normalize_text
+from assistant.records import StoredArticle
+from assistant.retrieval.fusion import ArticleScore
+
+DEPTH = 30  # candidates re-scored: recall@30 is within a few points of recall@50 on every set
+MODEL_FILE = Path(__file__).parent / "data" / "learned_order.json"
+_RRF = 5  # the reciprocal-rank constant the features use (the fusion's default)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+# Characters that carry a question's form; bigrams holding one say nothing of its subject.
+_FORM_CHARS = set("的了吗呢么吧啊呀是在有和与及或我你他她它们这那哪什怎样如何要会能可以还就都也把被给让对")
+_DEFINITION_ASKED = re.compile(r"什么是|是什么|指什么|什么叫|叫什么|含义|定义|哪些属于|属于什么|属于哪|算不算|包括哪些")
+_DEFINES = re.compile(r"是指|所称|含义|包括")
+
+FEATURES = (
+    "fused",  # the fused score with every boost, as the hand-set order had it
+    "position",  # 1 / log2(rank + 1) in that order
+    "dense",  # best vector similarity among the article's units (0 when the vector search missed it)
+    "dense_gap",  # that similarity minus the best candidate's
+    "dense_missing",
+    "dense_rrf",
+    "lexical",  # BM25 score over the best candidate's
+    "lexical_rrf",
+    "coverage",  # share of the query's terms in the best keyword unit
+    "expansion_rrf",  # summed reciprocal ranks in the concept searches
+    "expansion_share",  # share of the concept searches that found it
+    "turn_rrf",  # the follow-up's or asking sentence's own-words search
+    "overlap",  # IDF-weighted share of the question's subject bigrams in the whole article
+    "heading_overlap",  # the same over its chapter and section headings
+    "named",  # its regulation is named in the question
+    "penalty_match",  # a penalty question and a penalty article
+    "penalty_mismatch",  # a penalty article for a question that asks no penalty
+    "sanctions_found",  # a penalty article citing an obligation the question named or retrieval found (crossref.py)
+    "definition_match",  # a definition question and an article that defines
+    "general_part",  # in 总则 or 附则
+    "length",  # log of its characters
+    "regulation_strength",  # its regulation's best fused score over the top candidate's
+    "regulation_best",  # it is its regulation's first candidate
+    "regulation_rank",  # 1 / rank of its regulation among the candidates' regulations
+    "regulation_share",  # share of the first ten candidates from its regulation
+    "current",  # the version in force
+)
+
+
+@dataclass(frozen=True)
+class QuestionFacts:
+    """What the features need to know about the question, computed once per ranking."""
+
+    text: str
+    named_groups: frozenset[str]
+    penalty: bool
+    idf: Callable[[str], float]
+
+    @property
+    def asks_definition(self) -> bool:
+        return bool(_DEFINITION_ASKED.search(self.text))
+
+
+def subject_bigrams(text: str) -> set[str]:
+    """Return the character bigrams of a text's Han runs that hold no form character."""
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(normalize_text(text)):
+        grams.update(run[i:i + 2] for i in range(len(run) - 1))
+    return {g for g in grams if not (_FORM_CHARS & set(g))}
+
+
+def _weighted_share(weights: dict[str, float], text: str) -> float:
+    total = sum(weights.values())
+    return sum(w for g, w in weights.items() if g in text) / total if total else 0.0
+
+
+def candidate_features(
+    facts: QuestionFacts, ranked: Sequence[ArticleScore], articles: dict[str, StoredArticle],
+    group_of: Callable[[str], str], is_penalty: Callable[[StoredArticle], bool],
+) -> np.ndarray:
+    """Return one row of FEATURES per candidate in ranked (all of them present in articles)."""
+    top_fused = ranked[0].fused or 1.0
+    top_dense = max((e.dense for e in ranked if e.dense is not None), default=0.0)
+    top_lexical = max((e.lexical for e in ranked if e.lexical is not None), default=0.0) or 1.0
+    searches = max((len(e.expansion_ranks) for e in ranked), default=0) or 1
+    groups = [group_of(e.key.rpartition("#")[0]) for e in ranked]
+    best_of: dict[str, float] = {}
+    for group, entry in zip(groups, ranked, strict=True):
+        best_of.setdefault(group, entry.fused)
+    order_of = {group: i for i, group in enumerate(best_of)}
+    first_ten = groups[:10]
+    weights = {gram: facts.idf(gram) for gram in subject_bigrams(facts.text)}  # once per question, not per article
+    asks_definition = facts.asks_definition
+    rows = []
+    seen: set[str] = set()
+    for rank, (group, entry) in enumerate(zip(groups, ranked, strict=True), start=1):
+        article = articles[entry.key]
+        body = article.article.text
+        headings = " ".join(article.article.headings)
+        penalty_article = is_penalty(article)
+        rows.append((
+            entry.fused / top_fused,
+            1.0 / math.log2(rank + 1),
+            entry.dense or 0.0,
+            (entry.dense - top_dense) if entry.dense is not None else -1.0,
+            float(entry.dense is None),
+            1.0 / (_RRF + entry.dense_rank) if entry.dense_rank else 0.0,
+            (entry.lexical or 0.0) / top_lexical,
+            1.0 / (_RRF + entry.lexical_rank) if entry.lexical_rank else 0.0,
+            entry.coverage,
+            sum(1.0 / (_RRF + r) for r in entry.expansion_ranks),
+            len(entry.expansion_ranks) / searches,
+            sum(1.0 / (_RRF + r) for r in entry.turn_ranks),
+            _weighted_share(weights, body),
+            _weighted_share(weights, headings),
+            float(group in facts.named_groups),
+            float(facts.penalty and penalty_article),
+            float(not facts.penalty and penalty_article),
+            float(entry.sanctions_found),
+            float(asks_definition and bool(_DEFINES.search(body))),
+            float("总则" in headings or "附则" in headings),
+            math.log1p(len(body)),
+            best_of[group] / top_fused,
+            float(group not in seen),
+            1.0 / (1 + order_of[group]),
+            first_ten.count(group) / len(first_ten),
+            float(article.is_current),
+        ))
+        seen.add(group)
+    return np.asarray(rows, dtype=np.float64)
+
+
+class LinearOrder:
+    """Scores candidates with the fitted weights over standardised features."""
+
+    def __init__(self, model: dict[str, object]) -> None:
+        names = tuple(model["features"])  # type: ignore[arg-type]
+        if names != FEATURES:
+            raise ValueError(f"learned order model was fitted on features {names}, the code computes {FEATURES}; "
+                             "refit it with eval/train_order.py")
+        self.mean = np.asarray(model["mean"], dtype=np.float64)
+        self.scale = np.asarray(model["scale"], dtype=np.float64)
+        self.weights = np.asarray(model["weights"], dtype=np.float64)
+        self.depth = int(model.get("depth", DEPTH))  # type: ignore[call-overload]
+
+    @classmethod
+    def from_file(cls, path: Path = MODEL_FILE) -> LinearOrder:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Return each candidate's score (higher first)."""
+        return ((rows - self.mean) / self.scale) @ self.weights
+
+    def order(self, ranked: Sequence[ArticleScore], rows: np.ndarray) -> list[ArticleScore]:
+        """Return the first len(rows) candidates by score (ties keep the fused order), then the rest as they were."""
+        scored = self.scores(rows)
+        head = [ranked[i] for i in sorted(range(len(rows)), key=lambda i: (-scored[i], i))]
+        # The fused scores stay as they were, handed out in the new order: what reads them later (the composer's
+        # cut-offs, the hits' scores) sees the same spread, now agreeing with the order.
+        for entry, fused in zip(head, sorted((e.fused for e in head), reverse=True), strict=True):
+            entry.fused = fused
+        return head + list(ranked[len(rows):])
+
+
+@functools.lru_cache(maxsize=4)
+def load_order(path: str = str(MODEL_FILE)) -> LinearOrder | None:
+    """Return the shipped model, or None when no model file is there."""
+    return LinearOrder.from_file(Path(path)) if Path(path).is_file() else None
+
+
+Observer = Callable[[str, Sequence[ArticleScore], np.ndarray], None]
+
+
+def reorder(
+    model: LinearOrder | None, facts: QuestionFacts, ranked: list[ArticleScore],
+    fetch: Callable[[list[str]], dict[str, StoredArticle]], group_of: Callable[[str], str],
+    is_penalty: Callable[[StoredArticle], bool], observe: Observer | None = None,
+) -> list[ArticleScore]:
+    """Return ranked with its first candidates in the model's order (unchanged without a model or an observer).
+
+    observe, when given, receives the question, the candidates and their features (eval/train_order.py).
+    """
+    if (model is None and observe is None) or not ranked:
+        return ranked
+    depth = model.depth if model is not None else DEPTH
+    stored = fetch([e.key for e in ranked[:depth]])
+    head = [e for e in ranked[:depth] if e.key in stored]
+    if not head:
+        return ranked
+    rows = candidate_features(facts, head, stored, group_of, is_penalty)
+    if observe is not None:
+        observe(facts.text, head, rows)
+    if model is None:
+        return ranked
+    taken = {e.key for e in head}
+    return model.order(head, rows) + [e for e in ranked if e.key not in taken]

