@@ -319,6 +319,27 @@ def test_real_question_naming_a_regulation_outside_the_library_is_declined(real)
     assert answer.text.startswith("库中未收录《网络安全审查办法》")
 
 
+def test_a_standard_named_by_number_outside_the_library_is_declined(real) -> None:  # type: ignore[no-untyped-def]
+    _, _, helper = real
+    answer = helper.answer("等保2.0的GB/T 22239-2019里，三级系统是不是要求登录必须双因素认证？具体是哪个控制点？")
+    assert answer.declined and answer.citations == ()
+    assert answer.text.startswith("库中未收录《GB/T 22239-2019》")
+
+
+def test_a_standard_the_library_mentions_is_not_declined_for_its_number(shared_corpus: Path, tmp_path: Path) -> None:
+    from assistant.answering.decline import CorpusVocabulary
+    from assistant.wiring import build_catalog, build_library
+
+    # 国家网络安全事件报告管理办法 cites GB/T 20986-2023 (the grading guide): a question naming it is in the library.
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = build_catalog(settings)
+    build_library(settings, catalog).add([shared_corpus / "国家网络安全事件报告管理办法.md"])
+    vocabulary = CorpusVocabulary(catalog)
+    assert vocabulary.unknown_standards("按GB/T 20986划分，这算较大事件吗？") == []
+    assert vocabulary.unknown_standards("GB/T 22239和gm/t 0054-2018分别要求什么？") == ["GB/T 22239", "GM/T 0054-2018"]
+    assert vocabulary.unknown_standards("数据库用db2还是mysql？等保2.0怎么做？") == []
+
+
 @pytest.mark.parametrize(
     ("claim", "text", "stated"),
     [

@@ -30,6 +30,7 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("我们市被认定为关键信息基础设施的单位名单能给一份吗？", "roster"),
         ("出口防火墙的3389端口要不要关？", "configuration"),
         ("e签宝、法大大这几家哪家更稳定？", "vendor"),
+        ("信息化项目的运维费按建设费的多少比例测算？", "ratio"),
         ("发现勒索病毒以后该向哪家单位报告？", None),  # 哪家 asking which agency, not which vendor
         ("关基运营者没有开展密评，罚多少钱？", None),  # a fine: penalty articles state it
         ("网络运营者应当履行哪些安全保护义务？", None),
@@ -51,6 +52,13 @@ def test_a_fee_question_over_an_article_that_charges_is_answered(shared_corpus: 
     retrieval = retrieval_of(question, [charging], evidence=0.95)
     assert unmet_answer_type(question, retrieval) is None
     assert not decide(question, retrieval, threshold=0.43).decline
+
+
+def test_a_ratio_question_over_an_article_stating_a_percentage_is_answered(shared_corpus: Path) -> None:
+    # 个人信息保护法 第六十六条: 上一年度营业额百分之五以下罚款.
+    fine = corpus_articles(shared_corpus, "个人信息保护法.md")["第六十六条"]
+    question = "情节严重的，罚款最高是营业额的百分之几？"
+    assert unmet_answer_type(question, retrieval_of(question, [fine], evidence=0.95)) is None
 
 
 def test_a_vendor_question_is_not_answered_by_a_ban_on_naming_brands(shared_corpus: Path) -> None:

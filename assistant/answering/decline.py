@@ -47,6 +47,10 @@ _QUOTED_NAME = re.compile(r"《([^《》]{2,40})》")
 _NAME_LEAD = re.compile(
     r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的|那个|这个|那部|这部))+"
 )
+# A standard named by its number: GB/T 22239-2019, GB 17859, GA/T 1389, GM/T 0054-2018, YD/T 2584, JR/T 0171.
+_STANDARD = re.compile(
+    r"(?<![a-z])(?:gb|ga|gm|yd|jr|ws|db\d{2})(?:\s*/\s*[tz])?\s*(\d{3,6})(?:\.\d+)?(?:\s*[-—–]\s*\d{4})?"
+)
 _CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _ARTICLE_REF = re.compile(rf"第[{CN_NUMERAL_WITH_WAN}\d]+条(?:之[{CN_SMALL_NUMERAL}\d]+)?")
 
@@ -80,6 +84,7 @@ class CorpusVocabulary:
         self._text = ""
         self.titles: tuple[str, ...] = ()
         self.scope: frozenset[str] = frozenset()
+        self.standards: frozenset[str] = frozenset()  # standard numbers the library's texts mention (gb/t 20986)
 
     def refresh(self) -> None:
         """Re-read the corpus when the catalog changed since the last read."""
@@ -94,7 +99,16 @@ class CorpusVocabulary:
         self._text = "\n".join([*titles, *texts]).lower()
         self.titles = tuple(sorted(titles))
         self.scope = scope_words(titles)
+        self.standards = frozenset(_standard_key(m) for m in _STANDARD.finditer(self._text))
         self._generation = generation
+
+    def unknown_standards(self, question: str) -> list[str]:
+        """Return the national or sector standards a question names by number (GB/T 22239-2019) that no text of the
+        library mentions: their clauses are not in it, whatever its regulations say about the subject."""
+        self.refresh()
+        found = [match.group(0).upper() for match in _STANDARD.finditer(normalize_text(question).lower())
+                 if _standard_key(match) not in self.standards]
+        return list(dict.fromkeys(found))
 
     def known_share(self, question: str) -> float:
         """Return the share of the question's subject words found somewhere in the corpus (1.0 for none)."""
@@ -103,6 +117,12 @@ class CorpusVocabulary:
         if not words:
             return 1.0
         return sum(1 for word in words if word in self._text or _is_everyday_word(word)) / len(words)
+
+
+def _standard_key(match: re.Match[str]) -> str:
+    """Return a standard's series and number (gb/t 22239 and GB/T 22239-2019 are one standard)."""
+    series = re.sub(r"[\s\d]", "", match.group(0).split(match.group(1))[0])
+    return f"{series}{match.group(1)}"
 
 
 def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
@@ -268,7 +288,7 @@ def decide(
     query = retrieval.standalone_query or question
     if vocabulary is not None:
         vocabulary.refresh()
-        missing = unknown_regulations(query, vocabulary.titles)
+        missing = unknown_regulations(query, vocabulary.titles) + vocabulary.unknown_standards(query)
         if missing:
             reason = "names regulations the library lacks: " + "、".join(missing)
             return Decision(True, 0.0, retrieval.evidence, 0.0, reason, 0.0, tuple(missing))
