@@ -63,7 +63,6 @@ FEATURES = (
     "regulation_best",  # it is its regulation's first candidate
     "regulation_rank",  # 1 / rank of its regulation among the candidates' regulations
     "regulation_share",  # share of the first ten candidates from its regulation
-    "current",  # the version in force
 )
 
 
@@ -144,7 +143,6 @@ def candidate_features(
             float(group not in seen),
             1.0 / (1 + order_of[group]),
             first_ten.count(group) / len(first_ten),
-            float(article.is_current),
         ))
         seen.add(group)
     return np.asarray(rows, dtype=np.float64)
