@@ -76,6 +76,19 @@ def test_features_read_rankings_question_and_article(shared_corpus: Path) -> Non
     assert list(_column(unasked, "penalty_mismatch")) == [0.0, 1.0] and list(_column(unasked, "named")) == [0, 0]
 
 
+def test_features_match_what_is_asked_with_what_an_article_states(shared_corpus: Path) -> None:
+    rules = corpus_articles(shared_corpus, "国家网络安全事件报告管理办法.md")
+    timed, scope = rules["第四条"], rules["第二条"]  # 4小时内 报告 to the 主管部门; who the 办法 applies to
+    ranked = [ArticleScore(timed.key, fused=1.0), ArticleScore(scope.key, fused=0.9)]
+    rows = candidate_features(_facts("网站被篡改了，多长时间内要报告，报给哪个部门？"), ranked,
+                              {timed.key: timed, scope.key: scope}, lambda _v: "事件报告办法", is_penalty_article)
+    assert list(_column(rows, "time_match")) == [1.0, 0.0]
+    assert list(_column(rows, "who_match")) == [1.0, 0.0]
+    unasked = candidate_features(_facts("网站被篡改了怎么办"), ranked, {timed.key: timed, scope.key: scope},
+                                 lambda _v: "事件报告办法", is_penalty_article)
+    assert list(_column(unasked, "time_match")) == [0.0, 0.0] and list(_column(unasked, "who_match")) == [0.0, 0.0]
+
+
 def test_reordering_keeps_every_candidate_and_hands_out_the_fused_scores_in_order(shared_corpus: Path) -> None:
     csl = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
     labels = ["第二十三条", "第二十四条", "第二十五条", "第二十六条"]

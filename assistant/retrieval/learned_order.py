@@ -36,6 +36,12 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _FORM_CHARS = set("的了吗呢么吧啊呀是在有和与及或我你他她它们这那哪什怎样如何要会能可以还就都也把被给让对")
 _DEFINITION_ASKED = re.compile(r"什么是|是什么|指什么|什么叫|叫什么|含义|定义|哪些属于|属于什么|属于哪|算不算|包括哪些")
 _DEFINES = re.compile(r"是指|所称|含义|包括")
+_TIME_ASKED = re.compile(
+    r"多久|多长时间|几天|几日|多少天|多少日|几个工作日|几个月|多少个月|几年|多少年|几小时|多少小时|期限|时限|时间要求|有效期"
+)
+_STATES_TIME = re.compile(r"(?:\d+|[一二三四五六七八九十两百]+)\s*(?:个)?(?:小时|工作日|日|天|周|个月|月|年)")
+_WHO_ASKED = re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪个机关|哪里|哪儿|向哪|找哪|报给|归谁|哪家|主管部门")
+_NAMES_BODY = re.compile(r"部门|机关|机构|委员会|办公室")
 
 FEATURES = (
     "fused",  # the fused score with every boost, as the hand-set order had it
@@ -57,6 +63,8 @@ FEATURES = (
     "penalty_mismatch",  # a penalty article for a question that asks no penalty
     "sanctions_found",  # a penalty article citing an obligation the question named or retrieval found (crossref.py)
     "definition_match",  # a definition question and an article that defines
+    "time_match",  # a question asking how long or by when, and an article stating a time limit
+    "who_match",  # a question asking who or to whom, and an article naming a department or body
     "general_part",  # in 总则 or 附则
     "length",  # log of its characters
     "regulation_strength",  # its regulation's best fused score over the top candidate's
@@ -110,6 +118,7 @@ def candidate_features(
     first_ten = groups[:10]
     weights = {gram: facts.idf(gram) for gram in subject_bigrams(facts.text)}  # once per question, not per article
     asks_definition = facts.asks_definition
+    asks_time, asks_who = bool(_TIME_ASKED.search(facts.text)), bool(_WHO_ASKED.search(facts.text))
     rows = []
     seen: set[str] = set()
     for rank, (group, entry) in enumerate(zip(groups, ranked, strict=True), start=1):
@@ -137,6 +146,8 @@ def candidate_features(
             float(not facts.penalty and penalty_article),
             float(entry.sanctions_found),
             float(asks_definition and bool(_DEFINES.search(body))),
+            float(asks_time and bool(_STATES_TIME.search(body))),
+            float(asks_who and bool(_NAMES_BODY.search(body))),
             float("总则" in headings or "附则" in headings),
             math.log1p(len(body)),
             best_of[group] / top_fused,
