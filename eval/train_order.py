@@ -33,8 +33,9 @@ from assistant.evaluation.formats import (
 )
 from assistant.evaluation.matching import ref_matches_gold  # noqa: E402
 from assistant.retrieval.learned_order import DEPTH, FEATURES, MODEL_FILE  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.wiring import build_assistant  # noqa: E402
+from assistant.wiring import build_retriever  # noqa: E402
 
 PENALTIES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 FOLDS = 5
@@ -52,10 +53,8 @@ class Ranking:
     all_required: bool
 
 
-def collect(home: Path, path: Path) -> list[Ranking]:
+def collect(retriever: Retriever, path: Path) -> list[Ranking]:
     """Return the candidates of every answerable question of a set, ranked by the hand-set fusion."""
-    assistant = build_assistant(Settings(home=home, retrieval={"learned_order": False}))
-    retriever = assistant.retriever
     questions, _ = read_questions(path)
     rankings: list[Ranking] = []
     for question in questions:
@@ -157,26 +156,25 @@ def main() -> None:
     parser.add_argument("--penalty", type=float, nargs="*", default=list(PENALTIES), help="L2 penalties tried")
     args = parser.parse_args()
     depth = min(args.depth, DEPTH)
-    train = [_cut(r, depth) for path in args.train for r in collect(args.home, path)]
-    checks = {path.stem: [_cut(r, depth) for r in collect(args.home, path)] for path in args.check}
+    retriever = build_retriever(Settings(home=args.home, retrieval={"learned_order": False}))
+    train = [_cut(r, depth) for path in args.train for r in collect(retriever, path)]
+    checks = {path.stem: [_cut(r, depth) for r in collect(retriever, path)] for path in args.check}
     report: dict[str, object] = {"depth": depth, "train_sets": [p.name for p in args.train],
                                  "check_sets": [p.name for p in args.check], "cross_validation": {}}
-    best = None
-    for penalty in args.penalty:
-        figures = measure(train, cross_validated(train, penalty))
+    scored = {penalty: cross_validated(train, penalty) for penalty in args.penalty}
+    chosen: dict[float, dict[str, float]] = {}
+    for penalty, cv in scored.items():
+        chosen[penalty] = figures = measure(train, cv)
         report["cross_validation"][str(penalty)] = figures  # type: ignore[index]
         print(f"penalty {penalty}: cross-validated {figures}")
-        if best is None or (figures["recall@5"], figures["recall@1"]) > best[1]:
-            best = (penalty, (figures["recall@5"], figures["recall@1"]))
-    assert best is not None
-    penalty = best[0]
+    penalty = max(chosen, key=lambda p: (chosen[p]["recall@5"], chosen[p]["recall@1"], -args.penalty.index(p)))
     mean, scale = standardisation(train)
     weights = fit(train, penalty, mean, scale)
     model = {"features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
              "weights": weights.round(6).tolist(), "depth": depth, "penalty": penalty,
              "fitted_on": [p.name for p in args.train], "questions": len(train)}
     by_set: dict[str, dict[str, object]] = {}
-    cv = cross_validated(train, penalty)
+    cv = scored[penalty]
     for name in dict.fromkeys(r.set_name for r in train):
         members = [i for i, r in enumerate(train) if r.set_name == name]
         subset = [train[i] for i in members]

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from assistant import wiring
+from assistant.errors import ConfigError
 from assistant.retrieval.crossref import is_penalty_article
 from assistant.retrieval.fusion import ArticleScore
 from assistant.retrieval.learned_order import (
@@ -44,6 +45,12 @@ def test_the_shipped_model_matches_the_features_the_code_computes() -> None:
     assert model is not None, "assistant/retrieval/data/learned_order.json is missing: run eval/train_order.py"
     assert model.weights.shape == (len(FEATURES),) and model.mean.shape == model.scale.shape == (len(FEATURES),)
     assert np.all(model.scale > 0)
+
+
+def test_a_missing_model_file_is_an_error_naming_it_and_the_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "learned_order.json"
+    with pytest.raises(ConfigError, match="learned_order.json is missing.*retrieval.learned_order = false"):
+        load_order(str(missing))
 
 
 def test_a_model_fitted_on_other_features_is_refused() -> None:

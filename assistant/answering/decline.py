@@ -121,7 +121,7 @@ class CorpusVocabulary:
 
 def _standard_key(match: re.Match[str]) -> str:
     """Return a standard's series and number (gb/t 22239 and GB/T 22239-2019 are one standard)."""
-    series = re.sub(r"[\s\d]", "", match.group(0).split(match.group(1))[0])
+    series = re.sub(r"[\s\d]", "", match.string[match.start() : match.start(1)])
     return f"{series}{match.group(1)}"
 
 

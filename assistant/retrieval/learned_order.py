@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.errors import ConfigError
 from assistant.language.numerals import NUMERAL_PATTERN
 from assistant.language.textnorm import normalize_text
 from assistant.records import StoredArticle
@@ -86,10 +87,6 @@ class QuestionFacts:
     penalty: bool
     idf: Callable[[str], float]
 
-    @property
-    def asks_definition(self) -> bool:
-        return bool(_DEFINITION_ASKED.search(self.text))
-
 
 def subject_bigrams(text: str) -> set[str]:
     """Return the character bigrams of a text's Han runs that hold no form character."""
@@ -120,8 +117,8 @@ def candidate_features(
     order_of = {group: i for i, group in enumerate(best_of)}
     first_ten = groups[:10]
     weights = {gram: facts.idf(gram) for gram in subject_bigrams(facts.text)}  # once per question, not per article
-    asks_definition = facts.asks_definition
-    asks_time, asks_who = bool(_TIME_ASKED.search(facts.text)), bool(_WHO_ASKED.search(facts.text))
+    asks_definition, asks_time, asks_who = (bool(p.search(facts.text)) for p in (_DEFINITION_ASKED, _TIME_ASKED,
+                                                                               _WHO_ASKED))
     rows = []
     seen: set[str] = set()
     for rank, (group, entry) in enumerate(zip(groups, ranked, strict=True), start=1):
@@ -183,21 +180,24 @@ class LinearOrder:
         """Return each candidate's score (higher first)."""
         return ((rows - self.mean) / self.scale) @ self.weights
 
-    def order(self, ranked: Sequence[ArticleScore], rows: np.ndarray) -> list[ArticleScore]:
-        """Return the first len(rows) candidates by score (ties keep the fused order), then the rest as they were."""
+    def order(self, candidates: Sequence[ArticleScore], rows: np.ndarray) -> list[ArticleScore]:
+        """Return the candidates (one per row) by score; ties keep the fused order."""
         scored = self.scores(rows)
-        head = [ranked[i] for i in sorted(range(len(rows)), key=lambda i: (-scored[i], i))]
+        head = [candidates[i] for i in sorted(range(len(rows)), key=lambda i: (-scored[i], i))]
         # The fused scores stay as they were, handed out in the new order: what reads them later (the composer's
         # cut-offs, the hits' scores) sees the same spread, now agreeing with the order.
         for entry, fused in zip(head, sorted((e.fused for e in head), reverse=True), strict=True):
             entry.fused = fused
-        return head + list(ranked[len(rows):])
+        return head
 
 
 @functools.lru_cache(maxsize=4)
-def load_order(path: str = str(MODEL_FILE)) -> LinearOrder | None:
-    """Return the shipped model, or None when no model file is there."""
-    return LinearOrder.from_file(Path(path)) if Path(path).is_file() else None
+def load_order(path: str = str(MODEL_FILE)) -> LinearOrder:
+    """Return the shipped model; a missing file is an installation fault, said with its fix."""
+    if not Path(path).is_file():
+        raise ConfigError(f"the learned order's model {path} is missing: reinstall the package (it ships the file), "
+                          "refit it with eval/train_order.py, or set retrieval.learned_order = false")
+    return LinearOrder.from_file(Path(path))
 
 
 Observer = Callable[[str, Sequence[ArticleScore], np.ndarray], None]

@@ -166,8 +166,9 @@ class Retriever:
             duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
         ranked = self._rank(view, query, scores, named, set(allowed), duties)
         titles = [m.short_title for m in view.titles.mentions(query.lower())]
-        facts = QuestionFacts(normalize_text(query).lower(), frozenset(titles), is_penalty_question(query), self._idf)
         if not is_version_question(query):  # a version question's pairs are ordered by the version linker
+            facts = QuestionFacts(normalize_text(query).lower(), frozenset(titles), is_penalty_question(query),
+                                  self._idf)
             ranked = reorder(self.order, facts, ranked, self.catalog.articles_by_keys, view.group_of,
                              is_penalty_article, self.observe_order)
         parts = [] if lookups else regulation_parts(titles, query)
