@@ -45,6 +45,12 @@ def test_sources_note_says_where_the_article_is_in_the_other_version(catalog: Ca
     assert version_note(catalog, deleted)[0] == "2025年文本中没有对应条文（已删除或并入其他条文）"
     added = _article(catalog, "2025", "第三条")
     assert version_note(catalog, added)[0] == "2025年文本新增，2016年文本中没有对应条文"
+    # An item that moved to another article: both ends say so, after the article's own counterpart.
+    split = _article(catalog, "2016", "第六十九条")
+    assert version_note(catalog, split)[0] == "现行2025年文本中为第七十条（有修改）；部分内容现见2025年文本第六十九条"
+    took = _article(catalog, "2025", "第六十九条")
+    assert version_note(catalog, took)[0] == ("2016年文本第六十八条，现为第六十九条（有修改）；"
+                                              "2016年文本第六十九条的部分内容移入此条")
 
 
 def test_sources_panel_shows_the_note_with_a_link(catalog: Catalog, settings: Settings) -> None:

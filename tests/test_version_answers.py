@@ -190,6 +190,23 @@ def test_article_merged_from_deleted_ones_names_them(assistant: Assistant) -> No
     assert {("第六十四条", "2016"), ("第六十六条", "2016"), ("第七十条", "2016")} <= set(cited)
 
 
+def test_an_item_that_moved_is_cited_where_it_went(assistant: Assistant) -> None:
+    # 2016 第六十九条 had three items; two became 2025 第七十条, the first went into 2025 第六十九条.
+    answer = assistant.answer("网安法原来第六十九条列了三项，修正后那条只剩两项了？少的那项去哪了？")
+    cited = _cited(answer)
+    assert {("第六十九条", "2016"), ("第七十条", "2025"), ("第六十九条", "2025")} <= set(cited)
+    assert ("第六十九条[1]中的「不按照有关部门的要求对法律、行政法规禁止发布或者传输的信息，"
+            "采取停止传输、消除等处置措施的」，在2025-10-28文本中见于第六十九条") in answer.text
+    # The removed item is named without the item marks the character diff cut through (「）不按照…；（二」).
+    assert "删去表述：「不按照有关部门的要求" in answer.text
+
+
+def test_merged_article_quotes_the_items_that_came_from_old_articles(assistant: Assistant) -> None:
+    answer = assistant.answer("新法第七十一条是从旧法哪几条合并来的")
+    assert ("第七十一条[1]中的「发布或者传输本法第十三条第二款和其他法律、行政法规禁止发布或者传输的信息的」，"
+            "来自2016-11-07文本第七十条") in answer.text
+
+
 def test_merged_articles_come_in_the_order_of_the_question(assistant: Assistant) -> None:
     from assistant.records import Hit
     from assistant.retrieval.version_links import VersionLinker

@@ -50,6 +50,26 @@ def test_merged_articles_pair_with_the_one_article() -> None:
     assert "added" not in summary(pairs) and "deleted" not in summary(pairs)
 
 
+def test_an_item_that_moved_to_another_article_is_a_part_pair() -> None:
+    # The second item of old 第二条 went into new 第四条, not next to it (a neighbour would be a split); 第二条
+    # kept its lead-in and first item.
+    lead = "有下列行为之一的，由有关主管部门责令改正，给予警告："
+    old = _units(_C, lead + "\n（一）" + _A + "\n（二）" + _B, _D)
+    new = _units(_C, lead + "\n（一）" + _A, _D, _B + "违反的，依照前款规定处罚。")
+    pairs = align(old, new)
+    rows = {(p.old_label, p.new_label): p for p in pairs}
+    assert rows[("第二条", "第二条")].status == "amended"
+    part = rows[("第二条", "第四条")]
+    assert part.status == "part" and 0.3 < part.similarity < 0.5
+    assert rows[(None, "第四条")].status == "added"  # as an article it is new; the part pair says where it came from
+
+
+def test_short_items_are_not_told_apart() -> None:
+    # 「（二）其他情形。」 could come from any article: too short to say where a provision went.
+    pairs = align(_units(_A + "\n（二）其他情形。", _B, _C), _units(_A, _B, _C + "\n（二）其他情形。"))
+    assert "part" not in summary(pairs)
+
+
 def test_added_and_deleted_articles_have_no_counterpart() -> None:
     pairs = align(_units(_A, _B), _units(_A, _C))
     assert [(p.old_label, p.new_label, p.status) for p in pairs] == [
@@ -90,7 +110,14 @@ def test_compare_real_cybersecurity_law(two_versions: Settings) -> None:
     assert pairs[("第一条", "第一条")]["status"] == "unchanged"
     assert sorted(r["new"] for r in rows if r["status"] == "added") == sorted(
         ["第三条", "第二十条", "第六十三条", "第七十一条", "第七十三条"])
-    assert summary_row["summary"] == {"unchanged": 2, "amended": 18, "renumbered": 74, "added": 5, "deleted": 3}
+    assert summary_row["summary"] == {"unchanged": 2, "amended": 18, "renumbered": 74, "added": 5, "deleted": 3,
+                                      "part": 4}
+    # Paragraphs and items that left their article: 2016 第六十九条第一项 is in 2025 第六十九条 (the rest of the
+    # article became 第七十条), 第十八条第二款 became 第二十条, and 第七十一条 gathers 第六十四条's and 第七十条's.
+    assert sorted((r["old"], r["new"]) for r in rows if r["status"] == "part") == sorted([
+        ("第六十九条", "第六十九条"), ("第十八条", "第二十条"),
+        ("第六十四条", "第七十一条"), ("第七十条", "第七十一条")])
+    assert pairs[("第六十九条", "第七十条")]["status"] == "renumbered+amended"
     # --from/--to by year name the same two versions, in either order.
     assert _compare_json(two_versions, "网络安全法", "--from", "2025", "--to", "2016", "--json")[:-1] == rows
 
@@ -112,10 +139,28 @@ def test_existing_home_gets_alignments_without_rebuild(two_versions: Settings) -
     library = build_library(two_versions)  # open = upgrade the schema + reconcile
     versions = alignment_store.ordered_versions(library.catalog, library.catalog.resolve("网络安全法")[0].doc_id)
     stored = alignment_store.stored(library.catalog, versions[0].version_id, versions[1].version_id)
-    assert stored is not None and len(stored) == 76 + 5 + 3
+    assert stored is not None and len(stored) == 76 + 5 + 3 + 4
     moved = [c for c in alignment_store.counterparts(library.catalog, versions[0].version_id, 20)]
     assert [(c.version.version_id, c.label, c.status) for c in moved] == [
         (versions[1].version_id, "第二十三条", "renumbered+amended")]
+
+
+def test_alignments_of_an_older_method_are_recomputed_on_open(two_versions: Settings) -> None:
+    # A home aligned before part pairs were found: its rows lack them and its catalog names no method.
+    with sqlite3.connect(two_versions.catalog_path) as conn:
+        conn.execute("DELETE FROM article_alignment WHERE status = 'part'")
+        conn.execute("DELETE FROM meta WHERE key = 'alignment_method'")
+    library = build_library(two_versions)
+    old, new = alignment_store.ordered_versions(library.catalog, library.catalog.resolve("网络安全法")[0].doc_id)
+    parts = [(p.old_label, p.new_label) for p in alignment_store.stored(library.catalog, old.version_id,
+                                                                         new.version_id) if p.status == "part"]
+    assert ("第六十九条", "第六十九条") in parts and len(parts) == 4
+    library.catalog.close()
+    generation = sqlite3.connect(two_versions.catalog_path).execute(
+        "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+    build_library(two_versions).catalog.close()  # the method is recorded: a second open recomputes nothing
+    assert sqlite3.connect(two_versions.catalog_path).execute(
+        "SELECT value FROM meta WHERE key = 'generation'").fetchone()[0] == generation
 
 
 def test_removing_a_version_drops_its_alignment(two_versions: Settings) -> None:

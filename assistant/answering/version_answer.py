@@ -9,11 +9,20 @@ then both articles quoted in full, each with its own marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.answering.citations import build_citation
 from assistant.answering.composer import Composition, named_documents
-from assistant.corpus.versions import AMENDED, RENUMBERED, added_phrases, changed_amounts, char_diff
+from assistant.corpus.versions import (
+    AMENDED,
+    PART,
+    RENUMBERED,
+    added_phrases,
+    changed_amounts,
+    char_diff,
+    moved_part,
+)
+from assistant.language.numerals import CN_NUMERAL
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_follow import LISTED, asks_for_list
 from assistant.retrieval.version_links import MOVED, is_version_question, names_article, relevance
@@ -22,6 +31,9 @@ MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary
 _EXPLICIT = re.compile(r"新旧|新法.{0,8}旧法|旧法.{0,8}新法|修[正改订]前后|前后对比|条文对比|新老")
 _NEAREST = 0.15  # share of the question's bigrams an article must hold to be offered in place of a counterpart
+# An item mark at either end of a phrase (（一） or a half of one) and the punctuation a cut leaves.
+_CUT_MARK = re.compile(rf"^[（(]?[{CN_NUMERAL}]*[）)]|[（(][{CN_NUMERAL}]*[）)]?$")
+_EDGE_PUNCTUATION = "，,；;：:。、 "
 
 
 def _date(article: StoredArticle) -> str:
@@ -54,12 +66,39 @@ def _changes(old: StoredArticle, new: StoredArticle) -> list[str]:
         lines.append(f"金额变化：原为{'、'.join(gone) or '（无）'}，现为{'、'.join(came) or '（无）'}。")
     added = sorted(added_phrases(before, after), key=len, reverse=True)[:_PHRASES]
     if added:
-        lines.append("新增表述：" + "、".join(f"「{p}」" for p in added) + "。")
+        lines.append("新增表述：" + "、".join(f"「{_tidy(p)}」" for p in added) + "。")
     removed = sorted((p.text for p in char_diff(before, after) if p.kind == "delete" and len(p.text) >= 4),
                      key=len, reverse=True)[:_PHRASES]
     if removed:
-        lines.append("删去表述：" + "、".join(f"「{p}」" for p in removed) + "。")
+        lines.append("删去表述：" + "、".join(f"「{_tidy(p)}」" for p in removed) + "。")
     return lines
+
+
+def _part_sentence(title: str, old: StoredArticle, new: StoredArticle, mark: Callable[[StoredArticle], str],
+                   links: Sequence[VersionLink]) -> str:
+    """Return the sentence saying which paragraph or item of one version's article is in the other's."""
+    def kept(article: StoredArticle) -> list[str]:  # the texts of the article's own counterparts
+        return [_lines(other) for x in links if x.status not in (PART, MOVED) and x.counterpart is not None
+                for mine, other in ((x.article, x.counterpart), (x.counterpart, x.article)) if mine.key == article.key]
+
+    part = moved_part(_lines(old), _lines(new), old_kept=kept(old), new_kept=kept(new))
+    quoted = f"「{_tidy(part[1])}」" if part else "部分内容"
+    if part and part[0] == "new":
+        return (f"{title}{_date(new)}{new.article.label}{mark(new)}中的{quoted}，"
+                f"来自{_date(old)}{old.article.label}{mark(old)}。")
+    return (f"{title}{_date(old)}{old.article.label}{mark(old)}中的{quoted}，"
+            f"在{_date(new)}中见于{new.article.label}{mark(new)}。")
+
+
+def _lines(article: StoredArticle) -> str:
+    """Return an article's paragraphs and items one to a line (parts are told apart by lines)."""
+    return "\n".join(article.article.paragraphs)
+
+
+def _tidy(phrase: str) -> str:
+    """Return a diffed or quoted phrase without the item marks and punctuation cut at its ends: 「）不按照…；（二」."""
+    phrase = _CUT_MARK.sub("", phrase.replace("\n", ""))
+    return phrase.strip(_EDGE_PUNCTUATION)
 
 
 def _in_force(articles: Sequence[StoredArticle]) -> str:
@@ -107,6 +146,10 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
                 quoted.append(nearest)
             continue
         old, new = sorted((found, other), key=lambda a: a.version or "")
+        if link.status == PART:  # a paragraph or item moved; the two articles' whole texts are not one provision
+            summary.append(_part_sentence(title, old, new, mark, retrieval.versions))
+            quoted += [old, new]
+            continue
         # The pair of a duty an added article cites (违反本法第二十五条规定…) says so.
         cited = any(f"本法{new.article.label}" in _text(a) for a in quoted if a.version == new.version)
         summary.append(f"{'其中引用的' if cited else title}{_date(old)}{old.article.label}{mark(old)}，"
@@ -159,9 +202,10 @@ def _chosen_pairs(links: Sequence[VersionLink], limit: int = MAX_PAIRS) -> list[
     slots = 0
     for link in links:
         keys = {link.article.key} | ({link.counterpart.key} if link.counterpart else set())
-        # The older articles merged into one article (2016 第六十四、六十六、七十条 -> 2025 第七十一条) are one answer.
-        merged = link.status == MOVED and bool(chosen) and chosen[-1].status == MOVED \
-            and chosen[-1].article.key == link.article.key
+        # The older articles merged into one article (2016 第六十四、六十六、七十条 -> 2025 第七十一条) are one answer,
+        # and so is an article with the article a paragraph or item of it went to (2016 第六十九条 -> 2025 第七十条,
+        # its first item -> 2025 第六十九条).
+        merged = bool(chosen) and chosen[-1].article.key == link.article.key and link.status in (PART, MOVED)
         if merged and link.counterpart is not None and link.counterpart.key not in used:
             chosen.append(link)
             used.add(link.counterpart.key)

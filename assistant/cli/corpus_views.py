@@ -143,7 +143,8 @@ def compare(app: AppContext, title: str, from_version: str | None, to_version: s
     """Compare two versions of a document article by article (paired by text, not by number).
 
     Without --from/--to the two newest versions are compared. Each row pairs an old article with its
-    counterpart: unchanged, amended, renumbered, added, deleted, split or merged (or a combination).
+    counterpart: unchanged, amended, renumbered, added, deleted, split or merged (or a combination); a
+    "part" row says a paragraph or item of the old article is now in the new one.
 
     \b
     Examples:

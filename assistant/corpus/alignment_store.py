@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.identity import order_key
-from assistant.corpus.versions import Pair, Unit, align
+from assistant.corpus.versions import METHOD, PART, Pair, Unit, align
 from assistant.errors import DocumentNotFoundError
 from assistant.records import DocumentVersion, StoredArticle
 
@@ -69,10 +69,31 @@ def refresh(catalog: Catalog, doc_id: str) -> int:
 
 
 def refresh_all(catalog: Catalog) -> int:
-    """Align every document with several versions that lacks a stored alignment (existing homes, on open)."""
+    """Align every document with several versions that lacks a stored alignment (existing homes, on open).
+
+    Alignments stored by an older method (before part pairs were found) are dropped first and computed anew.
+    """
+    _drop_older_method(catalog)
     multi = catalog.query(
         "SELECT doc_id FROM versions WHERE state = 'ready' GROUP BY doc_id HAVING COUNT(*) > 1")
     return sum(refresh(catalog, doc_id) for (doc_id,) in multi)
+
+
+def _stored_method(catalog: Catalog) -> int:
+    """Return the alignment method the stored rows were computed by (1: before it was recorded)."""
+    row = catalog.query("SELECT value FROM meta WHERE key = 'alignment_method'")
+    return int(row[0][0]) if row else 1
+
+
+def _drop_older_method(catalog: Catalog) -> None:
+    """Delete the stored alignments when versions.METHOD is newer than the method that computed them."""
+    if _stored_method(catalog) >= METHOD:
+        return
+    with catalog.transaction() as conn:
+        dropped = conn.execute("DELETE FROM article_alignment").rowcount
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('alignment_method', ?)", (METHOD,))
+    if dropped:
+        logger.info("alignments of an older method dropped rows=%d method=%d", dropped, METHOD)
 
 
 def stored(catalog: Catalog, old_version: str, new_version: str) -> list[Pair] | None:
@@ -114,7 +135,9 @@ def compare(catalog: Catalog, doc_ref: str, from_version: str | None = None,
         raise DocumentNotFoundError(f"--from and --to name the same version {old.version_id}; name two versions.")
     if order_key(old.meta, old.added_at) > order_key(new.meta, new.added_at):
         old, new = new, old
-    pairs = stored(catalog, old.version_id, new.version_id) or compute(catalog, old.version_id, new.version_id)
+    current = _stored_method(catalog) >= METHOD
+    pairs = (stored(catalog, old.version_id, new.version_id) if current else None) or compute(
+        catalog, old.version_id, new.version_id)
     return Comparison(old, new, pairs)
 
 
@@ -152,8 +175,11 @@ _COMPUTED: dict[tuple[str, str, str], list[Pair]] = {}
 
 
 def hop(catalog: Catalog, old_version: str, new_version: str) -> list[Pair]:
-    """Return the alignment of two consecutive versions: stored, else computed once and kept in memory."""
-    found = stored(catalog, old_version, new_version)
+    """Return the alignment of two consecutive versions: stored, else computed once and kept in memory.
+
+    Rows an older method stored (a home no Library has opened since) are passed over the same way.
+    """
+    found = stored(catalog, old_version, new_version) if _stored_method(catalog) >= METHOD else None
     if found is not None:
         return found
     key = (str(catalog.path), old_version, new_version)
@@ -166,7 +192,8 @@ def counterparts(catalog: Catalog, version_id: str, ordinal: int) -> list[Counte
     """Return an article's counterparts in the other versions of its document, nearest versions first.
 
     Consecutive alignments compose along the chain: from a 2016 article one hop leads to 2021, the next to
-    2025. A hop that finds no counterpart yields a row saying so (ordinal None) and ends that direction.
+    2025. A hop that finds no counterpart yields a row saying so (ordinal None) and ends that direction; a part
+    pair (status "part") follows the article's own counterpart.
     """
     versions = ordered_versions(catalog, catalog.version(version_id).doc_id)
     ids = [v.version_id for v in versions]
@@ -177,7 +204,9 @@ def counterparts(catalog: Catalog, version_id: str, ordinal: int) -> list[Counte
             other = versions[index + step]
             old, new = (ids[index], other.version_id) if step == 1 else (other.version_id, ids[index])
             mine, theirs = ("old_ordinal", "new_ordinal") if step == 1 else ("new_ordinal", "old_ordinal")
-            rows = [p for p in hop(catalog, old, new) if getattr(p, mine) in at]
+            # An article's own counterpart first, then where a paragraph or item of it went (part pairs).
+            rows = sorted((p for p in hop(catalog, old, new) if getattr(p, mine) in at),
+                          key=lambda p: p.status == PART)
             labels = {"new_ordinal": "new_label", "old_ordinal": "old_label"}
             found += [Counterpart(other, getattr(p, theirs), getattr(p, labels[theirs]), p.status, p.similarity)
                       for p in rows]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.corpus.identity import order_key
+from assistant.corpus.versions import METHOD as ALIGNMENT_METHOD
 from assistant.errors import CorpusError
 from assistant.language.textnorm import document_title_key
 from assistant.records import Article, DocumentMeta, DocumentVersion, StoredArticle
@@ -142,6 +143,7 @@ def open_schema(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', 0)")
         conn.execute("INSERT OR IGNORE INTO meta VALUES ('title_keys', ?)", (TITLE_KEYS_VERSION,))
+        conn.execute("INSERT OR IGNORE INTO meta VALUES ('alignment_method', ?)", (ALIGNMENT_METHOD,))
         conn.execute("COMMIT")
     found = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0]
     if found != SCHEMA_VERSION:

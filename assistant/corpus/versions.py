@@ -4,6 +4,8 @@ An amendment renumbers most articles (网络安全法 2016 第二十一条 is 20
 articles. Each article is paired with the article of the other version whose text is most alike (character
 bigram Dice coefficient), one-to-one and best pairs first; then an article left over whose text is covered by
 a neighbour of a pair is recorded as a split (one old article -> two new) or a merge (two old -> one new).
+Last, a paragraph or item that left its article for another (2016 第六十九条第一项 went into 2025 第六十九条, the
+rest became 第七十条) is recorded as a part pair beside the articles' own pairs.
 Pure functions over (label, text) lists; assistant.corpus.alignment_store stores the result in the catalog.
 """
 
@@ -22,6 +24,13 @@ from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 MATCH_THRESHOLD = 0.5
 # Share of a left-over article's bigrams found in the article it was split from / merged into.
 COVER_THRESHOLD = 0.7
+# A paragraph or item this much covered by another article than its own counterpart moved there, if its own
+# counterpart covers less than PART_STAYED of it; shorter parts (「（二）拒绝、阻碍监督检查的；」) are boilerplate.
+PART_THRESHOLD = 0.75
+PART_STAYED = 0.5
+PART_MIN_CHARS = 12
+# Bumped when align() starts finding pairs it did not: stored alignments of an older method are recomputed.
+METHOD = 2
 # Candidates scored exactly per article (ranked by shared bigrams first, so large documents stay cheap).
 _CANDIDATES = 8
 _SPACE = re.compile(r"\s+")
@@ -33,7 +42,8 @@ ADDED = "added"
 DELETED = "deleted"
 SPLIT = "split"
 MERGED = "merged"
-STATUSES = (UNCHANGED, AMENDED, RENUMBERED, ADDED, DELETED, SPLIT, MERGED)
+PART = "part"  # a paragraph or item of the old article is in the new one; the articles' own pairs stand as well
+STATUSES = (UNCHANGED, AMENDED, RENUMBERED, ADDED, DELETED, SPLIT, MERGED, PART)
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,8 @@ class Unit:
 class Pair:
     """One row of an alignment: old and new article (either may be None), status and similarity 0..1.
 
-    status is one of STATUSES or a combination joined by "+" (renumbered+amended, split+renumbered ...).
+    status is one of STATUSES or a combination joined by "+" (renumbered+amended, split+renumbered ...). For a
+    part pair the similarity is the share of the article holding the paragraph or item that it makes up.
     """
 
     old_label: str | None
@@ -87,24 +98,35 @@ def _covered(part: Counter[str], whole: Counter[str]) -> float:
     return sum((part & whole).values()) / size if size else 0.0
 
 
+def _postings(texts: list[Counter[str]]) -> dict[str, list[int]]:
+    """Return each bigram's list of the texts holding it (an inverted index)."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, grams in enumerate(texts):
+        for gram in grams:
+            postings[gram].append(j)
+    return postings
+
+
+def _shortlist(grams: Counter[str], postings: dict[str, list[int]], count: int) -> list[int]:
+    """Return the few texts sharing the most of grams' rarer bigrams: the only ones worth scoring exactly."""
+    shared: Counter[int] = Counter()
+    for gram in grams:
+        hits = postings.get(gram, ())
+        if len(hits) <= max(count // 2, 4):  # common bigrams (网络, 应当) rank nothing
+            for j in hits:
+                shared[j] += 1
+    return [j for j, _ in shared.most_common(_CANDIDATES)]
+
+
 def _candidates(olds: list[Counter[str]], news: list[Counter[str]]) -> list[tuple[float, int, int]]:
     """Return (similarity, i, j) for each old article and its most promising new articles, best first.
 
     Shared rare bigrams rank candidates (an inverted index), so only a few pairs per article are scored.
     """
-    postings: dict[str, list[int]] = defaultdict(list)
-    for j, grams in enumerate(news):
-        for gram in grams:
-            postings[gram].append(j)
+    postings = _postings(news)
     scored = []
     for i, grams in enumerate(olds):
-        shared: Counter[int] = Counter()
-        for gram in grams:
-            hits = postings.get(gram, ())
-            if len(hits) <= max(len(news) // 2, 4):  # common bigrams (网络, 应当) rank nothing
-                for j in hits:
-                    shared[j] += 1
-        picked = {j for j, _ in shared.most_common(_CANDIDATES)} | ({i} if i < len(news) else set())
+        picked = set(_shortlist(grams, postings, len(news))) | ({i} if i < len(news) else set())
         scored += [(dice(grams, news[j]), i, j) for j in picked]
     # Best similarity first; among equals the pair closest to the diagonal (order of the text is kept).
     return sorted(scored, key=lambda item: (-item[0], abs(item[1] - item[2]), item[1]))
@@ -147,6 +169,7 @@ def align(old: Sequence[Unit], new: Sequence[Unit]) -> list[Pair]:
     paired_new = {p[1] for p in pairs if p[1] is not None}
     pairs += [(None, j, ADDED, 0.0) for j in range(len(new)) if j not in paired_new]
     pairs += [(i, None, DELETED, 0.0) for i in range(len(old)) if i not in paired_old]
+    pairs += _moved_parts(old, new, old_grams, new_grams, pairs)
     rows = [
         Pair(old[i].label if i is not None else None, new[j].label if j is not None else None, status,
              round(similarity, 4), old[i].ordinal if i is not None else None,
@@ -182,6 +205,63 @@ def _splits_and_merges(
                 extra.append((i, j, _status(old[i], new[j], identical=False, extra=MERGED), similarity))
                 break
     return extra
+
+
+def _parts(text: str) -> list[str]:
+    """Return an article's paragraphs and items long enough to be told apart, as compared; [] for a single one."""
+    parts = [comparable(line) for line in text.split("\n") if comparable(line)]
+    return [part for part in parts if len(part) >= PART_MIN_CHARS] if len(parts) > 1 else []
+
+
+def _moved_parts(
+    old: Sequence[Unit], new: Sequence[Unit], old_grams: list[Counter[str]], new_grams: list[Counter[str]],
+    pairs: Sequence[tuple[int | None, int | None, str, float]],
+) -> list[tuple[int | None, int | None, str, float]]:
+    """Return part pairs: a paragraph or item of one version found in another article of the other version.
+
+    A part counts as moved when its own article's counterparts cover less than PART_STAYED of it and one other
+    article covers PART_THRESHOLD or more (the best such article); each direction is read, old parts into new
+    articles and new parts out of old ones, and a pair is listed once.
+    """
+    linked: dict[tuple[int, int], set[int]] = defaultdict(set)  # (side, index) -> counterpart indexes
+    for i, j, _, _ in pairs:
+        if i is not None and j is not None:
+            linked[(0, i)].add(j)
+            linked[(1, j)].add(i)
+    found: dict[tuple[int, int], float] = {}
+    for side, units, own_grams, other_grams in ((0, old, old_grams, new_grams), (1, new, new_grams, old_grams)):
+        postings = _postings(other_grams)
+        for k, unit in enumerate(units):
+            own = linked.get((side, k), set())
+            size = sum(own_grams[k].values())
+            for part in _parts(unit.text):
+                grams = _bigrams(part)
+                if any(_covered(grams, other_grams[m]) >= PART_STAYED for m in own):
+                    continue
+                elsewhere = [m for m in _shortlist(grams, postings, len(other_grams)) if m not in own]
+                best = max(((_covered(grams, other_grams[m]), m) for m in elsewhere), default=(0.0, -1))
+                if best[0] >= PART_THRESHOLD:
+                    key = (k, best[1]) if side == 0 else (best[1], k)
+                    found[key] = max(found.get(key, 0.0), sum(grams.values()) / size if size else 0.0)
+    return [(i, j, PART, share) for (i, j), share in found.items()]
+
+
+def moved_part(old_text: str, new_text: str, *, old_kept: Sequence[str] = (),
+               new_kept: Sequence[str] = ()) -> tuple[str, str] | None:
+    """Return ("old" or "new", the paragraph or item) a part pair is about, found as align() found it.
+
+    「（一）不按照有关部门的要求…的；」 of 2016 第六十九条 for its part pair with 2025 第六十九条. old_kept and
+    new_kept are the texts of each article's own counterparts: a part they cover stayed (the lead-in 「网络运营者
+    违反本法规定，有下列行为之一的…」 is in 2025 第七十条 too). None when no part qualifies.
+    """
+    scored = []
+    for side, text, other, kept in (("old", old_text, new_text, old_kept), ("new", new_text, old_text, new_kept)):
+        for part in _parts(text):
+            grams = _bigrams(part)
+            if not any(_covered(grams, _bigrams(comparable(k))) >= PART_STAYED for k in kept):
+                scored.append((_covered(grams, _bigrams(comparable(other))), side, part))
+    best = max(scored, default=None)
+    return (best[1], best[2]) if best and best[0] >= PART_THRESHOLD else None
 
 
 def _reading_order(old: Sequence[Unit], new: Sequence[Unit], match: dict[int, tuple[int, float]]):  # noqa: ANN202

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from assistant.corpus import alignment_store
 from assistant.corpus.catalog import Catalog
+from assistant.corpus.versions import PART
 from assistant.language.numerals import (
     CN_NUMERAL,
     CN_SMALL_NUMERAL,
@@ -126,7 +127,7 @@ class VersionLinker:
         by_source = {article.key: self._links_of(article) for article in dict.fromkeys([*named, *found])}
         by_source.update({x.article.key: [x] for x in listed})
         for group in by_source.values():  # 「境外存储…以前罚多少」: of the merged articles, the one asked about first
-            group.sort(key=lambda x: -relevance(text, x.counterpart) if x.status == MOVED else -2.0)
+            group.sort(key=lambda x: -relevance(text, x.counterpart) if x.status in (MOVED, PART) else -2.0)
         if version_follow.asks_about_penalty(text):
             for source in [*named, *found]:
                 by_source[source.key] += self._penalty_links(source)
@@ -179,7 +180,10 @@ class VersionLinker:
         merged = self._merged_from(article, older[0]) if older and follow_citations else []
         if merged:  # 2025 第七十一条 took in 2016 第六十四、六十六、七十条: those are its earlier text
             links = [x for x in links if x.counterpart is not None or x.other_version_id != older[0].version_id]
-            links += merged
+            # In the older text's order; an item the alignment traced (a part pair) before the same article's
+            # pair by citations, which says less.
+            links = sorted([*links, *merged], key=lambda x: (x.counterpart.ordinal if x.counterpart else -1,
+                                                             x.status == MOVED))
         elif older and follow_citations:
             for cited in self._cited(article)[:_CITED]:
                 links += [x for x in self._links_of(cited, follow_citations=False) if x.counterpart is not None]

@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 from assistant.corpus import alignment_store
 from assistant.corpus.alignment_store import Comparison, version_date
 from assistant.corpus.catalog import Catalog
-from assistant.corpus.versions import AMENDED, STATUSES, char_diff, summary
+from assistant.corpus.versions import AMENDED, PART, STATUSES, char_diff, summary
 from assistant.records import StoredArticle
 from assistant.ui.sources import escape_text
 
 STATUS_WORDS = {"unchanged": "未变", "amended": "有修改", "renumbered": "条号变化", "added": "新增",
-                "deleted": "删除", "split": "拆分", "merged": "合并"}
+                "deleted": "删除", "split": "拆分", "merged": "合并", "part": "部分内容移入"}
 assert set(STATUS_WORDS) == set(STATUSES)
 VersionNote = Callable[[StoredArticle], tuple[str, str] | None]
 
@@ -49,6 +49,11 @@ def version_note(catalog: Catalog, article: StoredArticle) -> tuple[str, str] | 
     for row in rows:
         other = version_date(row.version)
         change = "有修改" if AMENDED in row.status.split("+") else "内容未变"
+        if row.status == PART:  # 2016 第六十九条第一项 went into 2025 第六十九条
+            older = other < (mine or "")
+            notes.append(f"{_year(other)}{row.label}的部分内容移入此条" if older
+                         else f"部分内容现见{_year(other)}{row.label}")
+            continue
         if other < (mine or ""):
             if row.label is None:
                 notes.append(f"{_year(mine)}新增，{_year(other)}中没有对应条文")
