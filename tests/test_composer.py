@@ -130,6 +130,18 @@ def test_penalty_question_leads_with_the_penalty_article(pipl: dict[str, StoredA
     assert "一百万元以下罚款" in composed.text
 
 
+def test_penalty_citing_the_quoted_duty_comes_first(shared_corpus: Path) -> None:
+    # 第六十五条 shares more of the question's words (直接负责的主管人员, 罚款), but 第六十一条 is the one punishing
+    # 第二十七条 (应急预案), the duty the answer quotes.
+    law = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
+    question = "单位OA系统中了勒索病毒，事后查出应急预案从来没落实。单位和直接负责的主管人员各可能罚多少？"
+    retrieval = retrieval_of(question, [law["第六十五条"], law["第二十七条"], law["第六十一条"]])
+    composed = compose(question, retrieval)
+    assert composed.kind == "penalty"
+    cited = [c.article for c in composed.citations]
+    assert cited[0] == "第六十一条" and "第二十七条" in cited
+
+
 def test_lookup_answers_with_the_whole_article(pipl: dict[str, StoredArticle]) -> None:
     question = "个保法第13条"
     lookup = LookupResult(reference="个保法第13条", title=pipl["第十三条"].title, label="第十三条",

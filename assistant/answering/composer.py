@@ -28,6 +28,7 @@ from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
 from assistant.language.vocabulary import penalty_question_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
+from assistant.retrieval.crossref import cited_articles
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _PENALTY_QUESTION = penalty_question_words()
@@ -148,9 +149,13 @@ def select_articles(
 
     if kind == "penalty":
         penalties = [h for h in hits if states_a_penalty(h.article) and (h.via == "linked" or relevant(h))]
-        # The penalty naming the question's conduct wins over the one merely ranked first.
-        penalties.sort(key=lambda h: -scores[h.article.key])
         duties = [h for h in hits if not states_a_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
+        # The penalty citing a duty the answer quotes (「不履行本法第二十七条…」 for 第二十七条) wins; among the rest,
+        # the one naming the question's conduct wins over the one merely ranked first.
+        quoted = {(h.article.version_id, h.article.article.number, h.article.article.suffix) for h in duties}
+        penalties.sort(key=lambda h: (not any((h.article.version_id, *ref) in quoted
+                                              for ref in cited_articles(h.article.article.text)),
+                                      -scores[h.article.key]))
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
