@@ -8,7 +8,7 @@ import pytest
 
 from assistant.answering.assistant import Assistant
 from assistant.records import Answer
-from assistant.retrieval.version_links import is_version_question
+from assistant.retrieval.version_links import event_dates, is_version_question
 from assistant.settings import Settings
 from assistant.wiring import build_assistant, build_library
 
@@ -188,6 +188,29 @@ def test_article_merged_from_deleted_ones_names_them(assistant: Assistant) -> No
     cited = _cited(answer)
     assert ("第七十一条", "2025") in cited
     assert {("第六十四条", "2016"), ("第六十六条", "2016"), ("第七十条", "2016")} <= set(cited)
+
+
+@pytest.mark.parametrize(
+    ("question", "dates"),
+    [("今年（2026年）3月我们单位OA系统中了勒索病毒", ["2026-03"]), ("2025年十月网站被攻击", ["2025-10"]),
+     ("2026年1月1日起施行的新版网络安全法", []), ("2016年版网络安全法第二十一条", [])],
+)
+def test_event_dates_are_told_from_version_dates(question: str, dates: list[str]) -> None:
+    assert event_dates(question) == dates
+
+
+def test_an_act_within_the_text_in_force_is_answered_from_it_alone(assistant: Assistant) -> None:
+    answer = assistant.answer("今年（2026年）3月我们单位OA系统中了勒索病毒，事后查出应急预案从来没落实。"
+                              "按网安法，单位和直接负责的主管人员各可能罚多少？")
+    assert answer.extra["kind"] != "version" and not answer.retrieval.versions
+    assert _cited(answer)[0] == ("第六十一条", "2025")
+    assert {year for _, year in _cited(answer) if year} == {"2025"}
+
+
+def test_an_act_before_the_text_in_force_brings_both_texts(assistant: Assistant) -> None:
+    answer = assistant.answer("我们医院2025年10月网站被攻击，当时没有按应急预案处置，也没有报告，按网安法怎么罚？")
+    assert answer.retrieval.versions
+    assert {"2016", "2025"} <= {year for _, year in _cited(answer)}
 
 
 def test_an_item_that_moved_is_cited_where_it_went(assistant: Assistant) -> None:

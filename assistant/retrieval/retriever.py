@@ -38,7 +38,7 @@ from assistant.retrieval.lookup import TitleIndex, find_references, named_in, na
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
-from assistant.retrieval.version_links import VersionLinker, is_version_question
+from assistant.retrieval.version_links import VersionLinker
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,9 @@ class Retriever:
             duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
         ranked = self._rank(view, query, scores, named, set(allowed), duties)
         titles = [m.short_title for m in view.titles.mentions(query.lower())]
-        if not is_version_question(query):  # a version question's pairs are ordered by the version linker
+        mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
+        # A version question's pairs are ordered by the version linker.
+        if not self._version_linker.asks_about_versions(query, view.versions, mentioned):
             facts = QuestionFacts(normalize_text(query).lower(), frozenset(titles), is_penalty_question(query),
                                   self._idf)
             ranked = reorder(self.order, facts, ranked, self.catalog.articles_by_keys, view.group_of,
@@ -185,7 +187,6 @@ class Retriever:
             hits, notice = self.rerank.apply(query, self._hits(view, lookups, ranked, scores,
                                                                max(top_k, self.rerank.top_n)))
             hits, notices = hits[:top_k], (notice,) if notice else ()
-        mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
         hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned)
         linked = self._linked(view, hits, query)
         # An article the question names by number (in any version) is found for certain.

@@ -49,6 +49,10 @@ _NUMBERED = re.compile(
 _OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|老文件|老规定|老法|修正前|修改前|修订前")
 _NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
 _YEAR = re.compile(r"((?:19|20)\d{2})[年版]")
+# 「今年（2026年）3月…中了勒索病毒」: when something happened, which says which text applies;
+# 「2026年1月1日起施行的新版」 dates a version instead.
+_EVENT_DATE = re.compile(
+    rf"((?:19|20)\d{{2}})年[）)]?\s*(\d{{1,2}}|[{CN_SMALL_NUMERAL}]{{1,3}})月(?![^，。？！]{{0,8}}(?:施行|修正|修订|修改|公布|通过|生效|实施))")
 _CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
 # A link status beside the alignment's: a deleted article whose subject moved into an article of the newer text
 # (found through what both texts cite), not paired by wording.
@@ -100,14 +104,9 @@ class VersionLinker:
 
         mentioned holds the doc ids the question names; versions are the catalog's ready versions by id.
         """
-        if self.catalog is None or not is_version_question(query):
+        if self.catalog is None or not self.asks_about_versions(query, versions, mentioned):
             return tuple(hits), ()
-        by_doc: dict[str, list[DocumentVersion]] = {}
-        for version in versions.values():
-            by_doc.setdefault(version.doc_id, []).append(version)
-        multi = {doc: vs for doc, vs in by_doc.items() if len(vs) > 1}
-        if not multi:
-            return tuple(hits), ()
+        multi = _amended(versions)
         text = normalize_text(query)
         named, meant = self._named_articles(text, multi, mentioned)
         # 「原来网安法第六十六条」: the lookup read the number in the text in force; the old text was meant.
@@ -163,6 +162,17 @@ class VersionLinker:
         links.sort(key=lambda x: place[x.article.key])
         logger.info("version question: pairs=%d named=%d", len(links), len(named))
         return tuple(ordered), tuple(links)
+
+    def asks_about_versions(self, query: str, versions: dict[str, DocumentVersion], mentioned: set[str]) -> bool:
+        """Return True when a question is answered from several versions of an amended document.
+
+        A question dating an act that falls within the text in force (「今年（2026年）3月…」) is asked of that text
+        alone, like any other question.
+        """
+        if not is_version_question(query):
+            return False
+        multi = _amended(versions)
+        return bool(multi) and not _asks_only_the_text_in_force(normalize_text(query), multi, mentioned)
 
     def _links_of(self, article: StoredArticle, *, follow_citations: bool = True) -> list[VersionLink]:
         """Return the article's counterparts in its document's other versions (and, if added, its cited ones')."""
@@ -284,6 +294,46 @@ class VersionLinker:
                     found += [a for a in self.catalog.articles(version.version_id)  # type: ignore[union-attr]
                               if (a.article.number, a.article.suffix) == (number, suffix)]
         return list(dict.fromkeys(found)), meant
+
+
+def _amended(versions: dict[str, DocumentVersion]) -> dict[str, list[DocumentVersion]]:
+    """Return the ready versions of each document that has several, by doc id."""
+    by_doc: dict[str, list[DocumentVersion]] = {}
+    for version in versions.values():
+        by_doc.setdefault(version.doc_id, []).append(version)
+    return {doc: vs for doc, vs in by_doc.items() if len(vs) > 1}
+
+
+def event_dates(text: str) -> list[str]:
+    """Return the year-months (YYYY-MM) of the events a question dates, not the dates of versions."""
+    dates = []
+    for year, month in _EVENT_DATE.findall(text):
+        try:
+            number = int(month) if month.isdigit() else chinese_to_int(month)
+        except ValueError:
+            continue
+        if 1 <= number <= 12:
+            dates.append(f"{year}-{number:02d}")
+    return dates
+
+
+def _asks_only_the_text_in_force(text: str, multi: dict[str, list[DocumentVersion]], mentioned: set[str]) -> bool:
+    """Return True when the only version cue is the date of an event on or after the text in force took effect.
+
+    「今年（2026年）3月…中了勒索病毒…按现行网安法…罚多少」 is answered by the 2025 text alone: the act falls within
+    it, so the earlier text is not asked about. An act dated before (「2025年10月网站被攻击…按修改前还是修改后」)
+    still brings both texts.
+    """
+    dates = event_dates(text)
+    if not dates or is_version_question(_EVENT_DATE.sub(" ", text)):
+        return False
+    docs = [doc for doc in multi if doc in mentioned] or list(multi)
+    for doc in docs:
+        current = [v for v in multi[doc] if v.is_current]
+        since = current[0].meta.effective_date if current else None
+        if not since or min(dates) < since[:7]:
+            return False
+    return True
 
 
 def _cited_numbers(article: StoredArticle) -> list[int]:
