@@ -34,6 +34,13 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("发现勒索病毒以后该向哪家单位报告？", None),  # 哪家 asking which agency, not which vendor
         ("关基运营者没有开展密评，罚多少钱？", None),  # a fine: penalty articles state it
         ("网络运营者应当履行哪些安全保护义务？", None),
+        # What a question tells is not what it asks: 不收费 describes the site, the roster is the subject matter.
+        ("我们学校做了一个不收费的官网，主要发招生信息，要去哪里办备案？", None),
+        ("镇里想在公告栏公示困难补助名单，里面有身份证号，这样直接公开行不行？", None),
+        ("挂号收费系统中了勒索病毒，全停了。请问这种情况要向哪些部门报告？", None),
+        ("这个网站不收费，要办许可吗？", None),
+        ("测评收费，标准是多少？", "fee"),  # a short asking clause leaves its subject to the clause before
+        ("等保测评免费吗？", "fee"),
     ],
 )
 def test_answer_types_statutes_do_not_give(question: str, kind: str | None, shared_corpus: Path) -> None:

@@ -23,16 +23,24 @@ _ASKED_NUMBER = re.compile(r"(?<![好十几前哪])(?:多少|几)(个)?(工作�
 _UNIT_OF_QUESTION = {"天": "日", "个月": "月"}
 _SAME_MEASURE = {"日": {"日", "工作日"}, "工作日": {"日", "工作日"}}
 NUMBER_OF = "number of "  # the kind of an unmet number: "number of 日"
+_CLAUSE_END = re.compile(r"(?<=[，,。；;！!？?])")
+_SHORT_ASK = 8  # characters of an asking clause that names no subject of its own
+_NOT_CHARGED = re.compile(r"(?:不收费|免费|不收取费用|不要钱)(?![吗呢？?])")
+_ASKING = re.compile(
+    r"[？?]|吗|呢|多少|哪|什么|几|怎么|怎样|如何|是否|能否|可否|有没有|要不要|行不行|可不可以|能不能|谁")
 
 
 def unmet_answer_type(question: str, retrieval: RetrievalResult) -> str | None:
     """Return the kind of answer the question asks for that no top article gives (fee, vendor, 日 …), or None."""
     text = normalize_text(question)
+    asked = asking_part(text)
     quoted = [hit.article.article.text for hit in retrieval.hits[:ANSWER_TYPE_DEPTH]]
     for kind, asks, says, _ in answer_type_rules():
         if kind == "fee" and _FINE.search(text):
             continue
-        if asks.search(text) and not any(says.search(article) for article in quoted):
+        # 「这个网站不收费，要办许可吗」 tells that nothing is charged; 「免费吗」 asks it.
+        subject = _NOT_CHARGED.sub(" ", asked) if kind == "fee" else asked
+        if asks.search(subject) and not any(says.search(article) for article in quoted):
             return kind
     stated: set[str] = set()
     for hit in retrieval.hits[:NUMBER_DEPTH]:
@@ -41,6 +49,22 @@ def unmet_answer_type(question: str, retrieval: RetrievalResult) -> str | None:
         if not _SAME_MEASURE.get(unit, {unit}) & stated:
             return NUMBER_OF + unit
     return None
+
+
+def asking_part(text: str) -> str:
+    """Return the clauses of a question that ask (with a question word or mark) and the clause before each.
+
+    「我们学校做了一个不收费的官网，主要发校园新闻，要去哪里办备案？」 tells of 收费 and asks of 备案; 「测评收费，
+    标准是多少？」, whose asking clause is short, asks its subject in the clause before. A question with no asking
+    clause is read whole.
+    """
+    clauses = [c for c in _CLAUSE_END.split(text) if c]
+    asking = [i for i, clause in enumerate(clauses) if _ASKING.search(clause)]
+    if not asking:
+        return text
+    # Only a short asking clause (「标准是多少？」「能给一份吗？」) leaves its subject to the clause before.
+    keep = sorted({j for i in asking for j in ((i - 1, i) if len(clauses[i]) <= _SHORT_ASK else (i,)) if j >= 0})
+    return "".join(clauses[j] for j in keep)
 
 
 def asked_units(question: str) -> list[str]:
