@@ -58,3 +58,18 @@ def test_situation_threshold(
     assert LIMITS.situation <= decision.score < LIMITS.terse, decision.reason  # between the two thresholds
     assert decision.decline is declined, decision.reason
     assert ("(situation)" in decision.reason) is not declined
+
+
+@pytest.mark.parametrize(
+    ("question", "share"),
+    [
+        # 要存 is a piece jieba cut off a verb (要 + 存), not a word the statutes lack; 啥时候 asks, it names nothing.
+        ("网络日志要存几个月？", 1.0),
+        ("个人信息保护法啥时候开始施行的？", 0.5),  # 开始 is a word, absent from both texts; 施行 is present
+        ("住房公积金缴存比例", 0.0),  # words outside the library still count against it
+    ],
+)
+def test_known_share_counts_words_not_the_pieces_of_verbs(
+    question: str, share: float, vocabulary: CorpusVocabulary
+) -> None:
+    assert vocabulary.known_share(question) == pytest.approx(share)

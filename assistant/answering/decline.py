@@ -11,7 +11,7 @@ from assistant.answering.answer_types import unmet_answer_type
 from assistant.answering.scope import in_scope, scope_words
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
 from assistant.language.segmentation import plain_jieba
-from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
+from assistant.language.textnorm import FORM_CHARACTERS, NOT_CONTENT, normalize_text, normalize_title
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
@@ -27,7 +27,7 @@ STOP_PHRASES = (
     "时候", "情况", "问题", "方面", "这个", "那么", "那", "还有", "以及", "和", "与", "及", "的", "了", "在",
     "是", "有", "都", "要", "会", "被", "谁", "由", "本法", "多久", "多长时间", "几天", "几年", "哪一条",
     "第几条", "哪里", "应该", "的话", "到底", "要不要", "一家", "一份", "这种", "咋", "啥", "搞", "弄", "罚则",
-    "版本", "啊", "呀",
+    "版本", "啊", "呀", "啥时候", "什么时候", "干嘛", "干啥", "怎么办", "咋办",
 )
 # Bigrams found in nearly every article of this corpus: they say little about whether it answers.
 GENERIC_BIGRAMS = frozenset(
@@ -111,12 +111,17 @@ class CorpusVocabulary:
         return list(dict.fromkeys(found))
 
     def known_share(self, question: str) -> float:
-        """Return the share of the question's subject words found somewhere in the corpus (1.0 for none)."""
+        """Return the share of the question's subject words found somewhere in the corpus (1.0 for none).
+
+        An unknown piece jieba cut off a verb (要存, 内要: one character beside a form character) is left out.
+        """
         self.refresh()
-        words = subject_words(question, self.titles)
+        cut = subject_words(question, self.titles)
+        known = {word: word in self._text or _is_everyday_word(word) for word in cut}
+        words = [word for word in cut if known[word] or len(set(word) - FORM_CHARACTERS) >= 2]
         if not words:
             return 1.0
-        return sum(1 for word in words if word in self._text or _is_everyday_word(word)) / len(words)
+        return sum(1 for word in words if known[word]) / len(words)
 
 
 def _standard_key(match: re.Match[str]) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 
 from assistant.errors import ConfigError
 from assistant.language.numerals import NUMERAL_PATTERN
-from assistant.language.textnorm import normalize_text
+from assistant.language.textnorm import FORM_CHARACTERS, normalize_text
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore
 
@@ -37,7 +37,6 @@ MODEL_FILE = Path(__file__).parent / "data" / "learned_order.json"
 _RRF = 5  # the reciprocal-rank constant the features use (the fusion's default)
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 # Characters that carry a question's form; bigrams holding one say nothing of its subject.
-_FORM_CHARS = set("的了吗呢么吧啊呀是在有和与及或我你他她它们这那哪什怎样如何要会能可以还就都也把被给让对")
 _DEFINITION_ASKED = re.compile(r"什么是|是什么|指什么|什么叫|叫什么|含义|定义|哪些属于|属于什么|属于哪|算不算|包括哪些")
 _DEFINES = re.compile(r"是指|所称|含义|包括")
 _TIME_ASKED = re.compile(
@@ -93,7 +92,7 @@ def subject_bigrams(text: str) -> set[str]:
     grams: set[str] = set()
     for run in _CJK_RUN.findall(normalize_text(text)):
         grams.update(run[i:i + 2] for i in range(len(run) - 1))
-    return {g for g in grams if not (_FORM_CHARS & set(g))}
+    return {g for g in grams if not (FORM_CHARACTERS & set(g))}
 
 
 def _weighted_share(weights: dict[str, float], text: str) -> float:
