@@ -167,8 +167,8 @@ class AnswerSettings(BaseModel):
         ge=0,
         le=1,
         description="The decline threshold for a question that tells a situation in the library's subject (at "
-        "least situation_min_chars characters with a word of it) or follows up on earlier turns; calibrated on "
-        "the scenario development half (eval/README.md).",
+        "least situation_min_chars characters with a word of it), uses only words the library uses, or follows up "
+        "on earlier turns; calibrated on the scenario development half (eval/README.md).",
     )
     situation_min_chars: int = Field(
         20, ge=1, description="Characters from which a question in the library's subject counts as telling a situation."

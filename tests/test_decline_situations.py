@@ -73,3 +73,17 @@ def test_known_share_counts_words_not_the_pieces_of_verbs(
     question: str, share: float, vocabulary: CorpusVocabulary
 ) -> None:
     assert vocabulary.known_share(question) == pytest.approx(share)
+
+
+def test_a_terse_question_in_the_librarys_own_words_is_inside_its_subject(
+    vocabulary: CorpusVocabulary, shared_corpus: Path
+) -> None:
+    # Every subject word (个人信息, 泄露, 通知) is one the library uses: weak evidence alone does not decline it.
+    pipl = corpus_articles(shared_corpus, "个人信息保护法.md")
+    question = "个人信息泄露了要通知谁？"
+    decision = decide(question, retrieval_of(question, [pipl["第五十七条"]], evidence=0.02), LIMITS, vocabulary)
+    assert decision.known_words == 1.0 and LIMITS.situation <= decision.score < LIMITS.terse, decision.reason
+    assert not decision.decline and "(situation)" in decision.reason
+    # One word the library lacks (门禁) and it is terse again.
+    other = "人脸门禁要通知谁？"
+    assert decide(other, retrieval_of(other, [pipl["第五十七条"]], evidence=0.02), LIMITS, vocabulary).decline

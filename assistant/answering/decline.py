@@ -312,7 +312,9 @@ def decide(
         # However close the articles' subject, they do not give what is asked (测评收费, 哪家厂商, 多少天).
         reason = f"asks for {unmet}, which no top article gives"
         return Decision(True, score, retrieval.evidence, cover, reason, known, unmet_answer=unmet)
-    situation = limits.situation is not None and (follow_up or (
+    # A question every subject word of which the library uses (「网络安全谁牵头管？」) is inside its subject however
+    # terse: like a situation told in it, it declines only on far weaker evidence.
+    situation = limits.situation is not None and (follow_up or (vocabulary is not None and known >= 1.0) or (
         len(question) >= limits.situation_chars and vocabulary is not None and in_scope(query, vocabulary.scope)))
     limit = limits.situation if situation and limits.situation is not None else limits.terse
     reason = (f"score={score:.3f} threshold={limit:.3f}{' (situation)' if situation else ''} "
