@@ -39,7 +39,8 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("镇里想在公告栏公示困难补助名单，里面有身份证号，这样直接公开行不行？", None),
         ("挂号收费系统中了勒索病毒，全停了。请问这种情况要向哪些部门报告？", None),
         ("这个网站不收费，要办许可吗？", None),
-        ("测评收费，标准是多少？", "fee"),  # a short asking clause leaves its subject to the clause before
+        ("测评收费，标准是多少？", "fee"),  # an asking clause may leave its subject to the clause before it
+        ("关于测评的收费标准，请问国家有没有统一规定？", "fee"),
         ("等保测评免费吗？", "fee"),
     ],
 )

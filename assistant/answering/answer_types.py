@@ -24,7 +24,7 @@ _UNIT_OF_QUESTION = {"天": "日", "个月": "月"}
 _SAME_MEASURE = {"日": {"日", "工作日"}, "工作日": {"日", "工作日"}}
 NUMBER_OF = "number of "  # the kind of an unmet number: "number of 日"
 _CLAUSE_END = re.compile(r"(?<=[，,。；;！!？?])")
-_SHORT_ASK = 8  # characters of an asking clause that names no subject of its own
+_SENTENCE_END = re.compile(r"[。！!？?]$")  # a clause ending its sentence: the next one asks of something else
 _NOT_CHARGED = re.compile(r"(?:不收费|免费|不收取费用|不要钱)(?![吗呢？?])")
 _ASKING = re.compile(
     r"[？?]|吗|呢|多少|哪|什么|几|怎么|怎样|如何|是否|能否|可否|有没有|要不要|行不行|可不可以|能不能|谁")
@@ -52,18 +52,20 @@ def unmet_answer_type(question: str, retrieval: RetrievalResult) -> str | None:
 
 
 def asking_part(text: str) -> str:
-    """Return the clauses of a question that ask (with a question word or mark) and the clause before each.
+    """Return the clauses of a question that ask (with a question word or mark), each with the clause before it
+    in the same sentence.
 
-    「我们学校做了一个不收费的官网，主要发校园新闻，要去哪里办备案？」 tells of 收费 and asks of 备案; 「测评收费，
-    标准是多少？」, whose asking clause is short, asks its subject in the clause before. A question with no asking
-    clause is read whole.
+    「测评收费，标准是多少？」 and 「关于收费标准，请问国家有没有统一规定？」 ask of the fee in the clause before;
+    「我们学校做了一个不收费的官网，主要发校园新闻，要去哪里办备案？」 tells of 收费 two clauses earlier and
+    「挂号收费全停了。请问要向哪些部门报告？」 in the sentence before, and asks of 备案 and 报告. A question with no
+    asking clause is read whole.
     """
     clauses = [c for c in _CLAUSE_END.split(text) if c]
     asking = [i for i, clause in enumerate(clauses) if _ASKING.search(clause)]
     if not asking:
         return text
-    # Only a short asking clause (「标准是多少？」「能给一份吗？」) leaves its subject to the clause before.
-    keep = sorted({j for i in asking for j in ((i - 1, i) if len(clauses[i]) <= _SHORT_ASK else (i,)) if j >= 0})
+    before = [i - 1 for i in asking if i > 0 and not _SENTENCE_END.search(clauses[i - 1])]
+    keep = sorted({*asking, *before})
     return "".join(clauses[j] for j in keep)
 
 
