@@ -103,3 +103,16 @@ def test_comparison_escapes_document_text(settings: Settings, tmp_path: Path) ->
     view = render_comparison(library.catalog, compare(library.catalog, "示范办法"))
     assert "<script>" not in view and "<b>" not in view
     assert "&lt;script&gt;" in view and "&lt;b&gt;" in view
+
+
+def test_a_part_row_marks_the_piece_that_moved_instead_of_diffing_two_provisions(catalog: Catalog) -> None:
+    from assistant.corpus import alignment_store
+    from assistant.ui.version_view import render_comparison
+
+    view = render_comparison(catalog, alignment_store.compare(catalog, "网络安全法"), changed_only=True)
+    assert "部分内容移入 4" in view.split("<tbody>")[0]  # the summary counts them
+    rows = [row for row in view.split("<tbody>")[1].split("</tr>") if "部分内容移入" in row]
+    assert len(rows) == 4  # 第十八条 -> 第二十条, 第六十九条 -> 第六十九条, 第六十四条 and 第七十条 -> 第七十一条
+    item = next(row for row in rows if row.count("第六十九条") == 2)
+    assert "<mark>（一）不按照有关部门的要求" in item
+    assert "<ins>" not in item and "<del>" not in item

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from assistant.corpus import alignment_store
 from assistant.corpus.alignment_store import Comparison, version_date
 from assistant.corpus.catalog import Catalog
-from assistant.corpus.versions import AMENDED, PART, STATUSES, char_diff, summary
+from assistant.corpus.versions import AMENDED, PART, STATUSES, char_diff, comparable, moved_part, summary
 from assistant.records import StoredArticle
 from assistant.ui.sources import escape_text
 
@@ -90,6 +90,25 @@ def _cells(old: str, new: str) -> tuple[str, str]:
     return "".join(left), "".join(right)
 
 
+def _part_cells(old: str, new: str, old_kept: list[str], new_kept: list[str]) -> tuple[str, str]:
+    """Return the two texts of a part pair as HTML, the paragraph or item that moved marked in the one holding it.
+
+    The two articles are different provisions sharing one piece: a character diff of the whole would mark nearly
+    everything, so the texts are shown whole and the piece they share is marked. old_kept and new_kept are the
+    texts of each article's own counterparts (what stayed is not what moved).
+    """
+    found = moved_part(old, new, old_kept=old_kept, new_kept=new_kept)
+    cells = []
+    for side, text in (("old", old), ("new", new)):
+        escaped = escape_text(text)
+        if found and found[0] == side:
+            piece = next((line for line in text.split("\n") if comparable(line) == found[1]), None)
+            if piece:
+                escaped = escaped.replace(escape_text(piece), f"<mark>{escape_text(piece)}</mark>", 1)
+        cells.append(escaped.replace("\n", "<br>"))
+    return cells[0], cells[1]
+
+
 def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only: bool = False,
                       focus: str | None = None) -> str:
     """Return the 版本对照 HTML: a summary, then one row per article pair, old text left and new text right."""
@@ -106,7 +125,14 @@ def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only:
             continue
         before = old_texts.get(pair.old_ordinal, "") if pair.old_ordinal is not None else ""
         after = new_texts.get(pair.new_ordinal, "") if pair.new_ordinal is not None else ""
-        left, right = _cells(before, after)
+        if pair.status == PART:
+            own = [p for p in comparison.pairs if p.status != PART and p.old_ordinal is not None
+                   and p.new_ordinal is not None]
+            left, right = _part_cells(
+                before, after, [new_texts[p.new_ordinal] for p in own if p.old_ordinal == pair.old_ordinal],
+                [old_texts[p.old_ordinal] for p in own if p.new_ordinal == pair.new_ordinal])
+        else:
+            left, right = _cells(before, after)
         chosen = focus is not None and focus in (pair.old_label, pair.new_label)
         rows.append(
             f'<tr class="{"focus" if chosen else ""}">'
