@@ -211,6 +211,9 @@ def test_an_act_before_the_text_in_force_brings_both_texts(assistant: Assistant)
     answer = assistant.answer("我们医院2025年10月网站被攻击，当时没有按应急预案处置，也没有报告，按网安法怎么罚？")
     assert answer.retrieval.versions
     assert {"2016", "2025"} <= {year for _, year in _cited(answer)}
+    # Which text was in force when it happened, from the catalog's dates; which one governs is not asserted.
+    assert "所述情况发生于2025年10月，当时施行的是2016-11-07文本（自2017-06-01起施行）。" in answer.text
+    assert "现行有效的是2025-10-28文本（自2026-01-01起施行）" in answer.text
 
 
 def test_an_item_that_moved_is_cited_where_it_went(assistant: Assistant) -> None:

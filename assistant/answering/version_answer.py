@@ -23,9 +23,10 @@ from assistant.corpus.versions import (
     moved_part,
 )
 from assistant.language.numerals import CN_NUMERAL
+from assistant.language.textnorm import normalize_text
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_follow import LISTED, asks_for_list
-from assistant.retrieval.version_links import MOVED, is_version_question, names_article, relevance
+from assistant.retrieval.version_links import MOVED, event_dates, is_version_question, names_article, relevance
 
 MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary
@@ -110,6 +111,28 @@ def _in_force(articles: Sequence[StoredArticle]) -> str:
     return f"现行有效的是{_date(current[0])}{since}。"
 
 
+def _in_force_when(articles: Sequence[StoredArticle], dates: Sequence[str]) -> list[str]:
+    """Return sentences saying which text was in force when the act a question dates happened (YYYY-MM).
+
+    「2025年10月网站被攻击…按修改前还是修改后」: the text in force then is a fact of the catalog's dates, said as such;
+    which text governs the penalty is left to the reader and the law on applying old and new rules.
+    """
+    by_doc: dict[str, dict[str, StoredArticle]] = {}
+    for article in articles:
+        if article.effective_date:
+            by_doc.setdefault(article.doc_id, {})[article.version_id] = article
+    sentences = []
+    for versions in (v for v in by_doc.values() if len(v) > 1):  # the amended documents the answer compares
+        texts = sorted(versions.values(), key=lambda a: a.effective_date or "")
+        title = f"《{texts[0].title}》" if len(by_doc) > 1 else ""
+        for date in dict.fromkeys(dates):
+            then = [a for a in texts if (a.effective_date or "")[:7] <= date]
+            month = f"{date[:4]}年{int(date[5:])}月"
+            sentences.append(f"所述情况发生于{month}，当时施行的是{title}{_date(then[-1])}（自{then[-1].effective_date}起施行）。"
+                             if then else f"所述情况发生于{month}，早于{title}以上各文本的施行日期。")
+    return sentences
+
+
 def compose_version(question: str, retrieval: RetrievalResult) -> Composition | None:
     """Return the answer to a version question from retrieval's version pairs, or None when it is not one."""
     query = retrieval.standalone_query or question
@@ -157,6 +180,7 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
         summary += _changes(old, new)
         quoted += [old, new]
     summary.append(_in_force(quoted))
+    summary += _in_force_when(quoted, event_dates(normalize_text(query)))
     quotes = [f"- {_date(a)}{a.article.label}：「{_text(a)}」[{marker_of[a.key]}]" for a in dict.fromkeys(quoted)]
     text = "\n".join(summary) + "\n\n" + "\n".join(quotes)
     return Composition(text=text, citations=tuple(citations), kind="version")
