@@ -62,6 +62,8 @@ def test_changed_fine_names_the_amounts(assistant: Assistant) -> None:
     answer = assistant.answer("原来网安法第五十九条，网络运营者不履行安全保护义务的罚款，修正后变了吗？")
     assert ("第五十九条", "2016") in _cited(answer) and ("第六十一条", "2025") in _cited(answer)
     assert "金额变化" in answer.text and "新增表述" in answer.text
+    # 第三十三条、第三十四条 -> 第三十五条、第三十六条 is renumbering of what it cites, not a removed phrase.
+    assert "「三条、第三十四」" not in answer.text
     # Every marker in the text resolves to a citation, and each citation carries its version date.
     assert {c.version for c in answer.citations} == {"2016-11-07", "2025-10-28"}
 

@@ -35,6 +35,9 @@ _NEAREST = 0.15  # share of the question's bigrams an article must hold to be of
 # An item mark at either end of a phrase (（一） or a half of one) and the punctuation a cut leaves.
 _CUT_MARK = re.compile(rf"^[（(]?[{CN_NUMERAL}]*[）)]|[（(][{CN_NUMERAL}]*[）)]?$")
 _EDGE_PUNCTUATION = "，,；;：:。、 "
+# A diff piece made only of article numbers (「三条、第三十四」): the renumbered articles an article cites, which is
+# renumbering, not wording the amendment added or removed.
+_REFERENCE_PIECE = re.compile(rf"^[{CN_NUMERAL}第条款项、至和及（）()\s]+$")
 
 
 def _date(article: StoredArticle) -> str:
@@ -65,10 +68,12 @@ def _changes(old: StoredArticle, new: StoredArticle) -> list[str]:
     gone, came = changed_amounts(before, after)
     if gone or came:
         lines.append(f"金额变化：原为{'、'.join(gone) or '（无）'}，现为{'、'.join(came) or '（无）'}。")
-    added = sorted(added_phrases(before, after), key=len, reverse=True)[:_PHRASES]
+    added = sorted((p for p in added_phrases(before, after) if not _REFERENCE_PIECE.match(p)), key=len,
+                   reverse=True)[:_PHRASES]
     if added:
         lines.append("新增表述：" + "、".join(f"「{_tidy(p)}」" for p in added) + "。")
-    removed = sorted((p.text for p in char_diff(before, after) if p.kind == "delete" and len(p.text) >= 4),
+    removed = sorted((p.text for p in char_diff(before, after)
+                      if p.kind == "delete" and len(p.text) >= 4 and not _REFERENCE_PIECE.match(p.text)),
                      key=len, reverse=True)[:_PHRASES]
     if removed:
         lines.append("删去表述：" + "、".join(f"「{_tidy(p)}」" for p in removed) + "。")
