@@ -42,6 +42,8 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("测评收费，标准是多少？", "fee"),  # an asking clause may leave its subject to the clause before it
         ("关于测评的收费标准，请问国家有没有统一规定？", "fee"),
         ("等保测评免费吗？", "fee"),
+        ("网络安全岗位的同志经常半夜应急，单位能不能发专项岗位津贴？标准是多少？", "pay"),
+        ("镇里想把困难补助名单公示，这样可以吗？", None),  # a subsidy told of, no pay asked
     ],
 )
 def test_answer_types_statutes_do_not_give(question: str, kind: str | None, shared_corpus: Path) -> None:
