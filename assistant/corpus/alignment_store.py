@@ -97,7 +97,10 @@ def _drop_older_method(catalog: Catalog) -> None:
 
 
 def stored(catalog: Catalog, old_version: str, new_version: str) -> list[Pair] | None:
-    """Return the stored alignment of two consecutive versions, or None when none is stored."""
+    """Return the stored alignment of two consecutive versions, or None when none is stored or an older method
+    stored it (a home no Library has opened since: its rows lack the part pairs)."""
+    if _stored_method(catalog) < METHOD:
+        return None
     rows = catalog.query(
         "SELECT old_label, new_label, status, similarity, old_ordinal, new_ordinal FROM article_alignment "
         "WHERE old_version = ? AND new_version = ? ORDER BY row", (old_version, new_version))
@@ -135,9 +138,7 @@ def compare(catalog: Catalog, doc_ref: str, from_version: str | None = None,
         raise DocumentNotFoundError(f"--from and --to name the same version {old.version_id}; name two versions.")
     if order_key(old.meta, old.added_at) > order_key(new.meta, new.added_at):
         old, new = new, old
-    current = _stored_method(catalog) >= METHOD
-    pairs = (stored(catalog, old.version_id, new.version_id) if current else None) or compute(
-        catalog, old.version_id, new.version_id)
+    pairs = stored(catalog, old.version_id, new.version_id) or compute(catalog, old.version_id, new.version_id)
     return Comparison(old, new, pairs)
 
 
@@ -175,11 +176,8 @@ _COMPUTED: dict[tuple[str, str, str], list[Pair]] = {}
 
 
 def hop(catalog: Catalog, old_version: str, new_version: str) -> list[Pair]:
-    """Return the alignment of two consecutive versions: stored, else computed once and kept in memory.
-
-    Rows an older method stored (a home no Library has opened since) are passed over the same way.
-    """
-    found = stored(catalog, old_version, new_version) if _stored_method(catalog) >= METHOD else None
+    """Return the alignment of two consecutive versions: stored, else computed once and kept in memory."""
+    found = stored(catalog, old_version, new_version)
     if found is not None:
         return found
     key = (str(catalog.path), old_version, new_version)

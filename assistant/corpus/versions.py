@@ -234,16 +234,29 @@ def _moved_parts(
         for k, unit in enumerate(units):
             own = linked.get((side, k), set())
             size = sum(own_grams[k].values())
+            kept = [other_grams[m] for m in own]
             for part in _parts(unit.text):
                 grams = _bigrams(part)
-                if any(_covered(grams, other_grams[m]) >= PART_STAYED for m in own):
-                    continue
-                elsewhere = [m for m in _shortlist(grams, postings, len(other_grams)) if m not in own]
-                best = max(((_covered(grams, other_grams[m]), m) for m in elsewhere), default=(0.0, -1))
-                if best[0] >= PART_THRESHOLD:
-                    key = (k, best[1]) if side == 0 else (best[1], k)
+                elsewhere = [(m, other_grams[m]) for m in _shortlist(grams, postings, len(other_grams))
+                             if m not in own]
+                moved = _moved_to(grams, kept, elsewhere)
+                if moved is not None:
+                    key = (k, moved[1]) if side == 0 else (moved[1], k)
                     found[key] = max(found.get(key, 0.0), sum(grams.values()) / size if size else 0.0)
     return [(i, j, PART, share) for (i, j), share in found.items()]
+
+
+def _moved_to(grams: Counter[str], kept: Sequence[Counter[str]],
+              candidates: Sequence[tuple[int, Counter[str]]]) -> tuple[float, int] | None:
+    """Return (coverage, index) of the candidate article a paragraph or item (its bigrams) moved to, or None.
+
+    It moved when its own article's counterparts (kept) cover less than PART_STAYED of it and the best candidate
+    covers PART_THRESHOLD or more.
+    """
+    if any(_covered(grams, own) >= PART_STAYED for own in kept):
+        return None
+    best = max(((_covered(grams, other), m) for m, other in candidates), default=(0.0, -1))
+    return best if best[0] >= PART_THRESHOLD else None
 
 
 def moved_part(old_text: str, new_text: str, *, old_kept: Sequence[str] = (),
@@ -256,12 +269,14 @@ def moved_part(old_text: str, new_text: str, *, old_kept: Sequence[str] = (),
     """
     scored = []
     for side, text, other, kept in (("old", old_text, new_text, old_kept), ("new", new_text, old_text, new_kept)):
+        kept_grams = [_bigrams(comparable(k)) for k in kept]
+        other_grams = [(0, _bigrams(comparable(other)))]
         for part in _parts(text):
-            grams = _bigrams(part)
-            if not any(_covered(grams, _bigrams(comparable(k))) >= PART_STAYED for k in kept):
-                scored.append((_covered(grams, _bigrams(comparable(other))), side, part))
+            moved = _moved_to(_bigrams(part), kept_grams, other_grams)
+            if moved is not None:
+                scored.append((moved[0], side, part))
     best = max(scored, default=None)
-    return (best[1], best[2]) if best and best[0] >= PART_THRESHOLD else None
+    return (best[1], best[2]) if best else None
 
 
 def _reading_order(old: Sequence[Unit], new: Sequence[Unit], match: dict[int, tuple[int, float]]):  # noqa: ANN202

@@ -104,10 +104,12 @@ class VersionLinker:
 
         mentioned holds the doc ids the question names; versions are the catalog's ready versions by id.
         """
-        if self.catalog is None or not self.asks_about_versions(query, versions, mentioned):
+        if self.catalog is None or not is_version_question(query):
             return tuple(hits), ()
         multi = _amended(versions)
         text = normalize_text(query)
+        if not _asked_of_versions(text, multi, mentioned):
+            return tuple(hits), ()
         named, meant = self._named_articles(text, multi, mentioned)
         # 「原来网安法第六十六条」: the lookup read the number in the text in force; the old text was meant.
         misread = {h.article.key for h in hits if h.via == "lookup" and h.article.doc_id in meant
@@ -169,10 +171,7 @@ class VersionLinker:
         A question dating an act that falls within the text in force (「今年（2026年）3月…」) is asked of that text
         alone, like any other question.
         """
-        if not is_version_question(query):
-            return False
-        multi = _amended(versions)
-        return bool(multi) and not _asks_only_the_text_in_force(normalize_text(query), multi, mentioned)
+        return is_version_question(query) and _asked_of_versions(normalize_text(query), _amended(versions), mentioned)
 
     def _links_of(self, article: StoredArticle, *, follow_citations: bool = True) -> list[VersionLink]:
         """Return the article's counterparts in its document's other versions (and, if added, its cited ones')."""
@@ -302,6 +301,12 @@ def _amended(versions: dict[str, DocumentVersion]) -> dict[str, list[DocumentVer
     for version in versions.values():
         by_doc.setdefault(version.doc_id, []).append(version)
     return {doc: vs for doc, vs in by_doc.items() if len(vs) > 1}
+
+
+def _asked_of_versions(text: str, multi: dict[str, list[DocumentVersion]], mentioned: set[str]) -> bool:
+    """Return True when a version question (normalised text) is answered from several versions of the amended
+    documents multi holds: there are some, and the question does not date an act within the text in force."""
+    return bool(multi) and not _asks_only_the_text_in_force(text, multi, mentioned)
 
 
 def event_dates(text: str) -> list[str]:

@@ -119,6 +119,8 @@ def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only:
     in_force = version_date(new) if new.is_current else version_date(old) if old.is_current else "均非现行"
     head = (f'<div class="compare-summary">《{escape_text(new.meta.title)}》 {escape_text(version_date(old))} 文本 → '
             f"{escape_text(version_date(new))} 文本：{escape_text(counts)}。现行有效：{escape_text(in_force)}</div>")
+    # The articles' own pairs: what a part row's articles kept, as against the piece that moved.
+    own = [p for p in comparison.pairs if p.status != PART and p.old_ordinal is not None and p.new_ordinal is not None]
     rows = []
     for pair in comparison.pairs:
         if changed_only and pair.status in ("unchanged", "renumbered"):
@@ -126,8 +128,6 @@ def render_comparison(catalog: Catalog, comparison: Comparison, *, changed_only:
         before = old_texts.get(pair.old_ordinal, "") if pair.old_ordinal is not None else ""
         after = new_texts.get(pair.new_ordinal, "") if pair.new_ordinal is not None else ""
         if pair.status == PART:
-            own = [p for p in comparison.pairs if p.status != PART and p.old_ordinal is not None
-                   and p.new_ordinal is not None]
             left, right = _part_cells(
                 before, after, [new_texts[p.new_ordinal] for p in own if p.old_ordinal == pair.old_ordinal],
                 [old_texts[p.old_ordinal] for p in own if p.new_ordinal == pair.new_ordinal])
