@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,10 +12,12 @@ import pytest
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
 from assistant.indexing.keyword.index import LexicalIndex
-from assistant.language.typos import correct_typos, typo_notice
+from assistant.language.typos import correct_typos, same_sound_key, typo_notice
 from assistant.retrieval.retriever import Retriever
 from assistant.settings import Settings
 from assistant.wiring import build_indexer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +58,28 @@ def test_words_are_left_alone(frequency, text: str) -> None:  # type: ignore[no-
     assert corrected.edits == () and corrected.text == text
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("发现危害国家安全的信息，多长士间内报告", "时间"),  # 事件 is commoner, but 士间 -> 时间 changes one character
+     ("收集手机号要用户统意吗", "同意")],
+)
+def test_the_reading_that_changes_fewer_characters_wins(frequency, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    corrected = correct_typos(typed, frequency)
+    assert len(corrected.edits) == 1 and corrected.edits[0][1] == meant
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("保密法第十斯条", "保密法第十四条"), ("2016年版的底三条现在是第几条", "2016年版的第三条现在是第几条"),
+     ("关基条例第式四条讲的啥", "关基条例第十四条讲的啥"), ("第二十一条第二款第三项", "第二十一条第二款第三项"),
+     ("这是三条规定", "这是三条规定"), ("底下有三条", "底下有三条"), ("第二百五十三条之一", "第二百五十三条之一")],
+)
+def test_article_references_with_a_slip_of_sound_are_mended(frequency, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    corrected = correct_typos(typed, frequency)
+    assert corrected.text == meant
+    assert bool(corrected.edits) == (typed != meant)
+
+
 def test_the_notice_says_how_each_slip_was_read(frequency) -> None:  # type: ignore[no-untyped-def]
     corrected = correct_typos("政务数剧要背份吗", frequency)
     assert corrected.edits == (("数剧", "数据"), ("背份", "备份"))
@@ -72,3 +99,23 @@ def test_retrieval_searches_the_corrected_question_and_says_so(shared_corpus: Pa
                                                      for h in result.hits[:3]]
     off = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"typo_correction": False})})
     assert Retriever(off, catalog, indexer).retrieve("数剧分类分级保护制度").standalone_query == "数剧分类分级保护制度"
+
+
+def test_the_typo_probe_slips_content_words_by_sound_and_keeps_the_clean_twin(tmp_path: Path) -> None:
+    questions = tmp_path / "set.jsonl"
+    rows = [{"id": "a", "question": "网络运营者的网络日志要保存多长时间？", "answerable": True,
+             "gold": [{"document": "中华人民共和国网络安全法", "article": "第二十三条"}]},
+            {"id": "b", "question": "公积金怎么提取", "answerable": False}]
+    questions.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    slipped, clean = tmp_path / "slipped.jsonl", tmp_path / "clean.jsonl"
+    run = subprocess.run([sys.executable, str(PROJECT_ROOT / "eval" / "typo_probe.py"), "--slips", "2",
+                          "--out", str(slipped), "--clean", str(clean), str(questions)],
+                         capture_output=True, text=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
+    [typed] = [json.loads(line) for line in slipped.read_text(encoding="utf-8").splitlines()]
+    [twin] = [json.loads(line) for line in clean.read_text(encoding="utf-8").splitlines()]
+    assert typed["id"] == twin["id"] == "set:a" and twin["question"] == rows[0]["question"]
+    changed = [(a, b) for a, b in zip(twin["question"], typed["question"], strict=True) if a != b]
+    assert len(changed) == 2  # one character in each of two words, of the same sound
+    assert all(same_sound_key(a) == same_sound_key(b) for a, b in changed)

@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from assistant.language.numerals import CN_NUMERAL_WITH_WAN
+from assistant.language.numerals import CN_NUMERAL, CN_NUMERAL_WITH_WAN
 from assistant.language.segmentation import legal_tokenizer
 from assistant.language.textnorm import normalize_text
 from assistant.language.vocabulary import (
@@ -39,6 +39,15 @@ _FUNCTION_CHARS = frozenset(
 )
 
 
+# An article, paragraph or item reference with a slip of sound in it: 第 (or a character read di) and a number
+# in which a character may be read like a numeral (史 for 十, 斯 for 四); at least one true numeral anchors it, so
+# 是三条 (this is three articles) is not a reference.
+_NUMERAL_LIKE = "[\u4e00-\u9fff]"
+_ARTICLE_REFERENCE = re.compile(
+    rf"[第底地弟帝递低滴抵](?=[^条款项]{{0,6}}[{CN_NUMERAL}])(?:[{CN_NUMERAL}]|{_NUMERAL_LIKE}){{1,6}}?[条款项]"
+)
+
+
 @dataclass(frozen=True)
 class Correction:
     """A question with its slips replaced, and each replacement (typed, meant)."""
@@ -49,8 +58,8 @@ class Correction:
 
 def correct_typos(text: str, frequency: DocumentFrequency) -> Correction:
     """Return text (normalised) with pinyin slips replaced by the corpus's words of the same sound."""
-    normalized = normalize_text(text)
     edits: list[tuple[str, str]] = []
+    normalized = _ARTICLE_REFERENCE.sub(lambda match: _mend_reference(match, edits), normalize_text(text))
     pieces: list[str] = []
     last = 0
     for match in _HAN_RUN.finditer(normalized):
@@ -59,6 +68,18 @@ def correct_typos(text: str, frequency: DocumentFrequency) -> Correction:
         last = match.end()
     pieces.append(normalized[last:])
     return Correction("".join(pieces), tuple(edits))
+
+
+def _mend_reference(match: re.Match[str], edits: list[tuple[str, str]]) -> str:
+    """Return an article reference with its slips of sound mended (底三条 -> 第三条, 第十斯条 -> 第十四条)."""
+    typed = match.group(0)
+    meant = "".join(_numerals_by_sound().get(same_sound_key(char), char) if char not in CN_NUMERAL else char
+                    for char in typed[1:-1])
+    meant = "第" + meant + typed[-1]
+    if meant != typed and all(char in CN_NUMERAL for char in meant[1:-1]):
+        edits.append((typed, meant))
+        return meant
+    return typed
 
 
 def read_slips(text: str, frequency: DocumentFrequency) -> tuple[str, tuple[str, ...]]:
@@ -73,6 +94,11 @@ def typo_notice(correction: Correction) -> str:
         return ""
     readings = "、".join(f"“{meant}”理解“{typed}”" for typed, meant in dict.fromkeys(correction.edits))
     return f"已按{readings}。"
+
+
+def sound_alikes(char: str) -> tuple[str, ...]:
+    """Return the other characters read like char (by each one's usual reading, tone ignored)."""
+    return _sound_tables().get(char, ())
 
 
 def same_sound_key(text: str) -> str:
@@ -127,9 +153,12 @@ def _best_candidate(typed: str, frequency: DocumentFrequency) -> str | None:
 
     Only a domain word (个保法, 人脸) may replace a span with a function word or numeral in it: 只说 or 一亿 are
     two words, not one mistyped, and no domain word sounds like them.
+
+    A slip is one wrong character far more often than two: a candidate changing fewer characters wins over a more
+    frequent one changing more (士间 is 时间 mistyped once, not 事件 mistyped twice).
     """
     ordinary = not any(char in _FUNCTION_CHARS for char in typed)
-    best: tuple[int, str] | None = None
+    best: tuple[int, int, str] | None = None
     for candidate in _same_sound(typed):
         if candidate in _shorthand():
             strength = 10**9  # a word officials use (网安法, 等保, 人脸) stands for the statutes' words
@@ -137,9 +166,10 @@ def _best_candidate(typed: str, frequency: DocumentFrequency) -> str | None:
             strength = min(frequency(candidate[i : i + 2]) for i in range(len(candidate) - 1))
         else:
             continue
-        if strength >= MIN_DOCUMENT_FREQUENCY and (best is None or strength > best[0]):
-            best = (strength, candidate)
-    return best[1] if best else None
+        changes = sum(a != b for a, b in zip(typed, candidate, strict=True))
+        if strength >= MIN_DOCUMENT_FREQUENCY and (best is None or (-changes, strength) > best[:2]):
+            best = (-changes, strength, candidate)
+    return best[2] if best else None
 
 
 def _same_sound(word: str) -> Iterable[str]:
@@ -178,6 +208,12 @@ def _canonical_sound() -> dict[str, str]:
     return {char: min(char, *others) for char, others in _sound_tables().items()}
 
 
+@functools.lru_cache(maxsize=1)
+def _numerals_by_sound() -> dict[str, str]:
+    """Return sound key -> the numeral read so (十 for shi, 四 for si)."""
+    return {same_sound_key(numeral): numeral for numeral in CN_NUMERAL if numeral not in "〇两"}
+
+
 def _toneless(reading: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
 
@@ -194,4 +230,3 @@ def _shorthand() -> frozenset[str]:
 
 def _dictionary_frequency(word: str) -> int:
     return int(legal_tokenizer().FREQ.get(word) or 0)
-
