@@ -143,6 +143,11 @@ class RetrievalSettings(BaseModel):
         description="Read a pinyin-input slip (数剧, 背份) as the corpus's word of the same sound (数据, 备份) and say "
         "so in the answer's notices (language/typos.py).",
     )
+    regulation_references: bool = Field(
+        True,
+        description="Bring the article another regulation's leading article refers to (「按照《…算法推荐管理规定》履行"
+        "算法备案」) into the first five (retrieval/regulation_refs.py).",
+    )
     evidence_dense_weight: float = Field(
         123.39, description="Evidence logistic: weight of the best dense similarity (calibrated on dev questions)."
     )

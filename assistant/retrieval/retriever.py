@@ -36,6 +36,7 @@ from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, demote_loca
 from assistant.retrieval.learned_order import Observer, QuestionFacts, load_order, reorder
 from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
+from assistant.retrieval.regulation_refs import follow_references, regulation_links
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
 from assistant.retrieval.version_links import VersionLinker
@@ -84,6 +85,14 @@ class Retriever:
         if version_id not in view._links:
             view._links[version_id] = penalty_links(self._articles_of(view, version_id))
         return view._links[version_id]
+
+    def _regulation_links_of(self, view: CatalogSnapshot) -> dict[str, str]:
+        if view._regulation_links is None:
+            current = [v for v, d in view.versions.items() if d.is_current]
+            view._regulation_links = regulation_links({v: self._articles_of(view, v) for v in current},
+                                                      {v: view.group_of(v) for v in current}, self._idf,
+                                                      is_penalty_article)
+        return view._regulation_links
 
     def _definitions_of(self, view: CatalogSnapshot) -> dict[str, list[str]]:
         if view._definitions is None:
@@ -180,6 +189,10 @@ class Retriever:
             # The one regulation the question names (「…数安法对机关用数据又有什么约束？」) has its best article second,
             # when the whole question's words found only others.
             ranked = interleave(ranked, [ranked[:1], self._part(view, query, allowed, titles[0], titles, named)[:1]])
+        if not lookups and self.settings.retrieval.regulation_references:
+            # A question naming its regulations keeps to them: a third one referred to would displace theirs.
+            ranked = follow_references(ranked, self._regulation_links_of(view),
+                                       {v for v in allowed if not titles or view.group_of(v) in titles})
         notices: tuple[str, ...] = ()
         if self.rerank is None:
             hits = self._hits(view, lookups, ranked, scores, top_k)

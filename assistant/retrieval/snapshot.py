@@ -21,6 +21,7 @@ class CatalogSnapshot:
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
     _members: dict[str, set[str]] | None = None
+    _regulation_links: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.groups = {v: normalize_title(d.meta.title) for v, d in self.versions.items()}
