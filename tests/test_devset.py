@@ -17,6 +17,8 @@ FRESH = PROJECT_ROOT / "eval" / "fresh_officials.jsonl"
 MULTI = PROJECT_ROOT / "eval" / "multi_regulation_probe.jsonl"
 STUDY = PROJECT_ROOT / "eval" / "study_officials.jsonl"
 TRAIN = PROJECT_ROOT / "eval" / "train_officials.jsonl"
+VERSION3 = PROJECT_ROOT / "eval" / "version_probe3.jsonl"
+BOUNDARY = PROJECT_ROOT / "eval" / "boundary_officials.jsonl"
 
 
 def load_checker():  # type: ignore[no-untyped-def]
@@ -76,8 +78,8 @@ def test_scenario_halves_are_the_fixed_hash_split() -> None:
 
 
 @pytest.mark.parametrize(
-    "questions", [DEVSET, SCENARIOS, FRESH, MULTI, STUDY, TRAIN],
-    ids=["devset", "scenarios", "fresh", "multi", "study", "train"]
+    "questions", [DEVSET, SCENARIOS, FRESH, MULTI, STUDY, TRAIN, VERSION3, BOUNDARY],
+    ids=["devset", "scenarios", "fresh", "multi", "study", "train", "version3", "boundary"]
 )
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:
