@@ -43,6 +43,20 @@ def test_new_article_of_the_same_regulation() -> None:
     assert rule_based_query("第二十一条呢？", ["数据安全法第二十七条讲什么"], find) == "数据安全法第二十一条"
 
 
+@pytest.mark.parametrize(
+    ("question", "earlier", "query"),
+    [
+        ("那第六十四条呢，还在吗？", "旧网络安全法第五十九条在修正后是第几条？", "旧网络安全法第六十四条 ，还在"),
+        ("第六十条呢", "2016年版网络安全法第五十九条讲什么", "2016年版网络安全法第六十条"),
+        ("第六十条呢", "网络安全法第五十九条修正后是第几条", "网络安全法第六十条"),  # 修正后 follows the number
+        ("新法第六十条呢", "旧网络安全法第五十九条讲什么", "网络安全法新法第六十条"),  # the turn says its own text
+    ],
+)
+def test_a_follow_up_number_stays_in_the_text_the_earlier_number_was_in(question: str, earlier: str,
+                                                                       query: str) -> None:
+    assert rule_based_query(question, [earlier], find) == query
+
+
 def test_regulation_comes_from_an_earlier_turn_when_the_latest_names_none() -> None:
     history = ["关键信息基础设施安全保护条例对运营者有什么要求", "要设置什么机构？"]
     query = rule_based_query("这个机构具体负责什么？", history, find)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.assistant import Assistant
+from assistant.language.dates import event_dates
 from assistant.records import Answer
-from assistant.retrieval.version_links import event_dates, is_version_question
+from assistant.retrieval.version_links import is_version_question
 from assistant.settings import Settings
 from assistant.wiring import build_assistant, build_library
 
@@ -39,6 +40,7 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
         ("个人信息出境标准合同备案材料有哪些", False), ("网安法改完以后签安全保密协议的要求变没变", True),
         ("之前网络安全法第六十五条罚采购金额一倍以上十倍以下，现在呢", True),
         ("检测公司私自发布系统漏洞，修法前后怎么罚", True),
+        ("平台不删违法信息，罚款涨了吗", True), ("数据量涨了怎么办", False),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:
@@ -216,6 +218,34 @@ def test_an_act_before_the_text_in_force_brings_both_texts(assistant: Assistant)
     # Which text was in force when it happened, from the catalog's dates; which one governs is not asserted.
     assert "所述情况发生于2025年10月，当时施行的是2016-11-07文本（自2017-06-01起施行）。" in answer.text
     assert "现行有效的是2025-10-28文本（自2026-01-01起施行）" in answer.text
+
+
+def test_an_act_before_the_text_in_force_is_searched_in_the_text_then_in_force(assistant: Assistant) -> None:
+    # 2025年8月 dates the act, not the 2025 amendment (in force from 2026-01-01): the 2016 text leads, its
+    # counterparts beside it.
+    answer = assistant.answer("医院信息科：2025年8月我院信息系统泄露了一批患者个人信息，医院作为网络运营者，"
+                              "按当时的网安法要承担什么处罚？")
+    first = answer.retrieval.hits[0].article
+    assert first.version.startswith("2016") and first.article.label == "第六十四条", first.article.label
+    assert ("第六十四条", "2016") in _cited(answer)
+
+
+def test_a_version_question_naming_no_law_is_asked_of_the_amended_one(assistant: Assistant) -> None:
+    # 旧法…原文 can only mean a law with an older text; 个人信息罚则 is not 个人信息法 mistyped.
+    answer = assistant.answer("旧法个人信息罚则原文")
+    assert not answer.declined
+    assert ("第六十四条", "2016") in _cited(answer)
+
+
+def test_the_words_of_a_version_question_are_not_words_the_library_lacks(assistant: Assistant) -> None:
+    answer = assistant.answer("境外機構攻擊，新舊法規定有何不同？")
+    assert not answer.declined, answer.extra.get("decline_reason")
+    assert {"2016", "2025"} <= {year for _, year in _cited(answer)}
+
+
+def test_a_follow_up_number_stays_in_the_old_text_the_conversation_was_in(assistant: Assistant) -> None:
+    answer = assistant.answer("那第六十四条呢，还在吗？", history=["旧网安法第五十九条在修正后是第几条？"])
+    assert ("第六十四条", "2016") in _cited(answer) and ("第七十一条", "2025") in _cited(answer)
 
 
 def test_an_item_that_moved_is_cited_where_it_went(assistant: Assistant) -> None:

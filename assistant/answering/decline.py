@@ -15,6 +15,7 @@ from assistant.language.textnorm import FORM_CHARACTERS, NOT_CONTENT, normalize_
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
+from assistant.retrieval.version_links import without_version_words
 
 # Officials write abbreviations the statutes never use; expand them before comparing with article text.
 ALIASES = load_aliases()  # language/data/aliases.tsv
@@ -27,7 +28,7 @@ STOP_PHRASES = (
     "时候", "情况", "问题", "方面", "这个", "那么", "那", "还有", "以及", "和", "与", "及", "的", "了", "在",
     "是", "有", "都", "要", "会", "被", "谁", "由", "本法", "多久", "多长时间", "几天", "几年", "哪一条",
     "第几条", "哪里", "应该", "的话", "到底", "要不要", "一家", "一份", "这种", "咋", "啥", "搞", "弄", "罚则",
-    "版本", "啊", "呀", "啥时候", "什么时候", "干嘛", "干啥", "怎么办", "咋办",
+    "版本", "啊", "呀", "有何", "啥时候", "什么时候", "干嘛", "干啥", "怎么办", "咋办",
 )
 # Bigrams found in nearly every article of this corpus: they say little about whether it answers.
 GENERIC_BIGRAMS = frozenset(
@@ -301,7 +302,8 @@ def decide(
         return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
     cover = best_coverage(query, retrieval)
     if vocabulary is not None:
-        known = vocabulary.known_share(query)
+        # A version question's 新旧/旧法/原文 name the texts, which the library holds, not a subject it lacks.
+        known = vocabulary.known_share(without_version_words(query) if retrieval.versions else query)
         score = decision_score(retrieval.evidence, cover, known)
     else:
         # Without the catalog there is no vocabulary: the other parts decide, in the same proportion.

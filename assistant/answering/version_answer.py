@@ -22,11 +22,12 @@ from assistant.corpus.versions import (
     char_diff,
     moved_part,
 )
+from assistant.language.dates import event_dates
 from assistant.language.numerals import CN_NUMERAL
 from assistant.language.textnorm import normalize_text
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_follow import LISTED, asks_for_list
-from assistant.retrieval.version_links import MOVED, event_dates, is_version_question, names_article, relevance
+from assistant.retrieval.version_links import MOVED, is_version_question, names_article, relevance
 
 MAX_PAIRS = 2
 _PHRASES = 3  # added / removed phrases named in the summary

@@ -39,6 +39,10 @@ def detect_intent(question: str) -> str | None:
 
 
 FindRegulations = Callable[[str], list[str]]
+# Words that put an article number in an amended law's older text, within this many characters before it.
+_OLD_TEXT_CUE = re.compile(r"(?:19|20)\d{2}年版|修[正改订]前|旧|原|老")
+_NEW_TEXT_CUE = re.compile(r"新法|新版|现行|现在|修[正改订]后")
+OLD_CUE_WINDOW = 14
 MAX_SITUATION_TURNS = 3  # earlier turns carried at most: the situation, not the whole conversation
 
 
@@ -105,8 +109,11 @@ def rule_based_query(question: str, history: Sequence[str], find: FindRegulation
     regulation = _carried_regulation(text, history, find)
     follow_up = is_follow_up(text, history, find)
     if follow_up and ARTICLE_LABEL_PATTERN.search(text):
-        # 「第二十一条呢？」 after a question on 数据安全法: the new article of the same regulation, nothing else.
-        return regulation + _topic(text)
+        # 「第二十一条呢？」 after a question on 数据安全法: the new article of the same regulation, nothing else;
+        # after one on 旧网安法第五十九条, the number is of the old text too (「那第六十四条呢，还在吗？」).
+        own_cue = _OLD_TEXT_CUE.search(text) or _NEW_TEXT_CUE.search(text)
+        cue = "" if own_cue else _old_text_cue(normalize_text(history[-1]))
+        return cue + regulation + _topic(text)
     latest = normalize_text(history[-1])
     articles = [m.group(0) for m in ARTICLE_LABEL_PATTERN.finditer(latest)] if follow_up else []
     intent = detect_intent(text) if follow_up else None
@@ -116,6 +123,13 @@ def rule_based_query(question: str, history: Sequence[str], find: FindRegulation
         regulation = ""
     parts = [regulation + "".join(articles[:1]), *situation, _topic(text), hint]
     return " ".join(dict.fromkeys(p for p in parts if p))
+
+
+def _old_text_cue(turn: str) -> str:
+    """Return the words by which a turn put its article number in an older text (旧, 2016年版), or ""."""
+    label = ARTICLE_LABEL_PATTERN.search(turn)
+    found = _OLD_TEXT_CUE.findall(turn[max(0, label.start() - OLD_CUE_WINDOW) : label.start()]) if label else []
+    return found[-1] if found else ""
 
 
 def own_words_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.language.dates import event_dates, without_event_dates
 from assistant.language.numerals import (
     NUMERAL_PATTERN,
     chinese_to_int,
@@ -29,6 +30,7 @@ _NUM = NUMERAL_PATTERN
 _ARTICLE = re.compile(rf"(?:的|之)?\s*(第)?\s*({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年|版|修正|修订)")
 _OLD_VERSION = re.compile(r"旧版|老版|原版|修正前|修订前|修改前|之前的版本|上一版|原文")
+_CURRENT_VERSION = re.compile(r"现行|新法|新版|修正后|修订后|修改后")
 _QUOTED = re.compile(r"《([^《》]{2,40})》")
 _BARE_ARTICLE = re.compile(rf"({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _TITLE_SUFFIX = re.compile(r"(法|条例|办法|规定|细则|决定|解释|规则|标准)$")
@@ -118,11 +120,17 @@ class TitleIndex:
         return [name for name in _QUOTED.findall(query) if normalize_title(name).lower() not in self.aliases]
 
     def choose_version(self, short_title: str, query: str) -> tuple[DocumentVersion, str]:
-        """Return the version a question means (named year, old version, else the one in force) and why."""
+        """Return the version a question means (named year, old version, the text in force when the act it tells
+        of happened, else the one in force) and why."""
         group = self.groups[short_title]
         current = [v for v in group if v.is_current] or group
         chosen = current[-1]
-        for match in _YEAR.finditer(query):
+        dates, named = event_dates(query), without_event_dates(query)
+        if dates and not (_YEAR.search(named) or _OLD_VERSION.search(named) or _CURRENT_VERSION.search(named)):
+            # 「2025年8月我院…泄露…按当时的网安法」: the 2016 text, in force until 2025-12-31, not the 2025 amendment.
+            then = [v for v in group if (v.meta.effective_date or _version_date(v))[:7] <= min(dates)]
+            return (then[-1] if then else group[0]), f"{min(dates)}时施行的版本"
+        for match in _YEAR.finditer(named):
             year = match.group(1)
             dated = [v for v in group if _version_year(v) == year]
             if dated:

@@ -17,7 +17,6 @@ from assistant.protocols import CatalogReader, SearchIndex
 from assistant.records import (
     DocumentVersion,
     Hit,
-    LookupResult,
     RetrievalResult,
     SearchFilters,
     StoredArticle,
@@ -33,13 +32,14 @@ from assistant.retrieval.expansion import (
     search_concepts,
 )
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, demote_local, fuse, roll_up, search_evidence
+from assistant.retrieval.hits import make_hits
 from assistant.retrieval.learned_order import Observer, QuestionFacts, load_order, reorder
 from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.regulation_refs import follow_references, regulation_links
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
-from assistant.retrieval.version_links import VersionLinker
+from assistant.retrieval.version_links import VersionLinker, names_the_texts
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -182,6 +182,8 @@ class Retriever:
                                   self._idf)
             ranked = reorder(self.order, facts, ranked, self.catalog.articles_by_keys, view.group_of,
                              is_penalty_article, self.observe_order)
+        elif not lookups and names_the_texts(query) and not any(m.exact for m in view.titles.mentions(query.lower())):
+            ranked = self._amended_first(view, query, allowed, ranked, named)
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
@@ -195,10 +197,10 @@ class Retriever:
                                        {v for v in allowed if not titles or view.group_of(v) in titles})
         notices: tuple[str, ...] = ()
         if self.rerank is None:
-            hits = self._hits(view, lookups, ranked, scores, top_k)
+            hits = make_hits(self.catalog, self.settings.retrieval, lookups, ranked, scores, top_k)
         else:
-            hits, notice = self.rerank.apply(query, self._hits(view, lookups, ranked, scores,
-                                                               max(top_k, self.rerank.top_n)))
+            hits, notice = self.rerank.apply(query, make_hits(self.catalog, self.settings.retrieval, lookups, ranked,
+                                                              scores, max(top_k, self.rerank.top_n)))
             hits, notices = hits[:top_k], (notice,) if notice else ()
         hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned)
         linked = self._linked(view, hits, query)
@@ -225,6 +227,21 @@ class Retriever:
         if not inside:
             return []
         return self._rank(view, query, self._search(view, query, inside), named, set(inside))
+
+    def _amended_first(
+        self, view: CatalogSnapshot, query: str, allowed: list[str], ranked: list[ArticleScore], named: Sequence[str]
+    ) -> list[ArticleScore]:
+        """Return ranked led by the best article of each amended regulation, when a version question names no
+        regulation and found none of them: only an amended one has an old text (「旧法个人信息罚则原文」)."""
+        counts: dict[str, int] = {}
+        for version_id in view.versions:
+            counts[view.group_of(version_id)] = counts.get(view.group_of(version_id), 0) + 1
+        amended = sorted(g for g, n in counts.items() if n > 1 and any(view.group_of(v) == g for v in allowed))
+        if not amended or any(_group(view, e) in amended for e in ranked[:5]):
+            return ranked
+        # In the text the question's words choose (旧法…原文: the older one), whatever the scope preferred.
+        texts = [view.titles.choose_version(group, query.lower())[0].version_id for group in amended]
+        return interleave(ranked, [self._part(view, query, texts, group, amended, named)[:1] for group in amended])
 
     def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
         # Exact names only: a one-character slip (个人信息怎 read as 个人信息法) must not end a conversation's subject.
@@ -346,32 +363,6 @@ class Retriever:
             if stored is not None and is_penalty_article(stored):
                 entry.fused += boost
 
-    def _hits(
-        self, view: CatalogSnapshot, lookups: Sequence[LookupResult], ranked: list[ArticleScore],
-        scores: dict[str, ArticleScore], top_k: int,
-    ) -> tuple[Hit, ...]:
-        hits: list[Hit] = []
-        seen: set[str] = set()
-        for result in lookups:
-            if result.article is not None and result.article.key not in seen:
-                seen.add(result.article.key)
-                entry = scores.get(result.article.key)
-                hits.append(Hit(result.article, 1.0, _paragraphs(entry), *_ranks(entry), via="lookup"))
-        wanted = [e for e in ranked if e.key not in seen][: max(0, top_k - len(hits))]
-        config = self.settings.retrieval
-        ceiling = 1.0 + config.mention_boost + config.penalty_boost  # fused score with every boost
-        stored = self.catalog.articles_by_keys([e.key for e in wanted])
-        for entry in wanted:
-            article = stored.get(entry.key)
-            if article is None:
-                continue  # the index still holds a version the catalog has dropped; reconcile will clean it
-            via = "hybrid" if entry.dense_rank and entry.lexical_rank else (
-                "dense" if entry.dense_rank else "lexical" if entry.lexical_rank
-                else "expansion" if entry.expansion_ranks or entry.turn_ranks else "linked")
-            score = round(min(entry.fused / ceiling, 1.0), 4)
-            hits.append(Hit(article, score, _paragraphs(entry), *_ranks(entry), via=via))
-        return tuple(hits)
-
     def _linked(self, view: CatalogSnapshot, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
         """Return the penalty articles that cite the obligations among the first hits."""
         keys: list[str] = []
@@ -387,13 +378,3 @@ class Retriever:
 def _group(view: CatalogSnapshot, entry: ArticleScore) -> str:
     """Return the short title of the regulation an article belongs to."""
     return view.group_of(entry.key.rpartition("#")[0])
-
-
-def _paragraphs(entry: ArticleScore | None) -> tuple[int, ...]:
-    if entry is None or not entry.paragraphs:
-        return ()
-    return tuple(sorted(entry.paragraphs, key=lambda p: -entry.paragraphs[p]))[:3]
-
-
-def _ranks(entry: ArticleScore | None) -> tuple[int | None, int | None]:
-    return (entry.dense_rank, entry.lexical_rank) if entry else (None, None)

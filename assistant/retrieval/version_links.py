@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from assistant.corpus import alignment_store
 from assistant.corpus.catalog import Catalog
 from assistant.corpus.versions import PART
+from assistant.language.dates import event_dates, without_event_dates
 from assistant.language.numerals import (
     CN_NUMERAL,
     CN_SMALL_NUMERAL,
@@ -37,8 +38,15 @@ logger = logging.getLogger(__name__)
 _CHANGE = re.compile(
     r"改了|修改|修正|修订|修法|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|原条|新法|新版|"
     r"对应条|还在吗|还有吗|现为|(?:以前|之前).{0,40}现在|原先|变没变|有没有变|改没改|改完|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
+    # 「平台不删违法信息，罚款涨了吗」: a fine that went up or down went so between two texts.
+    r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:涨|提高了|加重了|降低了|调高|调低|减轻了)|有没有调整|调整了吗|有无调整|"
     # 「现行网安法第六十九条以前是第几条」「老文件引用的第四十七条现在是第几条」: a number asked for in the other text.
     r"现行.{0,24}(?:以前|之前|原来)|(?:以前|之前)(?:是|在|叫)(?:第|哪)|第.{1,8}条.{0,24}现在.{0,10}(?:第几|哪一?条)"
+)
+# The words of a version question that name the texts or their change, not its subject (新旧, 旧法, 原文): no statute
+# prints them, so they must not count as words the library lacks.
+_VERSION_WORDS = re.compile(
+    r"新旧|新老|旧法|旧版|老版|原法|原版|原文|原条|新法|新版|修改|修正|修订|改了|变了|变化|还一样|还在吗|还有吗|现为|原先|原来|对应"
 )
 # 修证, 修政 (pinyin slips of 修正) are read as the word of the same sound; only these change words are looked
 # for by sound, since a sound key of every word would confuse unrelated ones.
@@ -49,10 +57,6 @@ _NUMBERED = re.compile(
 _OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|老文件|老规定|老法|修正前|修改前|修订前")
 _NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
 _YEAR = re.compile(r"((?:19|20)\d{2})[年版]")
-# 「今年（2026年）3月…中了勒索病毒」: when something happened, which says which text applies;
-# 「2026年1月1日起施行的新版」 dates a version instead.
-_EVENT_DATE = re.compile(
-    rf"((?:19|20)\d{{2}})年[）)]?\s*(\d{{1,2}}|[{CN_SMALL_NUMERAL}]{{1,3}})月(?![^，。？！]{{0,8}}(?:施行|修正|修订|修改|公布|通过|生效|实施))")
 _CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
 # A link status beside the alignment's: a deleted article whose subject moved into an article of the newer text
 # (found through what both texts cite), not paired by wording.
@@ -70,6 +74,25 @@ def is_version_question(query: str) -> bool:
         return True
     heard = same_sound_key(text)
     return any(same_sound_key(word) in heard for word in _CHANGE_BY_SOUND)
+
+
+# Words that can only mean the texts of an amended law (旧法, 原文, 2016年版, 罚款涨了); 变化, 原来 or 修改 also
+# speak of systems and records (「系统发生较大变化」「要求修改个人信息」).
+_TEXTS_NAMED = re.compile(
+    r"新旧|新老|旧法|旧版(?!本)|老版|原法|原版|原文|新法|新版(?!本)|修正|修订|修法|(?:19|20)\d{2}年版|"
+    r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:涨|提高了|加重了|降低了|调高|调低|减轻了)"
+)
+
+
+def names_the_texts(query: str) -> bool:
+    """Return True when a question speaks of an amended law's texts themselves (旧法个人信息罚则原文)."""
+    return bool(_TEXTS_NAMED.search(normalize_text(query)))
+
+
+def without_version_words(query: str) -> str:
+    """Return the question without the words that speak of versions (「境外机构攻击，新旧法规定有何不同」 -> its
+    subject)."""
+    return _VERSION_WORDS.sub(" ", normalize_text(query))
 
 
 def names_article(query: str, article: StoredArticle) -> bool:
@@ -309,19 +332,6 @@ def _asked_of_versions(text: str, multi: dict[str, list[DocumentVersion]], menti
     return bool(multi) and not _asks_only_the_text_in_force(text, multi, mentioned)
 
 
-def event_dates(text: str) -> list[str]:
-    """Return the year-months (YYYY-MM) of the events a question dates, not the dates of versions."""
-    dates = []
-    for year, month in _EVENT_DATE.findall(text):
-        try:
-            number = int(month) if month.isdigit() else chinese_to_int(month)
-        except ValueError:
-            continue
-        if 1 <= number <= 12:
-            dates.append(f"{year}-{number:02d}")
-    return dates
-
-
 def _asks_only_the_text_in_force(text: str, multi: dict[str, list[DocumentVersion]], mentioned: set[str]) -> bool:
     """Return True when the only version cue is the date of an event on or after the text in force took effect.
 
@@ -330,7 +340,7 @@ def _asks_only_the_text_in_force(text: str, multi: dict[str, list[DocumentVersio
     still brings both texts.
     """
     dates = event_dates(text)
-    if not dates or is_version_question(_EVENT_DATE.sub(" ", text)):
+    if not dates or is_version_question(without_event_dates(text)):
         return False
     docs = [doc for doc in multi if doc in mentioned] or list(multi)
     for doc in docs:
