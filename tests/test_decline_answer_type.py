@@ -84,6 +84,14 @@ def test_asked_units() -> None:
     assert asked_units("几天前发现的漏洞，这几年来一直没修，几年级的学生信息也在里面") == []
     assert asked_units("合规审计多久做一次？") == []
     assert asked_units("密码长度最少几位？要哪几位领导签字？") == ["位"]  # 哪几位 asks who, not how many
+    assert asked_units("一个身份证最多能办几张手机卡？密评得多少分算通过？每年修满多少学时？") == ["张", "分", "学时"]
+    assert asked_units("几分钟内要响应？占几分之几？") == []
+
+
+def test_a_count_no_statute_states_is_unmet_beside_the_closest_article(shared_corpus: Path) -> None:
+    cards = corpus_articles(shared_corpus, "反电信网络诈骗法.md")["第十条"]  # 电话卡 limited in number, none given
+    question = "群众问：一个身份证在同一家运营商最多能办几张手机卡？"
+    assert unmet_answer_type(question, retrieval_of(question, [cards])) == "number of 张"
 
 
 def test_a_number_question_needs_an_article_stating_that_unit(shared_corpus: Path) -> None:
