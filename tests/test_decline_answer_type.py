@@ -86,6 +86,7 @@ def test_asked_units() -> None:
     assert asked_units("密码长度最少几位？要哪几位领导签字？") == ["位"]  # 哪几位 asks who, not how many
     assert asked_units("一个身份证最多能办几张手机卡？密评得多少分算通过？每年修满多少学时？") == ["张", "分", "学时"]
     assert asked_units("几分钟内要响应？占几分之几？") == []
+    assert asked_units("首页被篡改了，挂了几张乱七八糟的图片，拖了几天才发现。第一步该干什么？") == []
 
 
 def test_a_count_no_statute_states_is_unmet_beside_the_closest_article(shared_corpus: Path) -> None:

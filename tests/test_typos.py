@@ -80,6 +80,22 @@ def test_article_references_with_a_slip_of_sound_are_mended(frequency, typed: st
     assert bool(corrected.edits) == (typed != meant)
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("出差丢了一台存有涉mi材料的电脑", "涉密材料"), ("这个违fa吗", "违法"), ("想把病历shuju传给国外", "病历数据"),
+     ("shemi计算机的屏保", "涉密计算机")],
+)
+def test_pinyin_letters_left_in_a_question_are_read_as_the_corpus_word(frequency, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
+    corrected = correct_typos(typed, frequency)
+    assert meant in corrected.text and len(corrected.edits) == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["接入AI做问答", "OA系统和App要备案吗", "用wifi上网", "ip地址要留存吗", "用excel表格登记"])
+def test_latin_words_and_abbreviations_are_not_pinyin(frequency, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert correct_typos(text, frequency).edits == ()
+
+
 def test_the_notice_says_how_each_slip_was_read(frequency) -> None:  # type: ignore[no-untyped-def]
     corrected = correct_typos("政务数剧要背份吗", frequency)
     assert corrected.edits == (("数剧", "数据"), ("背份", "备份"))

@@ -19,9 +19,9 @@ NUMBER_DEPTH = 5  # a number may sit in any article of the first page of results
 _FINE = re.compile(r"罚")  # 罚多少钱 asks for a fine, which penalty articles state: not a fee
 # 「多少天」「几个工作日」「最少几位」 ask for a number of that unit; 好几年, 十几天, 几天前, 几年来 and 几年级
 # only tell of one, and 哪几位 asks who. 几张 (手机卡), 多少分 (a test score) and 多少学时 are counts no statute of
-# the library states: asked, they are unmet whatever the subject.
+# the library states: asked, they are unmet whatever the subject. 了几 tells a few (挂了几张图片, 拖了几天才报).
 _ASKED_NUMBER = re.compile(
-    r"(?<![好十几前哪])(?:多少|几)(个)?(工作日|小时|天|日|个月|月|年|位|张|分(?![钟之])|学时)(?![前来了级])")
+    r"(?<![好十几前哪了])(?:多少|几)(个)?(工作日|小时|天|日|个月|月|年|位|张|分(?![钟之])|学时)(?![前来了级])")
 _UNIT_OF_QUESTION = {"天": "日", "个月": "月"}
 _SAME_MEASURE = {"日": {"日", "工作日"}, "工作日": {"日", "工作日"}}
 NUMBER_OF = "number of "  # the kind of an unmet number: "number of 日"

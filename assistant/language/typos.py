@@ -6,7 +6,9 @@ pair never occurs in the corpus. A run of two or three such single characters is
 same sound that the corpus uses (its keyword index says how often) and the dictionary knows, or by a domain word
 officials use that no statute prints (个保法, 人脸: the vocabulary tables); a word the dictionary knows (同义, 窜改)
 is left alone, since a real word mistaken for another cannot be told from one meant. A run with a function word or
-numeral in it is replaced only by a domain word: 只说 or 一亿 are two words, not one mistyped.
+numeral in it is replaced only by a domain word: 只说 or 一亿 are two words, not one mistyped. Two more slips are
+read: a number in an article reference (底三条, 第十斯条), and pinyin letters left where no candidate was picked
+(涉mi, 违fa, 病历shuju).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ _FUNCTION_CHARS = frozenset(
 )
 
 
+# Pinyin letters left in a Chinese question when no candidate was picked (涉mi, 违fa, 病历shuju), with the Chinese
+# characters beside them; lower case only.
+_PINYIN_RUN = re.compile(r"([\u4e00-\u9fff]?)(?<![A-Za-z])([a-z]{2,12})(?![A-Za-z])([\u4e00-\u9fff]?)")
 # An article, paragraph or item reference with a slip of sound in it: 第 (or a character read di) and a number
 # in which a character may be read like a numeral (史 for 十, 斯 for 四); at least one true numeral anchors it, so
 # 是三条 (this is three articles) is not a reference.
@@ -60,6 +65,7 @@ def correct_typos(text: str, frequency: DocumentFrequency) -> Correction:
     """Return text (normalised) with pinyin slips replaced by the corpus's words of the same sound."""
     edits: list[tuple[str, str]] = []
     normalized = _ARTICLE_REFERENCE.sub(lambda match: _mend_reference(match, edits), normalize_text(text))
+    normalized = _PINYIN_RUN.sub(lambda match: _read_pinyin(match, frequency, edits), normalized)
     pieces: list[str] = []
     last = 0
     for match in _HAN_RUN.finditer(normalized):
@@ -68,6 +74,66 @@ def correct_typos(text: str, frequency: DocumentFrequency) -> Correction:
         last = match.end()
     pieces.append(normalized[last:])
     return Correction("".join(pieces), tuple(edits))
+
+
+def _read_pinyin(match: re.Match[str], frequency: DocumentFrequency, edits: list[tuple[str, str]]) -> str:
+    """Return the corpus word a run of pinyin letters left in a Chinese question stands for (涉mi -> 涉密, 违fa ->
+    违法, 病历shuju -> 病历数据), or the letters unchanged.
+
+    One syllable is read with a Chinese neighbour (the pair must be a word the corpus uses); several as a dictionary
+    word of those sounds the corpus uses. Upper case (AI, OA, App) is an abbreviation, not pinyin, and is never read.
+    """
+    before, letters, after = match.group(1), match.group(2), match.group(3)
+    syllables = _syllables(letters)
+    if not syllables:
+        return match.group(0)
+    chars = [_chars_of_sound().get(syllable, ()) for syllable in syllables]
+    if len(syllables) == 1:
+        pairs = [(frequency(before + c), before + c, c) for c in chars[0] if before] + [
+            (frequency(c + after), c + after, c) for c in chars[0] if after]
+        best = max(pairs, default=(0, "", ""))
+        meant = best[2] if best[0] >= MIN_DOCUMENT_FREQUENCY else ""
+    else:
+        words = [w for w in _words_of_sounds(tuple(syllables)) if w in _shorthand() or _dictionary_frequency(w) > 0]
+        scored = [(10**9 if w in _shorthand() else min(frequency(w[i : i + 2]) for i in range(len(w) - 1)), w)
+                  for w in words]
+        best_word = max(scored, default=(0, ""))
+        meant = best_word[1] if best_word[0] >= MIN_DOCUMENT_FREQUENCY else ""
+    if not meant:
+        return match.group(0)
+    edits.append((letters, meant))
+    return before + meant + after
+
+
+def _syllables(letters: str) -> list[str] | None:
+    """Return letters cut into toneless pinyin syllables (jiankong -> jian, kong), or None when they are not pinyin."""
+    known = _chars_of_sound()
+    cuts: list[list[str] | None] = [[]] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - 6), end):
+            if cuts[start] is not None and letters[start:end] in known:
+                cuts[end] = [*cuts[start], letters[start:end]]  # type: ignore[misc]
+                break
+    return cuts[-1] if cuts[-1] and len(cuts[-1]) <= 4 else None
+
+
+def _words_of_sounds(syllables: tuple[str, ...]) -> list[str]:
+    """Return the strings of characters read as the syllables, one character each (a few hundred at most)."""
+    words = [""]
+    for syllable in syllables:
+        words = [w + c for w in words for c in _chars_of_sound().get(syllable, ())]
+        if len(words) > 20_000:
+            return []
+    return words
+
+
+@functools.lru_cache(maxsize=1)
+def _chars_of_sound() -> dict[str, tuple[str, ...]]:
+    """Return toneless pinyin -> the characters usually read so (数, 书, 输 … for shu)."""
+    by_sound: dict[str, list[str]] = {}
+    for char, reading in _readings().items():
+        by_sound.setdefault(reading, []).append(char)
+    return {sound: tuple(chars) for sound, chars in by_sound.items()}
 
 
 def _mend_reference(match: re.Match[str], edits: list[tuple[str, str]]) -> str:
@@ -182,6 +248,19 @@ def _same_sound(word: str) -> Iterable[str]:
         for first in tables.get(word[0], ()):
             for second in tables.get(word[1], ()):
                 yield first + second
+
+
+def _reading(char: str) -> str:
+    """Return a character's usual reading, toneless (shu for 数)."""
+    return _readings().get(char, "")
+
+
+@functools.lru_cache(maxsize=1)
+def _readings() -> dict[str, str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return {chr(code): _toneless(readings.split(",")[0]) for code, readings in pinyin_dict.items()
+            if 0x4E00 <= code <= 0x9FFF}
 
 
 @functools.lru_cache(maxsize=1)
