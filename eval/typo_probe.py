@@ -7,8 +7,10 @@ Officials type with a pinyin input method; a slip puts a character of the same s
 同义 for 同意). The typo questions of the scenario set are few and written by the hands that tuned the corrector,
 so this makes slips mechanically instead: in each answerable question's last turn, `--slips` content words
 (two to four characters, found by jieba) get one character replaced by another common character read the same,
-chosen at random with a fixed seed. Run the copy and the original through `assistant eval run` and compare: the
-drop is what slips cost, with the corrector on (the default) or off (ASSISTANT_RETRIEVAL__TYPO_CORRECTION=false).
+chosen at random with a fixed seed (`--kind letters`: the word is left as its pinyin letters, 数据 -> shuju, as when
+a question is sent before a candidate was picked). Run the copy and the original through `assistant eval run` and
+compare: the drop is what slips cost, with the corrector on (the default) or off
+(ASSISTANT_RETRIEVAL__TYPO_CORRECTION=false).
 Beside the copy (--out) the same questions unslipped are written to --clean, so the two runs compare the same
 questions (one whose words admit no slip is left out of both).
 """
@@ -26,15 +28,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.language.segmentation import plain_jieba  # noqa: E402
 from assistant.language.textnorm import normalize_text  # noqa: E402
-from assistant.language.typos import sound_alikes  # noqa: E402
+from assistant.language.typos import reading_of, sound_alikes  # noqa: E402
 
 _HAN_WORD = re.compile(r"[\u4e00-\u9fff]{2,4}")
 # An input method offers common characters first: a slip is a character used at least this often (jieba counts).
 COMMON_CHARACTER = 2000
 
 
-def add_slips(question: str, slips: int, rng: random.Random) -> str | None:
-    """Return question with slips content words mistyped by sound, or None when it has too few such words."""
+def add_slips(question: str, slips: int, rng: random.Random, kind: str = "sound") -> str | None:
+    """Return question with slips content words mistyped (by sound, or left as pinyin letters), or None when it
+    has too few such words."""
     text = normalize_text(question)
     frequency = plain_jieba().get_FREQ
     spans, position = [], 0
@@ -46,9 +49,14 @@ def add_slips(question: str, slips: int, rng: random.Random) -> str | None:
     if len(usable) < slips:
         return None
     for start, word in sorted(rng.sample(usable, slips), reverse=True):
-        slipped = rng.choice(_slips_of(word, frequency))
+        slipped = rng.choice(_slips_of(word, frequency)) if kind == "sound" else _letters_of(word)
         text = text[:start] + slipped + text[start + len(word) :]
     return text
+
+
+def _letters_of(word: str) -> str:
+    """Return a word as the toneless pinyin letters typed for it when no candidate was picked (数据 -> shuju)."""
+    return "".join(reading_of(char) or char for char in word)
 
 
 def _slips_of(word: str, frequency) -> list[str]:  # type: ignore[no-untyped-def]
@@ -68,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clean", type=Path, required=True)
     parser.add_argument("--slips", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kind", choices=("sound", "letters"), default="sound",
+                        help="sound: a character of the same sound; letters: the word left as pinyin letters")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     written = skipped = 0
@@ -79,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                 item = json.loads(line)
                 if item.get("answerable") is False or not item.get("gold"):
                     continue
-                slipped = add_slips(item["question"], args.slips, rng)
+                slipped = add_slips(item["question"], args.slips, rng, args.kind)
                 if slipped is None:
                     skipped += 1
                     continue

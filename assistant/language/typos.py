@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.language.numerals import CN_NUMERAL, CN_NUMERAL_WITH_WAN
@@ -43,7 +43,7 @@ _FUNCTION_CHARS = frozenset(
 
 # Pinyin letters left in a Chinese question when no candidate was picked (涉mi, 违fa, 病历shuju), with the Chinese
 # characters beside them; lower case only.
-_PINYIN_RUN = re.compile(r"([\u4e00-\u9fff]?)(?<![A-Za-z])([a-z]{2,12})(?![A-Za-z])([\u4e00-\u9fff]?)")
+_PINYIN_RUN = re.compile(r"([\u4e00-\u9fff]?)(?<![A-Za-z])([a-z]{2,24})(?![A-Za-z])([\u4e00-\u9fff]?)")
 # An article, paragraph or item reference with a slip of sound in it: 第 (or a character read di) and a number
 # in which a character may be read like a numeral (史 for 十, 斯 for 四); at least one true numeral anchors it, so
 # 是三条 (this is three articles) is not a reference.
@@ -94,15 +94,19 @@ def _read_pinyin(match: re.Match[str], frequency: DocumentFrequency, edits: list
         best = max(pairs, default=(0, "", ""))
         meant = best[2] if best[0] >= MIN_DOCUMENT_FREQUENCY else ""
     else:
-        words = [w for w in _words_of_sounds(tuple(syllables)) if w in _shorthand() or _dictionary_frequency(w) > 0]
-        scored = [(10**9 if w in _shorthand() else min(frequency(w[i : i + 2]) for i in range(len(w) - 1)), w)
-                  for w in words]
-        best_word = max(scored, default=(0, ""))
-        meant = best_word[1] if best_word[0] >= MIN_DOCUMENT_FREQUENCY else ""
+        words = _words_of_sounds(syllables, frequency)
+        # A word officials use first (监控), then a dictionary word, then the corpus's commonest run of characters.
+        scored = [(w in _shorthand(), _dictionary_frequency(w) > 0, min(frequency(w[i : i + 2]) for i in
+                   range(len(w) - 1)), w) for w in words]
+        best_word = max(scored, default=(False, False, 0, ""))
+        meant = best_word[3] if best_word[0] or best_word[2] >= MIN_DOCUMENT_FREQUENCY else ""
     if not meant:
         return match.group(0)
     edits.append((letters, meant))
     return before + meant + after
+
+
+MAX_READINGS = 5000  # candidate strings kept while reading pinyin letters syllable by syllable
 
 
 def _syllables(letters: str) -> list[str] | None:
@@ -114,15 +118,18 @@ def _syllables(letters: str) -> list[str] | None:
             if cuts[start] is not None and letters[start:end] in known:
                 cuts[end] = [*cuts[start], letters[start:end]]  # type: ignore[misc]
                 break
-    return cuts[-1] if cuts[-1] and len(cuts[-1]) <= 4 else None
+    return cuts[-1] if cuts[-1] and len(cuts[-1]) <= 6 else None
 
 
-def _words_of_sounds(syllables: tuple[str, ...]) -> list[str]:
-    """Return the strings of characters read as the syllables, one character each (a few hundred at most)."""
-    words = [""]
-    for syllable in syllables:
-        words = [w + c for w in words for c in _chars_of_sound().get(syllable, ())]
-        if len(words) > 20_000:
+def _words_of_sounds(syllables: Sequence[str], frequency: DocumentFrequency) -> list[str]:
+    """Return the strings read as the syllables, one character each, whose every character pair the corpus uses
+    (or that officials' vocabulary holds): 数据 for shu ju, not one of the hundreds of pairs nobody writes."""
+    words = list(_chars_of_sound().get(syllables[0], ()))
+    for syllable in syllables[1:]:
+        chars = _chars_of_sound().get(syllable, ())
+        words = [w + c for w in words for c in chars
+                 if frequency(w[-1] + c) >= MIN_DOCUMENT_FREQUENCY or (w + c) in _shorthand()]
+        if not words or len(words) > MAX_READINGS:
             return []
     return words
 
@@ -250,8 +257,8 @@ def _same_sound(word: str) -> Iterable[str]:
                 yield first + second
 
 
-def _reading(char: str) -> str:
-    """Return a character's usual reading, toneless (shu for 数)."""
+def reading_of(char: str) -> str:
+    """Return a character's usual reading, toneless (shu for 数), or "" for one outside the table."""
     return _readings().get(char, "")
 
 
