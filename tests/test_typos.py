@@ -90,6 +90,10 @@ def test_pinyin_letters_left_in_a_question_are_read_as_the_corpus_word(frequency
     assert meant in corrected.text and len(corrected.edits) == 1
 
 
+def test_the_notice_names_the_pair_a_pinyin_syllable_was_read_in(frequency) -> None:  # type: ignore[no-untyped-def]
+    assert typo_notice(correct_typos("这个违fa吗", frequency)) == "已按“违法”理解“违fa”。"
+
+
 @pytest.mark.parametrize(
     "text", ["接入AI做问答", "OA系统和App要备案吗", "用wifi上网", "ip地址要留存吗", "用excel表格登记"])
 def test_latin_words_and_abbreviations_are_not_pinyin(frequency, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -89,10 +89,12 @@ def _read_pinyin(match: re.Match[str], frequency: DocumentFrequency, edits: list
         return match.group(0)
     chars = [_chars_of_sound().get(syllable, ()) for syllable in syllables]
     if len(syllables) == 1:
-        pairs = [(frequency(before + c), before + c, c) for c in chars[0] if before] + [
-            (frequency(c + after), c + after, c) for c in chars[0] if after]
-        best = max(pairs, default=(0, "", ""))
-        meant = best[2] if best[0] >= MIN_DOCUMENT_FREQUENCY else ""
+        # The notice names the pair read (「已按“涉密”理解“涉mi”」), not one character alone.
+        pairs = [(frequency(before + c), before + letters, before + c, c) for c in chars[0] if before] + [
+            (frequency(c + after), letters + after, c + after, c) for c in chars[0] if after]
+        best = max(pairs, default=(0, "", "", ""))
+        meant = best[3] if best[0] >= MIN_DOCUMENT_FREQUENCY else ""
+        shown = (best[1], best[2])
     else:
         words = _words_of_sounds(syllables, frequency)
         # A word officials use first (监控), then a dictionary word, then the corpus's commonest run of characters.
@@ -100,9 +102,10 @@ def _read_pinyin(match: re.Match[str], frequency: DocumentFrequency, edits: list
                    range(len(w) - 1)), w) for w in words]
         best_word = max(scored, default=(False, False, 0, ""))
         meant = best_word[3] if best_word[0] or best_word[2] >= MIN_DOCUMENT_FREQUENCY else ""
+        shown = (letters, meant)
     if not meant:
         return match.group(0)
-    edits.append((letters, meant))
+    edits.append(shown)
     return before + meant + after
 
 
