@@ -41,6 +41,8 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
         ("之前网络安全法第六十五条罚采购金额一倍以上十倍以下，现在呢", True),
         ("检测公司私自发布系统漏洞，修法前后怎么罚", True),
         ("平台不删违法信息，罚款涨了吗", True), ("数据量涨了怎么办", False),
+        ("今早发现门户网站首页被人改了，要报给谁", False), ("政务App新版本要上线，要做密评吗", False),
+        ("旧版本的网安法第六十四条", True), ("这条改了没有", True),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:
