@@ -41,6 +41,7 @@ _FUNCTION_CHARS = frozenset(
 )
 
 
+MAX_READINGS = 5000  # candidate strings kept while reading pinyin letters syllable by syllable
 # Pinyin letters left in a Chinese question when no candidate was picked (涉mi, 违fa, 病历shuju), with the Chinese
 # characters beside them; lower case only.
 _PINYIN_RUN = re.compile(r"([\u4e00-\u9fff]?)(?<![A-Za-z])([a-z]{2,24})(?![A-Za-z])([\u4e00-\u9fff]?)")
@@ -107,9 +108,6 @@ def _read_pinyin(match: re.Match[str], frequency: DocumentFrequency, edits: list
         return match.group(0)
     edits.append(shown)
     return before + meant + after
-
-
-MAX_READINGS = 5000  # candidate strings kept while reading pinyin letters syllable by syllable
 
 
 def _syllables(letters: str) -> list[str] | None:
@@ -267,6 +265,7 @@ def reading_of(char: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _readings() -> dict[str, str]:
+    """Return character -> its first reading, toneless, for the common CJK block (the one table of sounds)."""
     from pypinyin.pinyin_dict import pinyin_dict
 
     return {chr(code): _toneless(readings.split(",")[0]) for code, readings in pinyin_dict.items()
@@ -279,16 +278,8 @@ def _sound_tables() -> dict[str, tuple[str, ...]]:
 
     Only the first reading counts: an input method offers 家 for jia, not for its rare reading gu.
     """
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    by_sound: dict[str, list[str]] = {}
-    sound_of: dict[str, str] = {}
-    for code, readings in pinyin_dict.items():
-        if 0x4E00 <= code <= 0x9FFF:
-            sound = _toneless(readings.split(",")[0])
-            sound_of[chr(code)] = sound
-            by_sound.setdefault(sound, []).append(chr(code))
-    return {char: tuple(c for c in by_sound[sound] if c != char) for char, sound in sound_of.items()}
+    by_sound = _chars_of_sound()
+    return {char: tuple(c for c in by_sound[sound] if c != char) for char, sound in _readings().items()}
 
 
 @functools.lru_cache(maxsize=1)

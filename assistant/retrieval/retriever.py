@@ -233,10 +233,8 @@ class Retriever:
     ) -> list[ArticleScore]:
         """Return ranked led by the best article of each amended regulation, when a version question names no
         regulation and found none of them: only an amended one has an old text (「旧法个人信息罚则原文」)."""
-        counts: dict[str, int] = {}
-        for version_id in view.versions:
-            counts[view.group_of(version_id)] = counts.get(view.group_of(version_id), 0) + 1
-        amended = sorted(g for g, n in counts.items() if n > 1 and any(view.group_of(v) == g for v in allowed))
+        in_scope = {view.group_of(v) for v in allowed}
+        amended = sorted(g for g, versions in view.titles.groups.items() if len(versions) > 1 and g in in_scope)
         if not amended or any(_group(view, e) in amended for e in ranked[:5]):
             return ranked
         # In the text the question's words choose (旧法…原文: the older one), whatever the scope preferred.

@@ -33,14 +33,15 @@ from assistant.retrieval.crossref import is_penalty_article
 
 logger = logging.getLogger(__name__)
 
+# A fine that went up or down (「平台不删违法信息，罚款涨了吗」) went so between two texts.
+_FINE_CHANGED = r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:涨|提高了|加重了|降低了|调高|调低|减轻了)"
 # Words that speak of the versions themselves; comparing two laws (关基条例和网安法说法一样吗) or a time limit
 # (之前、以前) is not a version question, nor a page that was altered (首页被人改了) or an app's 新版本.
 _CHANGE = re.compile(
     r"(?<!被)(?<!被人)改了|修改|修正|修订|修法|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|"
     r"原条|新法|新版(?!本)|"
     r"对应条|还在吗|还有吗|现为|(?:以前|之前).{0,40}现在|原先|变没变|有没有变|改没改|改完|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
-    # 「平台不删违法信息，罚款涨了吗」: a fine that went up or down went so between two texts.
-    r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:涨|提高了|加重了|降低了|调高|调低|减轻了)|有没有调整|调整了吗|有无调整|"
+    rf"{_FINE_CHANGED}|有没有调整|调整了吗|有无调整|"
     # 「现行网安法第六十九条以前是第几条」「老文件引用的第四十七条现在是第几条」: a number asked for in the other text.
     r"现行.{0,24}(?:以前|之前|原来)|(?:以前|之前)(?:是|在|叫)(?:第|哪)|第.{1,8}条.{0,24}现在.{0,10}(?:第几|哪一?条)"
 )
@@ -80,8 +81,7 @@ def is_version_question(query: str) -> bool:
 # Words that can only mean the texts of an amended law (旧法, 原文, 2016年版, 罚款涨了); 变化, 原来 or 修改 also
 # speak of systems and records (「系统发生较大变化」「要求修改个人信息」).
 _TEXTS_NAMED = re.compile(
-    r"新旧|新老|旧法|旧版|老版|原法|原版|原文|新法|新版(?!本)|修正|修订|修法|(?:19|20)\d{2}年版|"
-    r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:涨|提高了|加重了|降低了|调高|调低|减轻了)"
+    r"新旧|新老|旧法|旧版|老版|原法|原版|原文|新法|新版(?!本)|修正|修订|修法|(?:19|20)\d{2}年版|" + _FINE_CHANGED
 )
 
 
