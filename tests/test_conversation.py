@@ -50,6 +50,9 @@ def test_new_article_of_the_same_regulation() -> None:
         ("第六十条呢", "2016年版网络安全法第五十九条讲什么", "2016年版网络安全法第六十条"),
         ("第六十条呢", "网络安全法第五十九条修正后是第几条", "网络安全法第六十条"),  # 修正后 follows the number
         ("新法第六十条呢", "旧网络安全法第五十九条讲什么", "网络安全法新法第六十条"),  # the turn says its own text
+        # The cue words are those the version linker reads before a number (language/version_cues.py).
+        ("第六十条呢", "以前网络安全法第五十九条讲什么", "以前网络安全法第六十条"),
+        ("第六十条呢", "旧法网络安全法第五十九条讲什么", "旧法网络安全法第六十条"),
     ],
 )
 def test_a_follow_up_number_stays_in_the_text_the_earlier_number_was_in(question: str, earlier: str,

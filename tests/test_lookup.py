@@ -92,6 +92,9 @@ def test_version_words() -> None:
     assert names_version("2016年版网络安全法")
     assert names_version("修正前的网安法")
     assert not names_version("罚款100000元")
+    # 旧法 in a told situation is searched in the text in force and followed to its counterpart.
+    assert not names_version("学校网站挂了赌博广告没删，按旧法罚多少")
+    assert names_version("网安法修改前的原文")
 
 
 def test_every_abbreviation_targets_a_corpus_regulation(catalog: Catalog) -> None:

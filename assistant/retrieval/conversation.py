@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.language.numerals import ARTICLE_LABEL_PATTERN
 from assistant.language.textnorm import normalize_text
+from assistant.language.version_cues import CURRENT_TEXT_NEAR_NUMBER, NUMBER_CUE_WINDOW, OLD_TEXT_NEAR_NUMBER
 from assistant.language.vocabulary import penalty_question_words
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,6 @@ def detect_intent(question: str) -> str | None:
 
 
 FindRegulations = Callable[[str], list[str]]
-# Words that put an article number in an amended law's older text, within this many characters before it.
-_OLD_TEXT_CUE = re.compile(r"(?:19|20)\d{2}年版|修[正改订]前|旧|原|老")
-_NEW_TEXT_CUE = re.compile(r"新法|新版|现行|现在|修[正改订]后")
-OLD_CUE_WINDOW = 14
 MAX_SITUATION_TURNS = 3  # earlier turns carried at most: the situation, not the whole conversation
 
 
@@ -111,7 +108,7 @@ def rule_based_query(question: str, history: Sequence[str], find: FindRegulation
     if follow_up and ARTICLE_LABEL_PATTERN.search(text):
         # 「第二十一条呢？」 after a question on 数据安全法: the new article of the same regulation, nothing else;
         # after one on 旧网安法第五十九条, the number is of the old text too (「那第六十四条呢，还在吗？」).
-        own_cue = _OLD_TEXT_CUE.search(text) or _NEW_TEXT_CUE.search(text)
+        own_cue = OLD_TEXT_NEAR_NUMBER.search(text) or CURRENT_TEXT_NEAR_NUMBER.search(text)
         cue = "" if own_cue else _old_text_cue(normalize_text(history[-1]))
         return cue + regulation + _topic(text)
     latest = normalize_text(history[-1])
@@ -128,7 +125,9 @@ def rule_based_query(question: str, history: Sequence[str], find: FindRegulation
 def _old_text_cue(turn: str) -> str:
     """Return the words by which a turn put its article number in an older text (旧, 2016年版), or ""."""
     label = ARTICLE_LABEL_PATTERN.search(turn)
-    found = _OLD_TEXT_CUE.findall(turn[max(0, label.start() - OLD_CUE_WINDOW) : label.start()]) if label else []
+    if not label:
+        return ""
+    found = OLD_TEXT_NEAR_NUMBER.findall(turn[max(0, label.start() - NUMBER_CUE_WINDOW) : label.start()])
     return found[-1] if found else ""
 
 

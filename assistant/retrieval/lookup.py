@@ -23,14 +23,13 @@ from assistant.language.numerals import (
     parse_article_label,
 )
 from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.version_cues import CURRENT_TEXT, OLD_TEXT_ITSELF
 from assistant.language.vocabulary import load_abbreviations
 from assistant.records import DocumentVersion, LookupResult, StoredArticle
 
 _NUM = NUMERAL_PATTERN
 _ARTICLE = re.compile(rf"(?:的|之)?\s*(第)?\s*({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年|版|修正|修订)")
-_OLD_VERSION = re.compile(r"旧版|老版|原版|修正前|修订前|修改前|之前的版本|上一版|原文")
-_CURRENT_VERSION = re.compile(r"现行|新法|新版|修正后|修订后|修改后")
 _QUOTED = re.compile(r"《([^《》]{2,40})》")
 _BARE_ARTICLE = re.compile(rf"({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _TITLE_SUFFIX = re.compile(r"(法|条例|办法|规定|细则|决定|解释|规则|标准)$")
@@ -126,7 +125,7 @@ class TitleIndex:
         current = [v for v in group if v.is_current] or group
         chosen = current[-1]
         dates, named = event_dates(query), without_event_dates(query)
-        if dates and not (_YEAR.search(named) or _OLD_VERSION.search(named) or _CURRENT_VERSION.search(named)):
+        if dates and not (_YEAR.search(named) or OLD_TEXT_ITSELF.search(named) or CURRENT_TEXT.search(named)):
             # 「2025年8月我院…泄露…按当时的网安法」: the 2016 text, in force until 2025-12-31, not the 2025 amendment.
             then = [v for v in group if (v.meta.effective_date or _version_date(v))[:7] <= min(dates)]
             return (then[-1] if then else group[0]), f"{min(dates)}时施行的版本"
@@ -138,7 +137,7 @@ class TitleIndex:
             before = [v for v in group if (_version_year(v) or "0") <= year]
             if before:
                 return before[-1], f"{year}年时有效的版本"
-        if _OLD_VERSION.search(query) and len(group) > 1:
+        if OLD_TEXT_ITSELF.search(query) and len(group) > 1:
             older = [v for v in group if v.version_id != chosen.version_id and _version_date(v) < _version_date(chosen)]
             if older:
                 return older[-1], "修正前的版本"
@@ -156,7 +155,7 @@ def _version_year(version: DocumentVersion) -> str | None:
 
 def names_version(query: str) -> bool:
     """Return True when a question names a year or an old version (2016年版, 旧版, 修正前)."""
-    return bool(_YEAR.search(query) or _OLD_VERSION.search(query))
+    return bool(_YEAR.search(query) or OLD_TEXT_ITSELF.search(query))
 
 
 def find_references(

@@ -27,6 +27,12 @@ from assistant.language.numerals import (
 )
 from assistant.language.textnorm import normalize_text
 from assistant.language.typos import same_sound_key
+from assistant.language.version_cues import (
+    CURRENT_TEXT_NEAR_NUMBER,
+    NUMBER_CUE_WINDOW,
+    OLD_TEXT_NEAR_NUMBER,
+    OLD_TEXT_WORDS,
+)
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
 from assistant.retrieval import version_follow
 from assistant.retrieval.crossref import is_penalty_article
@@ -35,36 +41,31 @@ logger = logging.getLogger(__name__)
 
 # A fine that went up or down (「平台不删违法信息，罚款涨了吗」) went so between two texts.
 _FINE_CHANGED = r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:涨|提高了|加重了|降低了|调高|调低|减轻了)"
+# Words that name the texts or their change, not a question's subject: no statute prints them.
+_TEXT_AND_CHANGE = r"新旧|新老|原条|新法|修改|修正|修订|变了|变化|还一样|还在吗|还有吗|现为|原先|原来"
 # Words that speak of the versions themselves; comparing two laws (关基条例和网安法说法一样吗) or a time limit
 # (之前、以前) is not a version question, nor a page that was altered (首页被人改了) or an app's 新版本.
 _CHANGE = re.compile(
-    r"(?<!被)(?<!被人)改了|修改|修正|修订|修法|变化|变了|还一样|新旧|新老|原来|旧法|旧版|老版|原法|原网|原版|旧网|原文|"
-    r"原条|新法|新版(?!本)|"
-    r"对应条|还在吗|还有吗|现为|(?:以前|之前).{0,40}现在|原先|变没变|有没有变|改没改|改完|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
+    rf"(?<!被)(?<!被人)改了|{OLD_TEXT_WORDS}|{_TEXT_AND_CHANGE}|新版(?!本)|修法|"
+    r"对应条|(?:以前|之前).{0,40}现在|变没变|有没有变|改没改|改完|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
     rf"{_FINE_CHANGED}|有没有调整|调整了吗|有无调整|"
     # 「现行网安法第六十九条以前是第几条」「老文件引用的第四十七条现在是第几条」: a number asked for in the other text.
     r"现行.{0,24}(?:以前|之前|原来)|(?:以前|之前)(?:是|在|叫)(?:第|哪)|第.{1,8}条.{0,24}现在.{0,10}(?:第几|哪一?条)"
 )
-# The words of a version question that name the texts or their change, not its subject (新旧, 旧法, 原文): no statute
-# prints them, so they must not count as words the library lacks.
-_VERSION_WORDS = re.compile(
-    r"新旧|新老|旧法|旧版|老版|原法|原版|原文|原条|新法|新版|修改|修正|修订|改了|变了|变化|还一样|还在吗|还有吗|现为|原先|原来|对应"
-)
+# The words of a version question (新旧, 旧法, 原文) must not count as words the library lacks.
+_VERSION_WORDS = re.compile(rf"{OLD_TEXT_WORDS}|{_TEXT_AND_CHANGE}|新版|改了|对应")
 # 修证, 修政 (pinyin slips of 修正) are read as the word of the same sound; only these change words are looked
 # for by sound, since a sound key of every word would confuse unrelated ones.
 _CHANGE_BY_SOUND = ("修正", "修订", "修改")
 # 第二十一条, 第21条, and 网安法21条 (no 第 right after a title).
 _NUMBERED = re.compile(
     rf"(?:第|(?<=法))\s*({NUMERAL_PATTERN})\s*条(?:\s*之\s*([{CN_SMALL_NUMERAL}]+))?")
-_OLD_WORDS = re.compile(r"旧|原来|原网|原法|以前|之前|老版|老文件|老规定|老法|修正前|修改前|修订前")
-_NEW_WORDS = re.compile(r"新法|新版|现行|现在|修正后|修改后|修订后|新网")
 _YEAR = re.compile(r"((?:19|20)\d{2})[年版]")
 _CITES = re.compile(rf"本法第([{CN_NUMERAL}]+)条")
 # A link status beside the alignment's: a deleted article whose subject moved into an article of the newer text
 # (found through what both texts cite), not paired by wording.
 MOVED = "moved"
 _CITED = 2  # cited articles of an added article whose pairs are brought in
-_WINDOW = 14  # characters before 第N条 that say which text the number belongs to
 SOURCES = 3  # hits whose counterparts are brought in: the first of an amended document's ...
 _LOOK_AT = 8  # ... among this many (other regulations may rank first: 关基条例 before 网络安全法)
 
@@ -310,7 +311,7 @@ class VersionLinker:
                 suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
             except ValueError:
                 continue
-            before = text[max(0, match.start() - _WINDOW):match.start()]
+            before = text[max(0, match.start() - NUMBER_CUE_WINDOW):match.start()]
             for doc in targets:
                 for version in _versions_meant(before, multi[doc]):
                     meant.setdefault(doc, set()).add(version.version_id)
@@ -372,9 +373,9 @@ def _versions_meant(before: str, versions: Sequence[DocumentVersion]) -> list[Do
         dated = [v for v in ordered if alignment_store.version_date(v).startswith(year[-1])]
         if dated:
             return dated
-    if _OLD_WORDS.search(before):
+    if OLD_TEXT_NEAR_NUMBER.search(before):
         older = [v for v in ordered if alignment_store.version_date(v) < alignment_store.version_date(current[-1])]
         return older[-1:] or ordered[:1]
-    if _NEW_WORDS.search(before):
+    if CURRENT_TEXT_NEAR_NUMBER.search(before):
         return current[-1:]
     return ordered
