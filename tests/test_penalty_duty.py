@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant import wiring
-from assistant.retrieval.crossref import duty_query
+from assistant.retrieval.crossref import duty_beside_penalty, duty_query
+from assistant.retrieval.fusion import ArticleScore
 from assistant.retrieval.retriever import Retriever
 from tests.e5_home import e5_home
 
@@ -40,3 +41,37 @@ def test_the_duty_a_penalty_question_describes_leads_to_the_article_punishing_it
     hits = retriever.retrieve("网站被篡改，公安说我们没落实等保要处罚，按现在的网安法第一次罚多少").hits
     labels = [(h.article.title, h.article.article.label) for h in hits]
     assert labels[0] == ("中华人民共和国网络安全法", "第六十一条"), labels[:5]
+
+
+def _ranked(*keys: str) -> list[ArticleScore]:
+    return [ArticleScore(key) for key in keys]
+
+
+def test_the_duty_breached_goes_just_below_its_leading_penalty_article() -> None:
+    ranked = _ranked("law#64", "law#59", "pipl#57", "pipl#66", "law#61", "law#42")
+    moved = duty_beside_penalty(ranked, ["law#42"], {"law#42": ["law#64"]}.get)
+    assert [e.key for e in moved][:3] == ["law#64", "law#42", "law#59"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "links"),
+    [
+        (("law#64", "law#42", "a", "b", "c"), {"law#42": ["law#64"]}),  # already in the first five
+        (("a", "b", "c", "law#64", "law#42"), {"law#42": ["law#64"]}),  # its penalty does not lead
+        (("law#64", "a", "b", "c", "d", "law#42"), {}),  # no penalty article cites it
+    ],
+)
+def test_the_order_stays_when_the_duty_is_in_place_or_its_penalty_does_not_lead(
+    keys: tuple[str, ...], links: dict[str, list[str]]
+) -> None:
+    moved = duty_beside_penalty(_ranked(*keys), ["law#42"], lambda key: links.get(key, ()))
+    assert [e.key for e in moved] == list(keys)
+
+
+def test_a_penalty_question_finds_the_duty_breached_beside_the_penalty(retriever: Retriever) -> None:
+    # The answer rests on the penalty (第六十九条) and the duty it cites (第四十九条, 发现违法信息停止传输、报告).
+    # Penalty words pull other articles above the duty; found apart by the question's own words, it is placed
+    # just below its penalty (without this it is not in the first six).
+    hits = retriever.retrieve("平台发现用户发布违法信息不删除不报告，要罚多少？").hits
+    labels = [h.article.article.label for h in hits[:5] if h.article.title == "中华人民共和国网络安全法"]
+    assert labels[:2] == ["第六十九条", "第四十九条"], labels

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import NOT_CONTENT, normalize_text
 from assistant.language.vocabulary import penalty_question_words, sanction_words
 from assistant.records import StoredArticle
+from assistant.retrieval.fusion import ArticleScore
 
 _N = NUMERAL_PATTERN
 _REF_ITEM = rf"第(?:{_N})条(?:之(?:{_N}))?(?:第(?:{_N})款)?(?:第[（(](?:{_N})[)）]项)?"
@@ -81,3 +82,29 @@ def penalty_links(articles: Sequence[StoredArticle]) -> dict[str, list[str]]:
             if target and target != stored.key and stored.key not in links[target]:
                 links[target].append(stored.key)
     return dict(links)
+
+
+DUTY_PLACE = 4  # the breached duty goes at worst fifth: just below its penalty article
+
+
+def duty_beside_penalty(
+    ranked: list[ArticleScore], duties: Sequence[str], links: Callable[[str], Sequence[str]], *, source_depth: int = 3
+) -> list[ArticleScore]:
+    """Return ranked with the duty a penalty question describes just below the leading penalty article citing it.
+
+    「泄露了患者信息，按网安法要承担什么处罚」 rests on two articles: the duty breached (第四十二条) and the penalty
+    citing it (第六十四条). The penalty words pull other penalty articles up, so the duty found apart by the
+    question's own words can fall below fifth even though the penalty it leads to ranks first.
+    """
+    keys = [e.key for e in ranked]
+    for duty in duties:
+        penalties = [keys.index(p) for p in links(duty) if p in keys[:source_depth]]
+        if not penalties:
+            continue
+        place = min(min(penalties) + 1, DUTY_PLACE)
+        if duty in keys[: DUTY_PLACE + 1]:
+            return ranked
+        moved = ranked.pop(keys.index(duty)) if duty in keys else ArticleScore(duty)
+        ranked.insert(place, moved)
+        return ranked
+    return ranked

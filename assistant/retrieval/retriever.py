@@ -22,7 +22,13 @@ from assistant.records import (
     StoredArticle,
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
-from assistant.retrieval.crossref import duty_query, is_penalty_article, is_penalty_question, penalty_links
+from assistant.retrieval.crossref import (
+    duty_beside_penalty,
+    duty_query,
+    is_penalty_article,
+    is_penalty_question,
+    penalty_links,
+)
 from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
 from assistant.retrieval.expansion import (
     definition_members,
@@ -184,6 +190,9 @@ class Retriever:
                              is_penalty_article, self.observe_order)
         elif not lookups and names_the_texts(query) and not any(m.exact for m in view.titles.mentions(query.lower())):
             ranked = self._amended_first(view, query, allowed, ranked, named)
+        if duties:
+            ranked = duty_beside_penalty(ranked, duties,
+                                         lambda key: self._links_of(view, key.rpartition("#")[0]).get(key, ()))
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
