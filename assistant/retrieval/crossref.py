@@ -15,7 +15,7 @@ from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import NOT_CONTENT, normalize_text
 from assistant.language.vocabulary import penalty_question_words, sanction_words
 from assistant.records import StoredArticle
-from assistant.retrieval.fusion import ArticleScore
+from assistant.retrieval.fusion import ArticleScore, raise_to
 
 _N = NUMERAL_PATTERN
 _REF_ITEM = rf"第(?:{_N})条(?:之(?:{_N}))?(?:第(?:{_N})款)?(?:第[（(](?:{_N})[)）]项)?"
@@ -101,10 +101,5 @@ def duty_beside_penalty(
         penalties = [keys.index(p) for p in links(duty) if p in keys[:source_depth]]
         if not penalties:
             continue
-        place = min(min(penalties) + 1, DUTY_PLACE)
-        if duty in keys[: DUTY_PLACE + 1]:
-            return ranked
-        moved = ranked.pop(keys.index(duty)) if duty in keys else ArticleScore(duty)
-        ranked.insert(place, moved)
-        return ranked
+        return raise_to(ranked, duty, min(min(penalties) + 1, DUTY_PLACE), DUTY_PLACE)
     return ranked

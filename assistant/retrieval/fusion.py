@@ -129,3 +129,14 @@ def demote_local(ranked: list[ArticleScore], local_versions: set[str], weight: f
         if entry.key.rpartition("#")[0] in local_versions:
             entry.fused *= weight
     return sorted(ranked, key=lambda e: (-e.fused, e.key))
+
+
+def raise_to(ranked: list[ArticleScore], key: str, place: int, within: int) -> list[ArticleScore]:
+    """Return ranked with key at place (0-based; added when it was not found), unless it is already within the
+    first `within` + 1 entries: an article another one leads to is brought up, never pushed down."""
+    keys = [e.key for e in ranked]
+    if key in keys[: within + 1]:
+        return ranked
+    moved = ranked.pop(keys.index(key)) if key in keys else ArticleScore(key)
+    ranked.insert(place, moved)
+    return ranked

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import normalize_title
 from assistant.records import StoredArticle
-from assistant.retrieval.fusion import ArticleScore
+from assistant.retrieval.fusion import ArticleScore, raise_to
 
 Weight = Callable[[str], float]  # a bigram's weight: rarer in the library, heavier
 
@@ -131,10 +131,5 @@ def follow_references(ranked: list[ArticleScore], links: Mapping[str, str], allo
         if target is None or target.rpartition("#")[0] not in allowed:
             continue
         place = min(index + 2, TARGET_PLACE)
-        keys = [e.key for e in ranked]
-        if target in keys[: place + 1]:
-            return ranked
-        moved = ranked.pop(keys.index(target)) if target in keys else ArticleScore(target)
-        ranked.insert(place, moved)
-        return ranked
+        return raise_to(ranked, target, place, place)
     return ranked
