@@ -14,6 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVSET = PROJECT_ROOT / "eval" / "devset.jsonl"
 SCENARIOS = PROJECT_ROOT / "eval" / "scenarios.jsonl"
 FRESH = PROJECT_ROOT / "eval" / "fresh_officials.jsonl"
+FRESH2 = PROJECT_ROOT / "eval" / "fresh2_officials.jsonl"  # held out: scored, never studied
 MULTI = PROJECT_ROOT / "eval" / "multi_regulation_probe.jsonl"
 STUDY = PROJECT_ROOT / "eval" / "study_officials.jsonl"
 TRAIN = PROJECT_ROOT / "eval" / "train_officials.jsonl"
@@ -78,8 +79,8 @@ def test_scenario_halves_are_the_fixed_hash_split() -> None:
 
 
 @pytest.mark.parametrize(
-    "questions", [DEVSET, SCENARIOS, FRESH, MULTI, STUDY, TRAIN, VERSION3, BOUNDARY],
-    ids=["devset", "scenarios", "fresh", "multi", "study", "train", "version3", "boundary"]
+    "questions", [DEVSET, SCENARIOS, FRESH, FRESH2, MULTI, STUDY, TRAIN, VERSION3, BOUNDARY],
+    ids=["devset", "scenarios", "fresh", "fresh2", "multi", "study", "train", "version3", "boundary"]
 )
 @pytest.mark.parametrize("parser", ["regex", "structure"])
 def test_every_gold_article_and_key_point_is_in_the_corpus(shared_corpus: Path, parser: str, questions: Path) -> None:
