@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.assistant import Assistant
+from assistant.answering.decline import subject_words
 from assistant.language.dates import event_dates
 from assistant.records import Answer
 from assistant.retrieval.version_links import is_version_question
@@ -305,3 +306,11 @@ def test_first_place_within_a_hair_goes_to_the_article_holding_more_of_the_quest
     hits = [Hit(other, 0.447), Hit(added, 0.446), Hit(_article(assistant, "2025", "第一条"), 0.366)]
     ordered = break_ties(hits, lambda a: relevance(question, a))
     assert [h.article.key for h in ordered] == [added.key, other.key, hits[2].article.key]
+
+
+def test_asking_for_the_old_text_itself_is_not_a_subject_the_library_lacks(assistant: Assistant) -> None:
+    # 条文 and 原文 ask for the text; no statute prints them of itself, so they must not lower the known share.
+    assert subject_words("等保义务 旧条文原文发我一下") == ["等级", "保护", "义务"]
+    answer = assistant.answer("等保义务 旧条文原文发我一下")
+    assert not answer.declined
+    assert ("第二十一条", "2016") in _cited(answer)

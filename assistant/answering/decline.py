@@ -29,6 +29,8 @@ STOP_PHRASES = (
     "是", "有", "都", "要", "会", "被", "谁", "由", "本法", "多久", "多长时间", "几天", "几年", "哪一条",
     "第几条", "哪里", "应该", "的话", "到底", "要不要", "一家", "一份", "这种", "咋", "啥", "搞", "弄", "罚则",
     "版本", "啊", "呀", "有何", "啥时候", "什么时候", "干嘛", "干啥", "怎么办", "咋办",
+    # Words that ask for the text itself (「等保义务旧条文原文发我一下」): no statute prints them of itself.
+    "条文", "法条", "原文", "全文", "原话",
 )
 # Bigrams found in nearly every article of this corpus: they say little about whether it answers.
 GENERIC_BIGRAMS = frozenset(
