@@ -37,12 +37,31 @@ def test_every_corpus_regulation_has_its_manifest_article_count(shared_corpus: P
     for row in rows:
         doc = parse_document(read_source(shared_corpus / row["file"], max_bytes=MAX_BYTES))
         assert doc.structure == "articles"
-        counts[row["file"]] = len(doc.articles)
+        counts[row["file"]] = sum(1 for article in doc.articles if article.kind == "article")
         labels = [article.label for article in doc.articles]
         assert len(set(labels)) == len(labels), row["file"]
         assert all(article.paragraphs for article in doc.articles), row["file"]
         assert not [w for w in doc.warnings if "缺少" in w or "重复" in w], (row["file"], doc.warnings)
     assert counts == {row["file"]: int(row["articles"]) for row in rows}
+
+
+def test_an_annex_after_the_last_article_is_a_unit_of_its_own(shared_corpus: Path) -> None:
+    # 国家网络安全事件报告管理办法 ends with 第十四条 (本办法自…起施行) and then the annexed 网络安全事件分级指南: a
+    # citation of 第十四条 must not stand for the grading guide, nor the guide be found under the date article.
+    doc = parse_document(read_source(shared_corpus / "国家网络安全事件报告管理办法.md", max_bytes=MAX_BYTES))
+    last, annex = doc.articles[-2:]
+    assert (last.label, last.paragraphs) == ("第十四条", ("本办法自2025年11月1日起施行。",))
+    assert (annex.kind, annex.label) == ("annex", "附件：网络安全事件分级指南")
+    assert annex.paragraphs[0] == "一、特别重大网络安全事件"  # its sub-headings stay in its text
+    assert any("较大网络安全事件" in paragraph for paragraph in annex.paragraphs)
+
+
+def test_a_note_between_chapters_stays_with_the_article_before() -> None:
+    source = SourceText("note.md", "# 某办法\n## 第一章 总则\n第一条 甲。\n## 说明\n注：乙。\n"
+                        "## 第二章 附则\n第二条 丙。\n", "markdown")
+    doc = parse_document(source)
+    assert [(a.label, a.kind, a.paragraphs) for a in doc.articles] == [
+        ("第一条", "article", ("甲。", "注：乙。")), ("第二条", "article", ("丙。",))]
 
 
 @pytest.mark.parametrize(

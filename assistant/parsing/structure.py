@@ -49,6 +49,7 @@ _TITLE_LIKE = re.compile(
     r"(?:法|条例|规定|办法|细则|规则|决定|解释|意见|通知|标准|要求|指南|规范|准则|方案|批复|决议)"
     r"(?:[（(][^）)]{1,20}[）)])?$"
 )
+_ANNEX_NAMED = re.compile(r"^(?:附件|附录|附表)")
 _TOC = re.compile(r"目[^\S\n]*录")
 _SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[^\S\n]+(?=[\u4e00-\u9fff])")
@@ -68,6 +69,7 @@ class _OpenArticle:
     offset: int
     headings: tuple[str, ...]
     paragraphs: list[str] = field(default_factory=list)
+    kind: str = "article"
 
 
 def blank_comments(text: str) -> str:
@@ -216,20 +218,31 @@ def _title_index(lines: list[_Line]) -> int | None:
 
 
 def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
-    """Return the articles found in body lines and the preamble lines before the first one."""
+    """Return the articles found in body lines and the preamble lines before the first one.
+
+    Text under a heading after the last article is an annex (附件《网络安全事件分级指南》): it becomes a unit of its
+    own, labelled by its heading, so that a citation of the last article (本办法自…起施行) does not stand for it.
+    Text under a heading that a later article follows (a note between chapters) stays with the article before.
+    """
     articles: list[_OpenArticle] = []
     preamble: list[str] = []
     stack: list[tuple[int, str]] = []
     current: _OpenArticle | None = None
+    pending: list[tuple[int, str, int]] = []  # (heading depth or 0 for text, text, offset) after the last article
     for line in body:
         heading = _heading_of(line.text)
         if heading is not None:
             level, text = heading
             stack = [entry for entry in stack if entry[0] < level] + [heading]
             current = None
+            if articles:
+                pending.append((_depth(line.text, level), text, line.offset))
             continue
         start = _article_start(line.text)
         if start is not None:
+            if pending:
+                articles[-1].paragraphs.extend(text for level, text, _ in pending if not level)
+                pending = []
             number, suffix, label, rest = start
             current = _OpenArticle(number, suffix, label, line.offset, tuple(text for _, text in stack))
             if rest:
@@ -238,8 +251,7 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
             continue
         text = re.sub(r"^>\s*", "", line.text)
         if current is None and articles:
-            # Text after a heading but before the next article (附件 lists, notes) stays with the article before.
-            articles[-1].paragraphs.append(text)
+            pending.append((0, text, line.offset))
         elif current is None:
             if not _TOC.fullmatch(text):
                 preamble.append(text)
@@ -247,7 +259,32 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
             current.paragraphs[-1] += "\n" + text
         else:
             current.paragraphs.append(text)
+    articles += _annexes(pending)
     return articles, preamble
+
+
+def _depth(line: str, level: int) -> int:
+    """Return how deep a heading is among the headings after the last article: its count of # in Markdown (an annex's
+    sections are all of one level to _heading_of), else its level; never 0, which marks text."""
+    md = _MD_HEADING.match(line)
+    return len(md.group(1)) if md else level + 1
+
+
+def _annexes(pending: list[tuple[int, str, int]]) -> list[_OpenArticle]:
+    """Return the text after the last article as annex units, one per heading of the first one's level (刑法's
+    附件一, 附件二), each labelled by its heading (附件：网络安全事件分级指南); lower headings (一、特别重大网络安全
+    事件) stay in the text, where they say what the lines under them are about."""
+    top = next((level for level, _, _ in pending if level), 0)
+    annexes: list[_OpenArticle] = []
+    for level, text, offset in pending:  # the first entry is a heading: text after the last article follows one
+        if level and level <= top:
+            label = text if _ANNEX_NAMED.match(text) else f"附件：{text}"
+            annexes.append(_OpenArticle(0, 0, label, offset, (text,), kind="annex"))
+        elif annexes and annexes[-1].paragraphs and ITEM_START.match(text):
+            annexes[-1].paragraphs[-1] += "\n" + text  # items join their lead-in, as in an article
+        elif annexes:
+            annexes[-1].paragraphs.append(text)
+    return [annex for annex in annexes if annex.paragraphs]
 
 
 def _is_quotation_only(opened: list[_OpenArticle], preamble_lines: list[str]) -> bool:
@@ -349,10 +386,11 @@ def parse_document(
                 headings=item.headings,
                 paragraphs=tuple(item.paragraphs),
                 page=source.page_at(item.offset),
+                kind=item.kind,
             )
             for item in opened
         ]
-        warnings += check_numbering(articles)
+        warnings += check_numbering([article for article in articles if article.kind == "article"])
         empty = [article.label for article in articles if not article.paragraphs]
         if empty:
             warnings.append(f"以下条文没有正文（articles without text）：{'、'.join(empty[:10])}")
