@@ -67,7 +67,7 @@ class Article:
     label: str  # as printed: 第二十一条 / 第二百五十三条之一 / 8.1.4.2 / 第3段
     number: int  # 21; for clauses and paragraphs the running ordinal
     suffix: int = 0  # 之一 -> 1
-    kind: str = "article"  # "article" | "clause" | "paragraph"
+    kind: str = "article"  # "article" | "clause" | "paragraph" | "annex" (text under a heading after the last article)
     headings: tuple[str, ...] = ()  # ("第三章 网络运行安全", "第一节 一般规定")
     paragraphs: tuple[str, ...] = ()  # 款, each with its 项 lines kept inside
     page: int | None = None
