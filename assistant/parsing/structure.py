@@ -1,5 +1,6 @@
-"""SourceText -> ParsedDocument: 编/章/节 headings, 条 with their 款 and 项, header metadata (the numbering
-and size checks are in parsing/checks.py).
+"""SourceText -> ParsedDocument: 编/章/节 headings, 条 with their 款 and 项, annexes, header metadata (the
+numbering and size checks are in parsing/checks.py; the line recognisers, headings and article starts, in
+parsing/lines.py).
 
 Conventions of the result:
 - Article.label is the label as printed (第二十一条, 第二百五十三条之一); Article.paragraphs are the article's
@@ -9,6 +10,7 @@ Conventions of the result:
   ("第一章 总则" even where printed "第一章　总  则").
 - An article starts only where a line or paragraph starts with 第X条 followed by a space, a full-width space or
   the end of the line; 「依照本法第二十一条」 inside a sentence is a cross reference, never a heading.
+- Text under a heading after the last article is an annex (kind="annex", labelled 附件：<heading>).
 - A text without 条 but with numbered clauses (8.1.4.2 访问控制) is parsed as a standard (kind="clause");
   a text with neither is split into paragraphs (kind="paragraph", label 第N段) with a warning.
 """
@@ -22,24 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import CorpusError
-from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL, chinese_to_int
 from assistant.parsing import header as hdr
 from assistant.parsing.checks import check_numbering, check_size
 from assistant.parsing.clauses import looks_like_standard, parse_clauses, standard_meta
+from assistant.parsing.lines import ITEM_START, MD_HEADING, Line, article_start, blank_comments, heading_of, split_lines
 from assistant.records import Article, DocumentMeta, ParsedDocument, SourceText
 
 logger = logging.getLogger(__name__)
 
-_NUM = CN_NUMERAL_WITH_WAN
-ARTICLE_START = re.compile(
-    rf"^[^\S\n]*(?:\*\*)?第[ \t]*([{_NUM}]+|\d+)[ \t]*条(?:之([{_NUM}]+|\d+))?(?:\*\*)?(?=[^\S\n]|$)"
-)
-_HEADING_LABEL = re.compile(rf"^第[^\S\n]*([{_NUM}]+|\d+)[^\S\n]*(分编|编|章|节)(?=[^\S\n]|$)")
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$")
-ITEM_START = re.compile(rf"^(?:[（(][{CN_SMALL_NUMERAL}百]+[)）]|[（(]\d+[)）]|\d+[.．、](?!\d)|[a-z][)）])")
 _INFO_END = "<!-- INFO END -->"
-_LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
-_OTHER_LEVEL = 4
 _SENTENCE_END = re.compile(r"[。，；]")
 # First lines that are not the title: 中华人民共和国主席令 / 第八十四号 / a standard's code, ICS or cover.
 _COVER_LINE = re.compile(
@@ -51,14 +44,6 @@ _TITLE_LIKE = re.compile(
 )
 _ANNEX_NAMED = re.compile(r"^(?:附件|附录|附表)")
 _TOC = re.compile(r"目[^\S\n]*录")
-_SENTENCE_PUNCT = re.compile(r"[。；;，,：:]")
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[^\S\n]+(?=[\u4e00-\u9fff])")
-
-
-@dataclass
-class _Line:
-    offset: int
-    text: str  # stripped
 
 
 @dataclass
@@ -72,84 +57,7 @@ class _OpenArticle:
     kind: str = "article"
 
 
-def blank_comments(text: str) -> str:
-    """Return text with <!-- … --> comments replaced by spaces of the same length, so offsets still hold.
-
-    Scanned with str.find, not a regex: a regex over many unclosed "<!--" takes quadratic time.
-    """
-    parts: list[str] = []
-    position = 0
-    while (start := text.find("<!--", position)) >= 0:
-        end = text.find("-->", start + 4)
-        if end < 0:
-            break  # an unclosed comment is left as text
-        end += 3
-        parts.append(text[position:start])
-        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
-        position = end
-    parts.append(text[position:])
-    return "".join(parts)
-
-
-def normalize_heading(text: str) -> str:
-    """Return a heading with its label and name separated by one space and the name's spacing removed."""
-    text = re.sub(r"[^\S\n]+", " ", text.replace("*", "")).strip()
-    match = _HEADING_LABEL.match(text)
-    if not match:
-        return _CJK_SPACE.sub("", text)
-    label = text[: match.end()].replace(" ", "")
-    name = _CJK_SPACE.sub("", text[match.end():].strip())
-    return f"{label} {name}".strip()
-
-
-def _split_lines(text: str) -> list[_Line]:
-    """Return the non-empty lines of text with their offsets, stripped of surrounding whitespace."""
-    lines = []
-    offset = 0
-    for raw in text.split("\n"):
-        stripped = raw.strip().lstrip("\ufeff").strip()
-        if stripped:
-            lines.append(_Line(offset + raw.find(stripped[0]), stripped))
-        offset += len(raw) + 1
-    return lines
-
-
-def _heading_of(line: str) -> tuple[int, str] | None:
-    """Return (level, normalised heading) when a line is a 编/章/节 or Markdown heading, else None."""
-    md = _MD_HEADING.match(line)
-    if md:
-        text = normalize_heading(md.group(2).rstrip(" \t#"))
-        label = _HEADING_LABEL.match(text)
-        if label:
-            return _LEVELS[label.group(2)], text
-        return (0 if text == "附则" else _OTHER_LEVEL), text
-    label = _HEADING_LABEL.match(line)
-    # A plain-text heading is short and is not a sentence (「第二章规定的…」 would carry punctuation).
-    if label and len(line) <= 40 and not _SENTENCE_PUNCT.search(line):
-        return _LEVELS[label.group(2)], normalize_heading(line)
-    if re.fullmatch(r"附[^\S\n]*则", line):
-        # A bare 附则 (no 第X章) is a top-level part: in 刑法 it follows the 编, not a chapter.
-        return 0, "附则"
-    return None
-
-
-def _article_start(line: str) -> tuple[int, int, str, str] | None:
-    """Return (number, suffix, printed label, rest of line) when a line starts an article."""
-    match = ARTICLE_START.match(line)
-    if not match:
-        return None
-    try:
-        number = chinese_to_int(match.group(1))
-        suffix = chinese_to_int(match.group(2)) if match.group(2) else 0
-    except (ValueError, KeyError):
-        return None
-    if number <= 0 or number >= 100_000 or suffix >= 100:
-        return None
-    label = re.sub(r"[\s*]", "", match.group(0))
-    return number, suffix, label, line[match.end():].strip()
-
-
-def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, list[_Line], list[_Line]]:
+def _split_header(source: SourceText, lines: list[Line]) -> tuple[str | None, list[Line], list[Line]]:
     """Return (title, header lines, body lines): the title line, the 题注 block and everything after."""
     title = None
     rest = lines
@@ -172,13 +80,13 @@ def _split_header(source: SourceText, lines: list[_Line]) -> tuple[str | None, l
     return title, header, body
 
 
-def _header_lines(lines: list[_Line]) -> tuple[list[_Line], list[_Line]]:
+def _header_lines(lines: list[Line]) -> tuple[list[Line], list[Line]]:
     """Return (题注 lines, the rest): the dated or bracketed lines right after the title."""
     header = []
     for line in lines[:8]:
         text = line.text
         is_note = text.startswith(("（", "(")) or text.endswith(("）", ")"))
-        if _article_start(text) or _heading_of(text) or not (hdr.find_dates(text) or is_note):
+        if article_start(text) or heading_of(text) or not (hdr.find_dates(text) or is_note):
             break
         header.append(line)
     return header, lines[len(header):]
@@ -196,28 +104,28 @@ def _could_be_title(text: str) -> bool:
     """Return True for a short line that is not an article, heading, date line or sentence."""
     return (
         len(text) <= 80
-        and not _article_start(text)
-        and _heading_of(text) is None
+        and not article_start(text)
+        and heading_of(text) is None
         and not hdr.find_dates(text)
         and not _SENTENCE_END.search(text)
     )
 
 
-def _title_index(lines: list[_Line]) -> int | None:
+def _title_index(lines: list[Line]) -> int | None:
     """Return the index of the title line of a plain text, skipping a promulgation order or a standard's cover."""
     if not lines or not _could_be_title(lines[0].text):
         return None
     if not _COVER_LINE.search(lines[0].text):
         return 0
     for index, line in enumerate(lines[1:15], start=1):
-        if _article_start(line.text) or _heading_of(line.text):
+        if article_start(line.text) or heading_of(line.text):
             break
         if _could_be_title(line.text) and _TITLE_LIKE.search(line.text) and not _COVER_LINE.search(line.text):
             return index
     return 0
 
 
-def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
+def _parse_articles(body: list[Line]) -> tuple[list[_OpenArticle], list[str]]:
     """Return the articles found in body lines and the preamble lines before the first one.
 
     Text under a heading after the last article is an annex (附件《网络安全事件分级指南》): it becomes a unit of its
@@ -230,7 +138,7 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
     current: _OpenArticle | None = None
     pending: list[tuple[int, str, int]] = []  # (heading depth or 0 for text, text, offset) after the last article
     for line in body:
-        heading = _heading_of(line.text)
+        heading = heading_of(line.text)
         if heading is not None:
             level, text = heading
             stack = [entry for entry in stack if entry[0] < level] + [heading]
@@ -238,7 +146,7 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
             if articles:
                 pending.append((_depth(line.text, level), text, line.offset))
             continue
-        start = _article_start(line.text)
+        start = article_start(line.text)
         if start is not None:
             if pending:
                 articles[-1].paragraphs.extend(text for level, text, _ in pending if not level)
@@ -265,8 +173,8 @@ def _parse_articles(body: list[_Line]) -> tuple[list[_OpenArticle], list[str]]:
 
 def _depth(line: str, level: int) -> int:
     """Return how deep a heading is among the headings after the last article: its count of # in Markdown (an annex's
-    sections are all of one level to _heading_of), else its level; never 0, which marks text."""
-    md = _MD_HEADING.match(line)
+    sections are all of one level to heading_of), else its level; never 0, which marks text."""
+    md = MD_HEADING.match(line)
     return len(md.group(1)) if md else level + 1
 
 
@@ -295,12 +203,12 @@ def _is_quotation_only(opened: list[_OpenArticle], preamble_lines: list[str]) ->
     return sum(len(line) for line in preamble_lines) > article_chars
 
 
-def _paragraph_articles(body: list[_Line], source: SourceText) -> list[Article]:
+def _paragraph_articles(body: list[Line], source: SourceText) -> list[Article]:
     """Return each paragraph of a text without 条 as an Article of kind "paragraph", labelled 第N段."""
     articles = []
     stack: list[tuple[int, str]] = []
     for line in body:
-        heading = _heading_of(line.text)
+        heading = heading_of(line.text)
         if heading is not None:
             stack = [entry for entry in stack if entry[0] < heading[0]] + [heading]
             continue
@@ -364,7 +272,7 @@ def parse_document(
     today only fixes "now" for the 尚未施行 status in tests.
     """
     text = blank_comments(source.text)
-    lines = _split_lines(text)
+    lines = split_lines(text)
     printed_title, header_lines, body = _split_header(source, lines)
     title = title_hint or printed_title or Path(source.path).stem
     header_text = "\n".join(line.text for line in header_lines)
