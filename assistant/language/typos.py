@@ -172,7 +172,7 @@ def typo_notice(correction: Correction) -> str:
 
 def sound_alikes(char: str) -> tuple[str, ...]:
     """Return the other characters read like char (by each one's usual reading, tone ignored)."""
-    return _sound_tables().get(char, ())
+    return tuple(c for c in _chars_of_sound().get(reading_of(char), ()) if c != char)
 
 
 def same_sound_key(text: str) -> str:
@@ -290,19 +290,13 @@ def _readings() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _sound_tables() -> dict[str, tuple[str, ...]]:
-    """Return character -> the other characters read the same (each by its usual reading, tone ignored).
+def _canonical_sound() -> dict[str, str]:
+    """Return character -> one character standing for its sound (the lowest code point read the same).
 
     Only the first reading counts: an input method offers 家 for jia, not for its rare reading gu.
     """
-    by_sound = _chars_of_sound()
-    return {char: tuple(c for c in by_sound[sound] if c != char) for char, sound in _readings().items()}
-
-
-@functools.lru_cache(maxsize=1)
-def _canonical_sound() -> dict[str, str]:
-    """Return character -> one character standing for its sound (the lowest code point read the same)."""
-    return {char: min(char, *others) for char, others in _sound_tables().items()}
+    lowest = {sound: min(chars) for sound, chars in _chars_of_sound().items()}
+    return {char: lowest[sound] for char, sound in _readings().items()}
 
 
 @functools.lru_cache(maxsize=1)
