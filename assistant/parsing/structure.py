@@ -56,6 +56,13 @@ class _OpenArticle:
     paragraphs: list[str] = field(default_factory=list)
     kind: str = "article"
 
+    def add_line(self, text: str) -> None:
+        """Add a line: a 项 or 目 (（一）…, 1. …) joins the paragraph it belongs to, anything else starts a 款."""
+        if self.paragraphs and ITEM_START.match(text):
+            self.paragraphs[-1] += "\n" + text
+        else:
+            self.paragraphs.append(text)
+
 
 def _split_header(source: SourceText, lines: list[Line]) -> tuple[str | None, list[Line], list[Line]]:
     """Return (title, header lines, body lines): the title line, the 题注 block and everything after."""
@@ -163,10 +170,8 @@ def _parse_articles(body: list[Line]) -> tuple[list[_OpenArticle], list[str]]:
         elif current is None:
             if not _TOC.fullmatch(text):
                 preamble.append(text)
-        elif current.paragraphs and ITEM_START.match(text):
-            current.paragraphs[-1] += "\n" + text
         else:
-            current.paragraphs.append(text)
+            current.add_line(text)
     articles += _annexes(pending)
     return articles, preamble
 
@@ -188,10 +193,8 @@ def _annexes(pending: list[tuple[int, str, int]]) -> list[_OpenArticle]:
         if level and level <= top:
             label = text if _ANNEX_NAMED.match(text) else f"附件：{text}"
             annexes.append(_OpenArticle(0, 0, label, offset, (text,), kind="annex"))
-        elif annexes and annexes[-1].paragraphs and ITEM_START.match(text):
-            annexes[-1].paragraphs[-1] += "\n" + text  # items join their lead-in, as in an article
         elif annexes:
-            annexes[-1].paragraphs.append(text)
+            annexes[-1].add_line(text)  # items join their lead-in, as in an article
     return [annex for annex in annexes if annex.paragraphs]
 
 
