@@ -92,6 +92,10 @@ class Retriever:
             view._links[version_id] = penalty_links(self._articles_of(view, version_id))
         return view._links[version_id]
 
+    def _penalties_citing(self, view: CatalogSnapshot, key: str) -> list[str]:
+        """Return the keys of the penalty articles citing an article, within its version."""
+        return self._links_of(view, key.rpartition("#")[0]).get(key, [])
+
     def _regulation_links_of(self, view: CatalogSnapshot) -> dict[str, str]:
         if view._regulation_links is None:
             current = [v for v, d in view.versions.items() if d.is_current]
@@ -191,8 +195,7 @@ class Retriever:
         elif not lookups and names_the_texts(query) and not any(m.exact for m in view.titles.mentions(query.lower())):
             ranked = self._amended_first(view, query, allowed, ranked, named)
         if duties:
-            ranked = duty_beside_penalty(ranked, duties,
-                                         lambda key: self._links_of(view, key.rpartition("#")[0]).get(key, ()))
+            ranked = duty_beside_penalty(ranked, duties, lambda key: self._penalties_citing(view, key))
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
@@ -320,9 +323,8 @@ class Retriever:
             sources = ([(key, 1.0) for key in named] + [(key, second) for key in duties]
                        + [(e.key, e.fused) for e in ranked[:PENALTY_SOURCE_DEPTH]])
             for key, fused in sources:
-                version_id = key.rpartition("#")[0]
-                if version_id in view.versions:
-                    for target in self._links_of(view, version_id).get(key, ()):
+                if key.rpartition("#")[0] in view.versions:
+                    for target in self._penalties_citing(view, key):
                         wanted_penalties[target] = max(wanted_penalties.get(target, 0.0), fused)
         for entry in ranked:
             version_id = entry.key.rpartition("#")[0]
@@ -375,7 +377,7 @@ class Retriever:
         keys: list[str] = []
         shown = {h.article.key for h in hits[:5]}
         for hit in hits[:3]:
-            for key in self._links_of(view, hit.article.version_id).get(hit.article.key, ()):
+            for key in self._penalties_citing(view, hit.article.key):
                 if key not in keys and key not in shown:
                     keys.append(key)
         stored = self.catalog.articles_by_keys(keys)
