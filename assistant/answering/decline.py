@@ -11,7 +11,7 @@ from assistant.answering.answer_types import unmet_answer_type
 from assistant.answering.scope import in_scope, scope_words
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
 from assistant.language.segmentation import plain_jieba
-from assistant.language.textnorm import FORM_CHARACTERS, NOT_CONTENT, normalize_text, normalize_title
+from assistant.language.textnorm import FORM_CHARACTERS, NOT_CONTENT, QUOTED_TITLE, normalize_text, normalize_title
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
@@ -46,7 +46,6 @@ _REGULATION_NAME = re.compile(
     r"(实施细则|细则|办法|条例|管理规定|保护规定|若干规定|暂行规定|工作指引|"
     r"保护法|安全法|管理法|促进法|保密法|档案法|统计法|审计法|标准化法)"
 )
-_QUOTED_NAME = re.compile(r"《([^《》]{2,40})》")
 _NAME_LEAD = re.compile(
     r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的|那个|这个|那部|这部))+"
 )
@@ -142,11 +141,11 @@ def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
     known |= {alias for alias, target in _abbreviations().items() if target in known}
     text = expand_aliases(question)
     found = []
-    for match in _QUOTED_NAME.finditer(text):
+    for match in QUOTED_TITLE.finditer(text):
         name = _short_title(match.group(1))
         if not any(title in name or _resembles(name, title) for title in known if len(title) >= 2):
             found.append(match.group(1).strip())
-    text = _QUOTED_NAME.sub("，", text)
+    text = QUOTED_TITLE.sub("，", text)
     for name in sorted(known, key=len, reverse=True):
         if len(name) >= 2:
             text = text.replace(name, "，")

@@ -13,6 +13,8 @@ _AMENDMENT = "修正案"  # an amendment instrument: its bracketed year names it
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # What carries no content in normalised lower-case text: anything but CJK characters, ASCII letters and digits.
 NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+# A title written in book-title marks: 《个人信息保护法》 (group 1 is the title).
+QUOTED_TITLE = re.compile(r"《([^《》]{2,40})》")
 # Characters that carry a sentence's form (particles, pronouns, auxiliaries), not its subject: a bigram or a
 # word made of one of them and a single other character (要存, 内要) names nothing a statute could hold.
 FORM_CHARACTERS = frozenset("的了吗呢么吧啊呀是在有和与及或我你他她它们这那哪什怎样如何要会能可以还就都也把被给让对")

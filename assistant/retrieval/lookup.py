@@ -22,7 +22,7 @@ from assistant.language.numerals import (
     int_to_chinese,
     parse_article_label,
 )
-from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.language.textnorm import QUOTED_TITLE, normalize_text, normalize_title
 from assistant.language.version_cues import CURRENT_TEXT, OLD_TEXT_ITSELF
 from assistant.language.vocabulary import load_abbreviations
 from assistant.records import DocumentVersion, LookupResult, StoredArticle
@@ -30,7 +30,6 @@ from assistant.records import DocumentVersion, LookupResult, StoredArticle
 _NUM = NUMERAL_PATTERN
 _ARTICLE = re.compile(rf"(?:的|之)?\s*(第)?\s*({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)\s*(?:年|版|修正|修订)")
-_QUOTED = re.compile(r"《([^《》]{2,40})》")
 _BARE_ARTICLE = re.compile(rf"({_NUM})\s*条(?:\s*之\s*({_NUM}))?")
 _TITLE_SUFFIX = re.compile(r"(法|条例|办法|规定|细则|决定|解释|规则|标准)$")
 
@@ -116,7 +115,7 @@ class TitleIndex:
 
     def quoted_unknown(self, query: str) -> list[str]:
         """Return names in 《》 that match no regulation of the catalog."""
-        return [name for name in _QUOTED.findall(query) if normalize_title(name).lower() not in self.aliases]
+        return [name for name in QUOTED_TITLE.findall(query) if normalize_title(name).lower() not in self.aliases]
 
     def choose_version(self, short_title: str, query: str) -> tuple[DocumentVersion, str]:
         """Return the version a question means (named year, old version, the text in force when the act it tells

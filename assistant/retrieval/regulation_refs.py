@@ -15,14 +15,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
-from assistant.language.textnorm import normalize_title
+from assistant.language.textnorm import QUOTED_TITLE, normalize_title
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore, raise_to
 
 Weight = Callable[[str], float]  # a bigram's weight: rarer in the library, heavier
 
 _CLAUSE_END = re.compile(r"[。；;]")
-_QUOTED = re.compile(r"《([^《》]{2,40})》")
 _NUMBERED = re.compile(rf"^第({NUMERAL_PATTERN})条")
 _BASIS = re.compile(r"制定本|制定。|制定$")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -71,7 +70,7 @@ def _target(
 ) -> str | None:
     """Return the key of the article one of text's clauses refers to in another regulation, or None."""
     for clause in _CLAUSE_END.split(text):
-        named = [(m, normalize_title(m.group(1))) for m in _QUOTED.finditer(clause)]
+        named = [(m, normalize_title(m.group(1))) for m in QUOTED_TITLE.finditer(clause)]
         others = {title for _, title in named if title != own and title in version_of_group}
         if len(others) != 1 or len({title for _, title in named}) != 1 or _BASIS.search(clause):
             continue
