@@ -121,8 +121,8 @@ class RetrievalSettings(BaseModel):
         "(language/data/concepts.tsv and the corpus's definitions); 0 turns the concept bridge off.",
     )
     expansion_dense: bool = Field(
-        True, description="Also embed the question with its legal concepts as a second vector query, fused with "
-        "the same lower weight.",
+        True, description="Also search by the question restated with its legal concepts (its vector composed with "
+        "the concepts' cached vectors) as a second vector query, fused with the same lower weight.",
     )
     turn_weight: float = Field(
         0.5, ge=0,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.indexing.embedding import CachedEmbedder
+from assistant.indexing.embedding import CachedEmbedder, compose_vector
 from assistant.language.numerals import ITEM_MARKER_PATTERN
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.language.vocabulary import load_abbreviations
@@ -110,6 +110,13 @@ class Indexer:
     def search_dense(self, query: str, n: int, version_ids: Sequence[str] | None = None) -> list[VectorHit]:
         """Return up to n units nearest the question's vector, optionally only from the given versions."""
         return self.vectors.query(self.embedder.embed_query(query), n, version_ids)
+
+    def search_dense_with_terms(
+        self, query: str, terms: Sequence[str], n: int, version_ids: Sequence[str] | None = None
+    ) -> list[VectorHit]:
+        """Return up to n units nearest the question restated with terms (its vector composed with theirs)."""
+        vector = compose_vector(query, self.embedder.embed_query(query), terms, self.embedder.embed_terms(terms))
+        return self.vectors.query(vector, n, version_ids)
 
     def search_keywords(self, query: str, n: int, version_ids: Iterable[str] | None = None) -> list[KeywordHit]:
         """Return up to n units scoring highest on the question's keywords, optionally within versions."""

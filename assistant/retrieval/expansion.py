@@ -117,9 +117,8 @@ def search_concepts(
     add_expansion(scores, merged.items())
     if not dense:
         return
-    # The question restated with its concepts, embedded: what its legal wording would find.
-    terms = flat_terms(groups)
+    # The question restated with its concepts: what its legal wording would find.
     wanted = set(allowed) if allowed else None
-    units = indexer.search_dense(query + " " + " ".join(terms), 2 * candidates, where)
+    units = indexer.search_dense_with_terms(query, flat_terms(groups), 2 * candidates, where)
     add_expansion(scores, ((h.unit_id, h.similarity) for h in units
                            if wanted is None or parse_unit_id(h.unit_id)[0].rpartition("#")[0] in wanted))
