@@ -77,3 +77,11 @@ def test_the_concepts_bring_their_articles_forward(e5_indexer, question: str, te
     plain = first_rank(indexer.search_dense(question, 30))
     composed = first_rank(indexer.search_dense_with_terms(question, terms, 30))
     assert composed < 5 and composed < plain, (composed, plain)
+
+
+def test_an_unusable_cache_file_costs_embeddings_not_the_answer(tmp_path: Path) -> None:
+    inner = QuestionCounter()
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    cache.close()  # every read and write now raises sqlite3.ProgrammingError, as a file gone bad would
+    vectors = CachedEmbedder(inner, cache).embed_terms(["网络日志", "生物识别"])
+    assert inner.asked == ["网络日志", "生物识别"] and np.array_equal(vectors[0], inner.embed_query("网络日志"))

@@ -20,6 +20,7 @@ from assistant.protocols import Embedder
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+TermVectors = dict[str, np.ndarray]
 QUERY_CACHE_SIZE = 512
 # How much a term counts, per character, against the question's characters when their vectors are composed:
 # 1 and 2 were tried on the studied question sets; 2 ranked as embedding the restated text did, 1 a little worse.
@@ -214,16 +215,27 @@ class CachedEmbedder:
         missing = [t for t in dict.fromkeys(terms) if t not in self._terms]
         if missing:
             digests = {t: text_digest(t) for t in missing}
-            stored = self.cache.get_many(self._term_model, sorted(digests.values())) if self.cache else {}
+            stored = self._term_cache(lambda cache: cache.get_many(self._term_model, sorted(digests.values()))) or {}
             new = [(t, self.inner.embed_query(t)) for t in missing if digests[t] not in stored]
-            if new and self.cache:
-                self.cache.put_many(self._term_model, [(digests[t], v) for t, v in new])
+            if new:
+                self._term_cache(lambda cache: cache.put_many(self._term_model, [(digests[t], v) for t, v in new]))
             found = {t: stored[digests[t]] for t in missing if digests[t] in stored} | dict(new)
             with self._recent_lock:
                 self._terms.update(found)
         if not terms:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._terms[t] for t in terms])
+
+    def _term_cache(self, use: Callable[[EmbeddingCache], TermVectors | None]) -> TermVectors | None:
+        """Return what use does with the cache file; a file that cannot be used (locked, read-only home) costs
+        embeddings at question time, never the answer."""
+        if self.cache is None:
+            return None
+        try:
+            return use(self.cache)
+        except sqlite3.Error as err:
+            logger.warning("embedding cache %s unusable for concept vectors (%s); embedding them", self.cache.path, err)
+            return None
 
     def embed_query(self, text: str) -> np.ndarray:
         """Return the vector of a question; the last few hundred are kept in memory (a re-asked question,
