@@ -9,6 +9,7 @@ import pytest
 
 from assistant.answering.answer_types import asked_units, unmet_answer_type
 from assistant.answering.decline import decide
+from assistant.answering.quantities import quantity_units_in
 from assistant.language.vocabulary import answer_type_rules
 from tests.test_composer import corpus_articles, retrieval_of
 
@@ -105,6 +106,16 @@ def test_a_number_question_needs_an_article_stating_that_unit(shared_corpus: Pat
     incident = corpus_articles(shared_corpus, "国家网络安全事件报告管理办法.md")["第八条"]  # 30日内 总结报告
     question = "OA系统登录密码多少天强制改一次？长度最少几位？"
     assert unmet_answer_type(question, retrieval_of(question, [incident])) == "number of 位"
+
+
+def test_a_date_is_not_a_length_of_time(shared_corpus: Path) -> None:
+    assert quantity_units_in("自上年1月1日起累计向境外提供个人信息不满10万人的") == {"人"}
+    assert quantity_units_in("本法自2021年9月1日起施行，二〇二一年十一月一日公布") == set()
+    assert quantity_units_in("自十二月一日起，日志留存不少于六个月") == {"月"}
+    # 标准合同办法 第四条 counts people from 上年1月1日: it states no number of months.
+    contract = corpus_articles(shared_corpus, "个人信息出境标准合同办法.md")["第四条"]
+    question = "信息中心的劳务派遣人员合同到期不续签，经济补偿按几个月工资算？"
+    assert unmet_answer_type(question, retrieval_of(question, [contract])) == "number of 月"
 
 
 def test_every_answer_type_tells_the_reader_why() -> None:

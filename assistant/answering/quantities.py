@@ -25,6 +25,12 @@ _QUANTITY = re.compile(
     rf"(\d+(?:\.\d+)?\s*[万亿]?|[{CN_NUMERAL_WITH_WAN}亿]+)\s*"
     r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|位|张|学时|级(?!" + _GRADED + r")|类)"
 )
+# A calendar date (2021年9月1日, 上年1月1日, 二〇二一年) names a day, not a length of time or a count.
+_DIGIT = r"[\d〇○零一二三四五六七八九十]"
+_DATE = re.compile(
+    rf"(?:\d{{4}}|[〇○零一二三四五六七八九]{{4}})年(?:{_DIGIT}{{1,3}}月(?:{_DIGIT}{{1,3}}日)?)?"
+    rf"|{_DIGIT}{{1,3}}月{_DIGIT}{{1,3}}日"
+)
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 
@@ -62,7 +68,8 @@ def quantity_in(quantity: Quantity, text: str) -> bool:
 
 def quantity_units_in(text: str) -> set[str]:
     """Return the units of the numbers text states (小时, 日, 月, 万元 ...)."""
-    return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(normalize_text(text))}
+    undated = _DATE.sub(" ", normalize_text(text))
+    return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(undated)}
 
 
 def unsupported_quantities(question: str, articles: Sequence[StoredArticle]) -> list[Quantity]:
