@@ -41,6 +41,8 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("挂号收费系统中了勒索病毒，全停了。请问这种情况要向哪些部门报告？", None),
         ("这个网站不收费，要办许可吗？", None),
         ("测评收费，标准是多少？", "fee"),  # an asking clause may leave its subject to the clause before it
+        ("这家云服务价格便宜一半，把备份放上去可以吗？", None),  # a yes/no clause: is the told fact allowed
+        ("街道想要学生名单做走访，我们能直接给吗？", None),
         ("关于测评的收费标准，请问国家有没有统一规定？", "fee"),
         ("等保测评免费吗？", "fee"),
         ("网络安全岗位的同志经常半夜应急，单位能不能发专项岗位津贴？标准是多少？", "pay"),

@@ -27,6 +27,11 @@ _SAME_MEASURE = {"日": {"日", "工作日"}, "工作日": {"日", "工作日"}}
 NUMBER_OF = "number of "  # the kind of an unmet number: "number of 日"
 _CLAUSE_END = re.compile(r"(?<=[，,。；;！!？?])")
 _SENTENCE_END = re.compile(r"[。！!？?]$")  # a clause ending its sentence: the next one asks of something else
+# A clause asking for content (「标准是多少？」) asks of the clause before it, and so does any clause after one naming
+# the topic (「关于收费标准，国家有没有规定？」); a clause asking only yes or no asks whether what the clause before
+# tells is allowed, not for it (「价格便宜很多，可以吗？」「也想要这份名单，我们能直接给吗？」).
+_ASKS_CONTENT = re.compile(r"多少|哪|什么|几|怎么|怎样|如何|谁|啥")
+_TOPIC = re.compile(r"\s*(?:请问)?(?:关于|对于|至于)")
 _NOT_CHARGED = re.compile(r"(?:不收费|免费|不收取费用|不要钱)(?![吗呢？?])")
 _ASKING = re.compile(
     r"[？?]|吗|呢|多少|哪|什么|几|怎么|怎样|如何|是否|能否|可否|有没有|要不要|行不行|可不可以|能不能|谁")
@@ -66,7 +71,8 @@ def asking_part(text: str) -> str:
     asking = [i for i, clause in enumerate(clauses) if _ASKING.search(clause)]
     if not asking:
         return text
-    before = [i - 1 for i in asking if i > 0 and not _SENTENCE_END.search(clauses[i - 1])]
+    before = [i - 1 for i in asking if i > 0 and not _SENTENCE_END.search(clauses[i - 1])
+              and (_ASKS_CONTENT.search(clauses[i]) or _TOPIC.match(clauses[i - 1]))]
     keep = sorted({*asking, *before})
     return "".join(clauses[j] for j in keep)
 
