@@ -35,7 +35,9 @@ def frequency(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  #
     [("政务数剧共享", "数据"), ("机房服务器和背份都加密了", "备份"), ("设专门机够或者代表", "机构"),
      ("个人信息跨竟提供", "跨境"), ("关建信息基础设施", "关键"), ("网案法里说的运营者", "网安法"),
      ("各保法里对敏感信息的规定", "个保法"),  # 各 is a function word, but 个保法 a domain word of its sound
-     ("小区装人连识别门禁", "人脸")],  # 人脸: no statute prints it; the concept table maps it
+     ("小区装人连识别门禁", "人脸"),  # 人脸: no statute prints it; the concept table maps it
+     # Pairs jieba's dictionary holds but almost nobody writes are slips too.
+     ("政务数具能不能给企业用", "数据"), ("关键新息基础设施", "信息"), ("涉密单位的转门机构", "专门")],
 )
 def test_a_slip_is_read_as_the_corpus_word_of_the_same_sound(frequency, typed: str, meant: str) -> None:  # type: ignore[no-untyped-def]
     corrected = correct_typos(typed, frequency)
@@ -50,6 +52,7 @@ def test_a_slip_is_read_as_the_corpus_word_of_the_same_sound(frequency, typed: s
         "注册用户一亿以上的平台",  # numerals are never slips
         "小区物业装了人脸门禁",  # everyday words the statutes lack, with no statute word of their sound
         "收居民人脸信息需要单独同义吗",  # 同义 is a word of the dictionary: a real word mistaken is not guessed
+        "同事把手里的材料先行整理了一下",  # common words, though the corpus prints 同时, 先行 and 现行
         "数据处理者应当履行数据安全保护义务",  # the statutes' own words
         # One function character for another is no slip (它/他, 在/再, 得/的), though 他的 is in a table's pattern.
         "它的罚则是哪条？",
