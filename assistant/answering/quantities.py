@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.language.numerals import CN_NUMERAL_WITH_WAN, chinese_to_int
+from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL, CN_YEAR_DIGITS, chinese_to_int
 from assistant.language.textnorm import normalize_text
 from assistant.records import StoredArticle
 
@@ -26,9 +26,9 @@ _QUANTITY = re.compile(
     r"(个小时|小时|个工作日|工作日|周岁|日|天|周|个月|月|年|元|倍|%|人|位|张|学时|级(?!" + _GRADED + r")|类)"
 )
 # A calendar date (2021年9月1日, 上年1月1日, 二〇二一年) names a day, not a length of time or a count.
-_DIGIT = r"[\d〇○零一二三四五六七八九十]"
+_DIGIT = rf"[\d{CN_SMALL_NUMERAL}]"  # a month or a day of it
 _DATE = re.compile(
-    rf"(?:\d{{4}}|[〇○零一二三四五六七八九]{{4}})年(?:{_DIGIT}{{1,3}}月(?:{_DIGIT}{{1,3}}日)?)?"
+    rf"(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:{_DIGIT}{{1,3}}月(?:{_DIGIT}{{1,3}}日)?)?"
     rf"|{_DIGIT}{{1,3}}月{_DIGIT}{{1,3}}日"
 )
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
