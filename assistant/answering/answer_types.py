@@ -30,11 +30,11 @@ _SENTENCE_END = re.compile(r"[。！!？?]$")  # a clause ending its sentence: t
 # A clause asking for content (「标准是多少？」) asks of the clause before it, and so does any clause after one naming
 # the topic (「关于收费标准，国家有没有规定？」); a clause asking only yes or no asks whether what the clause before
 # tells is allowed, not for it (「价格便宜很多，可以吗？」「也想要这份名单，我们能直接给吗？」).
-_ASKS_CONTENT = re.compile(r"多少|哪|什么|几|怎么|怎样|如何|谁|啥")
+_CONTENT_WORDS = "多少|哪|什么|几|怎么|怎样|如何|谁"
+_ASKS_CONTENT = re.compile(rf"{_CONTENT_WORDS}|啥")
 _TOPIC = re.compile(r"\s*(?:请问)?(?:关于|对于|至于)")
 _NOT_CHARGED = re.compile(r"(?:不收费|免费|不收取费用|不要钱)(?![吗呢？?])")
-_ASKING = re.compile(
-    r"[？?]|吗|呢|多少|哪|什么|几|怎么|怎样|如何|是否|能否|可否|有没有|要不要|行不行|可不可以|能不能|谁")
+_ASKING = re.compile(rf"[？?]|吗|呢|{_CONTENT_WORDS}|是否|能否|可否|有没有|要不要|行不行|可不可以|能不能")
 
 
 def unmet_answer_type(question: str, retrieval: RetrievalResult) -> str | None:
