@@ -104,5 +104,3 @@ def article_start(line: str) -> tuple[int, int, str, str] | None:
         return None
     label = re.sub(r"[\s*]", "", match.group(0))
     return number, suffix, label, line[match.end():].strip()
-
-
