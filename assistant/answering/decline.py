@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.answering.answer_types import unmet_answer_type
-from assistant.answering.scope import in_scope, scope_words
+from assistant.answering.scope import in_scope, is_term_of_art, scope_words
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
 from assistant.language.segmentation import plain_jieba
 from assistant.language.textnorm import FORM_CHARACTERS, NOT_CONTENT, QUOTED_TITLE, normalize_text, normalize_title
@@ -84,6 +84,8 @@ class CorpusVocabulary:
         self.catalog = catalog  # anything with generation() and iter_articles(), e.g. assistant.corpus.catalog.Catalog
         self._generation: int | None = None
         self._text = ""
+        self._articles: tuple[str, ...] = ()
+        self._articles_using: dict[str, int] = {}  # word -> articles whose text uses it, counted on demand
         self.titles: tuple[str, ...] = ()
         self.scope: frozenset[str] = frozenset()
         self.standards: frozenset[str] = frozenset()  # standard numbers the library's texts mention (gb/t 20986)
@@ -99,6 +101,8 @@ class CorpusVocabulary:
             titles.add(article.title)
         # Query words are compared after normalisation; statutes are printed in simplified characters already.
         self._text = "\n".join([*titles, *texts]).lower()
+        self._articles = tuple(text.lower() for text in texts)
+        self._articles_using = {}
         self.titles = tuple(sorted(titles))
         self.scope = scope_words(titles)
         self.standards = frozenset(_standard_key(m) for m in _STANDARD.finditer(self._text))
@@ -111,6 +115,25 @@ class CorpusVocabulary:
         found = [match.group(0).upper() for match in _STANDARD.finditer(normalize_text(question).lower())
                  if _standard_key(match) not in self.standards]
         return list(dict.fromkeys(found))
+
+    def in_subject(self, question: str) -> bool:
+        """Return True when the question speaks of the library's subject: a word of its titles or vocabulary
+        tables, an everyday word the tables map, or a term of art of its texts (涉密笔记本…)."""
+        self.refresh()
+        return in_scope(question, self.scope) or any(
+            is_term_of_art(word, self._count_articles_using(word), len(self._articles))
+            for word in subject_words(question, self.titles))
+
+    def names_a_text(self, question: str) -> bool:
+        """Return True when the question names a regulation of the library (密码法, 《数据安全法》, 个保法)."""
+        self.refresh()
+        text = expand_aliases(question)
+        return any(len(name) >= 3 and name in text for name in library_names(self.titles))
+
+    def _count_articles_using(self, word: str) -> int:
+        if word not in self._articles_using:
+            self._articles_using[word] = sum(1 for text in self._articles if word in text)
+        return self._articles_using[word]
 
     def known_share(self, question: str) -> float:
         """Return the share of the question's subject words found somewhere in the corpus (1.0 for none).
@@ -137,8 +160,7 @@ def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
 
     A name within one character of a title, or sharing most of its wording, counts as that title (typos).
     """
-    known = {_short_title(t) for t in titles if t}
-    known |= {alias for alias, target in _abbreviations().items() if target in known}
+    known = library_names(titles)
     text = expand_aliases(question)
     found = []
     for match in QUOTED_TITLE.finditer(text):
@@ -156,6 +178,12 @@ def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
         if len(name) - len(match.group(2)) >= stem and not any(_resembles(name, title) for title in known):
             found.append(name)
     return list(dict.fromkeys(found))
+
+
+def library_names(titles: Iterable[str]) -> set[str]:
+    """Return the names a question may give the library's regulations: short titles and their abbreviations."""
+    known = {_short_title(t) for t in titles if t}
+    return known | {alias for alias, target in _abbreviations().items() if target in known}
 
 
 def _resembles(name: str, title: str) -> bool:
@@ -315,10 +343,12 @@ def decide(
         # However close the articles' subject, they do not give what is asked (测评收费, 哪家厂商, 多少天).
         reason = f"asks for {unmet}, which no top article gives"
         return Decision(True, score, retrieval.evidence, cover, reason, known, unmet_answer=unmet)
-    # A question every subject word of which the library uses (「网络安全谁牵头管？」) is inside its subject however
-    # terse: like a situation told in it, it declines only on far weaker evidence.
-    situation = limits.situation is not None and (follow_up or (vocabulary is not None and known >= 1.0) or (
-        len(question) >= limits.situation_chars and vocabulary is not None and in_scope(query, vocabulary.scope)))
+    # A question every subject word of which the library uses (「网络安全谁牵头管？」), or naming one of its regulations
+    # (「密码法啥时候开始施行的？」), is inside its subject however terse: like a situation told in it, it declines only
+    # on far weaker evidence.
+    situation = limits.situation is not None and (follow_up or (vocabulary is not None and (
+        known >= 1.0 or vocabulary.names_a_text(query))) or (
+        len(question) >= limits.situation_chars and vocabulary is not None and vocabulary.in_subject(query)))
     limit = limits.situation if situation and limits.situation is not None else limits.terse
     reason = (f"score={score:.3f} threshold={limit:.3f}{' (situation)' if situation else ''} "
               f"evidence={retrieval.evidence:.3f} coverage={cover:.3f}")

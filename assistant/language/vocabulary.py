@@ -7,7 +7,9 @@ The tables live in language/data/ as plain text so maintainers can read and exte
 from __future__ import annotations
 
 import functools
+import gzip
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.language.textnorm import normalize_text, normalize_title
@@ -16,11 +18,16 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 ABBREVIATIONS_FILE = DATA_DIR / "abbreviations.tsv"
 COLLOQUIAL_FILE = DATA_DIR / "colloquial.tsv"
 LEGAL_TERMS_FILE = DATA_DIR / "legal_terms.txt"
+# How many documents of Chinese law at large (../shared/lawbook) use each word: eval/count_lawbook_words.py.
+BACKGROUND_FILE = DATA_DIR / "lawbook_document_frequency.tsv.gz"
 
 
 def _table_rows(path: Path) -> list[list[str]]:
     """Return the tab-separated fields of a table's lines, blank lines and # comments skipped."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return _fields(path.read_text(encoding="utf-8").splitlines())
+
+
+def _fields(lines: Iterable[str]) -> list[list[str]]:
     return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
 
 
@@ -131,3 +138,21 @@ def _concept_groups_of(text: str) -> tuple[tuple[str, ...], ...]:
     # A turn asks this of the same texts several times (scope, expansion, the decline's word check), and the
     # table has a few hundred patterns.
     return tuple(concepts for pattern, concepts, _ in concept_rules() if pattern.search(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _background(path: Path = BACKGROUND_FILE) -> tuple[int, dict[str, int]]:
+    with gzip.open(path, "rt", encoding="utf-8") as table:
+        lines = table.read().splitlines()
+    documents = int(lines[0].split("\t")[1])  # the header: # documents<TAB>3449
+    return documents, {word: int(count) for word, count in _fields(lines)}
+
+
+def background_frequency(word: str) -> int:
+    """Return how many documents of Chinese law at large use the word (0 for a word none uses)."""
+    return _background()[1].get(word, 0)
+
+
+def background_documents() -> int:
+    """Return how many documents of Chinese law at large the background frequencies were counted over."""
+    return _background()[0]
