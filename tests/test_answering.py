@@ -304,6 +304,11 @@ def test_real_ask_command_json_through_the_wiring(real, monkeypatch: pytest.Monk
         ("按去年出的那个事件报告办法，几小时内要报？", []),  # the library's 国家网络安全事件报告管理办法, abbreviated
         ("网络安全时间报告办法里说的电话是干嘛的", []),  # 时间 typed for 事件: a slip of sound, not another rule
         ("网络产品安全漏洞管理规定要求几天内报送？", ["网络产品安全漏洞管理规定"]),
+        # The asker's own unit's rules are not regulations at all; one it cites still is.
+        ("我们局要制定本单位的数据安全管理办法，法律上要求写哪些内容？", []),
+        ("医院自己的患者信息管理办法里要不要写泄露后的通知流程？", []),
+        ("我们公司制定了员工个人信息处理细则，需要员工单独同意吗？", []),
+        ("我们单位按照信息安全等级保护管理办法定级，还要备案吗？", ["信息安全等级保护管理办法"]),
     ],
 )
 def test_unknown_regulations(question: str, missing: list[str]) -> None:

@@ -49,6 +49,11 @@ _REGULATION_NAME = re.compile(
 _NAME_LEAD = re.compile(
     r"^(?:.*?(?:根据|按照|依照|依据|关于|对于|违反|执行|参照|适用|按|依|对|在|和|与|及|的|那个|这个|那部|这部))+"
 )
+# What a regulation is cited by: the words after the last of these are the name (按照信息安全等级保护管理办法).
+_CITED_BY = re.compile(r".*(?:根据|按照|依照|依据|参照|适用|执行|违反)")
+# The asker's own unit: a rule it makes (本单位的数据安全管理办法, 医院自己的患者信息管理办法, 我们公司制定的…细则)
+# is an internal rule, not a regulation the library lacks.
+_OWN_UNIT = re.compile(r"我们|我局|我院|我司|我校|我单位|本单位|本局|本院|本公司|本部门|本校|本机关|自己|内部|自行")
 # A standard named by its number: GB/T 22239-2019, GB 17859, GA/T 1389, GM/T 0054-2018, YD/T 2584, JR/T 0171.
 _STANDARD = re.compile(
     r"(?<![a-z])(?:gb|ga|gm|yd|jr|ws|db\d{2})(?:\s*/\s*[tz])?\s*(\d{3,6})(?:\.\d+)?(?:\s*[-—–]\s*\d{4})?"
@@ -172,6 +177,8 @@ def unknown_regulations(question: str, titles: Iterable[str]) -> list[str]:
         if len(name) >= 2:
             text = text.replace(name, "，")
     for match in _REGULATION_NAME.finditer(text):
+        if _OWN_UNIT.search(_CITED_BY.sub("", match.group(1))):
+            continue
         name = _NAME_LEAD.sub("", match.group(1)) + match.group(2)
         # 档案法 is a whole title; …办法 or …条例 needs a subject of four characters (not 这个办法).
         stem = 0 if match.group(2).endswith("法") and match.group(2) != "办法" else 4
