@@ -125,16 +125,24 @@ def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever)
     "question",
     [
         "依据条例能罚到多少？", "不整改会被罚吗", "出了事谁来担责？", "领导会不会被问责", "这种情况网信办会查处吗",
-        "出了事怎么追责",
+        "出了事怎么追责", "那如果不按规定销毁呢？", "没按要求留存的话呢？", "不履行这些义务会怎样",
     ],
 )
 def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question: str) -> None:
     assert is_penalty_question(question)
 
 
-@pytest.mark.parametrize("question", ["违法收集个人信息的情形有哪些", "关基运营者应当履行哪些安全保护义务"])
+@pytest.mark.parametrize(
+    "question", ["违法收集个人信息的情形有哪些", "关基运营者应当履行哪些安全保护义务", "按规定网络日志要留存多久"]
+)
 def test_questions_about_a_duty_are_not_penalty_questions(question: str) -> None:
     assert not is_penalty_question(question)
+
+
+def test_a_follow_up_asking_what_follows_a_duty_left_undone_finds_its_penalty(retriever: Retriever) -> None:
+    result = retriever.retrieve("没按要求留存的话呢？", history=["网络日志要保存多久？"])
+    # 2025 第六十一条: 不履行本法第二十三条 … 规定的网络安全保护义务
+    assert ("网络安全法", "第六十一条") in _labels(result.hits[:3])
 
 
 def test_a_colloquial_penalty_question_still_reaches_the_citing_penalty_article(retriever: Retriever) -> None:
