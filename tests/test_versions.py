@@ -81,8 +81,15 @@ def test_diff_amounts_and_added_phrases() -> None:
     pieces = char_diff(old, new)
     assert "".join(p.text for p in pieces if p.kind != "insert") == old
     assert "".join(p.text for p in pieces if p.kind != "delete") == new
-    assert changed_amounts(old, new) == (["一万元", "十万元"], ["二万元", "二十万元"])
+    assert changed_amounts(old, new) == (["一万元以上十万元以下"], ["二万元以上二十万元以下"])
     assert "，并依法保护个人信息" in added_phrases(old, new)
+
+
+def test_amounts_are_ranges_compared_whole_and_each_named_once() -> None:
+    twice = "处一万元以上十万元以下罚款；情节严重的，处一万元以上十万元以下罚款。"
+    assert changed_amounts(twice, "处一万元以上十万元以下罚款，没收五千元。") == ([], ["五千元"])
+    two = "处五千元以上五万元以下罚款，再处五万元以上五十万元以下罚款"
+    assert changed_amounts(two, "处五万元以上五十万元以下罚款") == (["五千元以上五万元以下"], [])
 
 
 @pytest.fixture()

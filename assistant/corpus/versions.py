@@ -324,12 +324,16 @@ def char_diff(old_text: str, new_text: str) -> list[DiffPiece]:
     return pieces
 
 
-_MONEY = re.compile(rf"[{CN_NUMERAL_WITH_WAN}亿\d.]+(?:万|亿)?元")
+_AMOUNT = rf"[{CN_NUMERAL_WITH_WAN}亿\d.]+(?:万|亿)?元"
+# A fine is stated as a range (一万元以上十万元以下) or as one amount; a range is compared whole, so that 一万元 moving
+# from the top of one range to the bottom of another is not read as unchanged.
+_MONEY = re.compile(rf"{_AMOUNT}以上{_AMOUNT}以下|{_AMOUNT}")
 
 
 def changed_amounts(old_text: str, new_text: str) -> tuple[list[str], list[str]]:
-    """Return the money amounts only in the old text and those only in the new one (罚款 changes)."""
-    before, after = _MONEY.findall(old_text), _MONEY.findall(new_text)
+    """Return the money amounts (ranges whole) only in the old text and those only in the new one, each once, in
+    the order the texts state them (罚款 changes)."""
+    before, after = dict.fromkeys(_MONEY.findall(old_text)), dict.fromkeys(_MONEY.findall(new_text))
     return [a for a in before if a not in after], [a for a in after if a not in before]
 
 
