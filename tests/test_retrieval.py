@@ -126,6 +126,7 @@ def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever)
     [
         "依据条例能罚到多少？", "不整改会被罚吗", "出了事谁来担责？", "领导会不会被问责", "这种情况网信办会查处吗",
         "出了事怎么追责", "那如果不按规定销毁呢？", "没按要求留存的话呢？", "不履行这些义务会怎样",
+        "违规了会怎么处理？", "重要数据违规出境罚多少",
     ],
 )
 def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question: str) -> None:
@@ -133,7 +134,12 @@ def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question
 
 
 @pytest.mark.parametrize(
-    "question", ["违法收集个人信息的情形有哪些", "关基运营者应当履行哪些安全保护义务", "按规定网络日志要留存多久"]
+    "question",
+    [
+        "违法收集个人信息的情形有哪些", "关基运营者应当履行哪些安全保护义务", "按规定网络日志要留存多久",
+        # The verdict asked for is the question's form: whether a practice is lawful, not what follows.
+        "单位的微信工作群里发了居民身份证照片，这样违规吗？", "给初中生提供游戏账号租售服务，这个算不算违规？",
+    ],
 )
 def test_questions_about_a_duty_are_not_penalty_questions(question: str) -> None:
     assert not is_penalty_question(question)

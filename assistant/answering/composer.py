@@ -26,12 +26,10 @@ from assistant.answering.quoting import (
 )
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
-from assistant.language.vocabulary import penalty_question_words
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
-from assistant.retrieval.crossref import cited_articles
+from assistant.retrieval.crossref import cited_articles, is_penalty_question
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
-_PENALTY_QUESTION = penalty_question_words()
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
@@ -68,7 +66,7 @@ def classify(question: str, retrieval: RetrievalResult) -> str:
     if retrieval.lookups:
         return "lookup"
     query = retrieval.standalone_query or question
-    if _PENALTY_QUESTION.search(query):
+    if is_penalty_question(query):
         return "penalty"
     if asserted_quantities(query) or _YES_NO_END.search(query):
         return "answer"  # 「…包括国家秘密，对吗？」 asks for a verdict, not a list
@@ -82,7 +80,7 @@ def classify(question: str, retrieval: RetrievalResult) -> str:
 def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6) -> Composition:
     """Return the answer composed from the retrieved articles, every statement marked with its source."""
     kind = classify(question, retrieval)
-    if kind == "lookup" and _PENALTY_QUESTION.search(question) and any(lk.article for lk in retrieval.lookups):
+    if kind == "lookup" and is_penalty_question(question) and any(lk.article for lk in retrieval.lookups):
         # 「违反了会怎么处理？」 after 「第三十一条讲的什么？」: the penalty of the article asked about, with it.
         return _compose_lookup_penalty(question, retrieval, max_citations)
     if kind == "lookup":

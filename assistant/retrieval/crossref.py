@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import NOT_CONTENT, normalize_text
+from assistant.language.verdict import without_verdict
 from assistant.language.vocabulary import penalty_question_words, sanction_words
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore, raise_to
@@ -37,8 +38,9 @@ def is_penalty_article(stored: StoredArticle) -> bool:
 
 
 def is_penalty_question(query: str) -> bool:
-    """Return True when a question asks about penalties or liability."""
-    return bool(PENALTY_INTENT.search(query))
+    """Return True when a question asks about penalties or liability. The verdict it asks for is not one:
+    「…这样违规吗？」 asks whether a practice is lawful, 「违规了会怎么处理？」 what follows."""
+    return bool(PENALTY_INTENT.search(without_verdict(query)))
 
 
 # The punishment part of a penalty question: its penalty words with the 处/惩 they are often joined to (处罚).
