@@ -40,7 +40,8 @@ def test_numeral_pattern_reads_what_chinese_to_int_reads() -> None:
 
 def test_penalty_words_are_one_definition_used_by_composer_crossref_and_conversation() -> None:
     question, sanction = penalty_question_words(), sanction_words()
-    assert composer._PENALTY_QUESTION is question and crossref.PENALTY_INTENT is question  # noqa: SLF001
+    assert crossref.PENALTY_INTENT is question
+    assert composer.is_penalty_question is crossref.is_penalty_question  # the composer asks the retrieval's test
     assert conversation.INTENTS["penalty"][0] is question
     assert crossref.PENALTY_WORDS is sanction and quoting.PENALTY_TEXT is stated_sanction_words()  # noqa: SLF001
     for asked in ("违反了会怎么处罚？", "要承担什么法律责任", "不遵守会有什么后果"):
