@@ -44,6 +44,7 @@ def _cited(answer: Answer) -> list[tuple[str, str]]:
         ("平台不删违法信息，罚款涨了吗", True), ("数据量涨了怎么办", False),
         ("今早发现门户网站首页被人改了，要报给谁", False), ("政务App新版本要上线，要做密评吗", False),
         ("旧版本的网安法第六十四条", True), ("这条改了没有", True),
+        ("网站被篡改了要报给谁", False), ("被通报以后整改了，还会罚吗", False), ("网安法改了以后罚款高了吗", True),
     ],
 )
 def test_version_questions_are_recognised(question: str, expected: bool) -> None:

@@ -44,9 +44,10 @@ _FINE_CHANGED = r"(?:罚款|罚金|罚则|处罚|金额|上限|额度).{0,6}(?:�
 # Words that name the texts or their change, not a question's subject: no statute prints them.
 _TEXT_AND_CHANGE = r"新旧|新老|原条|新法|修改|修正|修订|变了|变化|还一样|还在吗|还有吗|现为|原先|原来"
 # Words that speak of the versions themselves; comparing two laws (关基条例和网安法说法一样吗) or a time limit
-# (之前、以前) is not a version question, nor a page that was altered (首页被人改了) or an app's 新版本.
+# (之前、以前) is not a version question, nor a page that was altered (首页被人改了, 网站被篡改了), a flaw put
+# right (整改了) or an app's 新版本.
 _CHANGE = re.compile(
-    rf"(?<!被)(?<!被人)改了|{OLD_TEXT_WORDS}|{_TEXT_AND_CHANGE}|新版(?!本)|修法|"
+    rf"(?<!被)(?<!被人)(?<![篡涂整删批])改了|{OLD_TEXT_WORDS}|{_TEXT_AND_CHANGE}|新版(?!本)|修法|"
     r"对应条|(?:以前|之前).{0,40}现在|变没变|有没有变|改没改|改完|(?:19|20)\d{2}[年版]|[老旧](?:规定|条文|文件|法)|"
     rf"{_FINE_CHANGED}|有没有调整|调整了吗|有无调整|"
     # 「现行网安法第六十九条以前是第几条」「老文件引用的第四十七条现在是第几条」: a number asked for in the other text.
