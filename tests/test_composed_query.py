@@ -10,6 +10,9 @@ import pytest
 
 from assistant.indexing.embedding import CachedEmbedder, EmbeddingCache, HashEmbedder, compose_vector
 from assistant.indexing.indexer import parse_unit_id
+from assistant.retrieval.expansion import search_concepts
+from assistant.retrieval.fusion import ArticleScore, evidence, roll_up, search_evidence
+from assistant.settings import RetrievalSettings
 from tests.e5_home import e5_home
 
 
@@ -85,3 +88,22 @@ def test_an_unusable_cache_file_costs_embeddings_not_the_answer(tmp_path: Path) 
     cache.close()  # every read and write now raises sqlite3.ProgrammingError, as a file gone bad would
     vectors = CachedEmbedder(inner, cache).embed_terms(["网络日志", "生物识别"])
     assert inner.asked == ["网络日志", "生物识别"] and np.array_equal(vectors[0], inner.embed_query("网络日志"))
+
+
+def test_the_restated_question_counts_as_evidence(e5_indexer) -> None:  # type: ignore[no-untyped-def]
+    # 病历, 国外的云: the library speaks of 医疗健康 (sensitive) information leaving the country, in other words.
+    _, indexer = e5_indexer
+    question, config = "医院的病历能不能传到国外的云上？", RetrievalSettings()
+    scores = roll_up([(h.unit_id, h.similarity) for h in indexer.search_dense(question, 30)], [])
+    literal = search_evidence(scores, config)
+    search_concepts(indexer, question, [["医疗健康", "敏感个人信息"]], scores, None, 30, True, None)
+    assert any(entry.concept_dense is not None for entry in scores.values())
+    assert search_evidence(scores, config) > max(10 * literal, 0.05), literal  # 0.0009 -> 0.06 here
+
+
+def test_evidence_takes_the_better_of_the_two_similarities() -> None:
+    config = RetrievalSettings()
+    plain, restated = ArticleScore("a#1", dense=0.80), ArticleScore("b#1", dense=0.78, concept_dense=0.90)
+    assert search_evidence({"a#1": plain}, config) == evidence(0.80, 0.0, config.evidence_dense_weight,
+                                                               config.evidence_coverage_weight, config.evidence_bias)
+    assert search_evidence({"a#1": plain, "b#1": restated}, config) > search_evidence({"a#1": plain}, config)

@@ -122,3 +122,8 @@ def search_concepts(
     units = indexer.search_dense_with_terms(query, flat_terms(groups), 2 * candidates, where)
     add_expansion(scores, ((h.unit_id, h.similarity) for h in units
                            if wanted is None or parse_unit_id(h.unit_id)[0].rpartition("#")[0] in wanted))
+    for hit in units:  # the restated question's similarities count as evidence too (fusion.search_evidence)
+        key = parse_unit_id(hit.unit_id)[0]
+        if key in scores and (wanted is None or key.rpartition("#")[0] in wanted):
+            entry = scores[key]
+            entry.concept_dense = max(entry.concept_dense or hit.similarity, hit.similarity)

@@ -25,6 +25,7 @@ class ArticleScore:
     paragraphs: dict[int, float] = field(default_factory=dict)  # 款 index -> best similarity
     fused: float = 0.0
     sanctions_found: bool = False  # a penalty article citing an obligation the question named or found
+    concept_dense: float | None = None  # best similarity to the question restated with its legal concepts
 
 
 def roll_up(
@@ -117,8 +118,11 @@ def evidence(top_dense: float | None, top_coverage: float, dense_weight: float, 
 
 
 def search_evidence(scores: Mapping[str, ArticleScore], config: RetrievalSettings) -> float:
-    """Return the evidence of one search: its best dense similarity and its best keyword coverage."""
-    return evidence(max((s.dense for s in scores.values() if s.dense is not None), default=None),
+    """Return the evidence of one search: its best dense similarity, the question's own or the question's restated
+    with its legal concepts (病历 -> 医疗健康: the library speaks of what the everyday words name), and its best
+    keyword coverage."""
+    similarities = (d for s in scores.values() for d in (s.dense, s.concept_dense) if d is not None)
+    return evidence(max(similarities, default=None),
                     max((s.coverage for s in scores.values()), default=0.0),
                     config.evidence_dense_weight, config.evidence_coverage_weight, config.evidence_bias)
 
