@@ -10,6 +10,7 @@ from assistant.answering.assistant import Assistant
 from assistant.answering.decline import subject_words
 from assistant.language.dates import event_dates
 from assistant.records import Answer
+from assistant.retrieval.amendment_overview import asks_for_overview
 from assistant.retrieval.version_links import is_version_question
 from assistant.settings import Settings
 from assistant.wiring import build_assistant, build_library
@@ -133,7 +134,7 @@ def test_which_articles_were_added_is_answered_from_the_alignment(assistant: Ass
     answer = assistant.answer("网络安全法2025年修正新增了哪些条文？")
     assert _cited(answer) == [("第三条", "2025"), ("第二十条", "2025"), ("第六十三条", "2025"),
                               ("第七十一条", "2025"), ("第七十三条", "2025")]
-    assert answer.text.count("（是新增条文）") == 5
+    assert "新增5条，删除3条，修改18条" in answer.text and answer.text.count("：「") == 5  # the added ones quoted
 
 
 def test_punishment_question_brings_the_penalty_enforcing_the_duty_found(assistant: Assistant) -> None:
@@ -315,3 +316,40 @@ def test_asking_for_the_old_text_itself_is_not_a_subject_the_library_lacks(assis
     answer = assistant.answer("等保义务 旧条文原文发我一下")
     assert not answer.declined
     assert ("第二十一条", "2016") in _cited(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "spans", "expected"),
+    [
+        ("新网安法新增了哪些内容？", [(1, 4)], True),
+        ("网安法2025年修改了几条？", [(0, 3)], True),
+        ("修法后网安法有哪些变化？", [(3, 6)], True),
+        ("新法新增了哪些内容？", [], True),
+        ("数据出境新增了哪些要求？", [], False),  # a subject of its own: not the amendment as a whole
+        ("新的网络安全法里等级保护的要求跟原来比有什么变化？", [(3, 8)], False),
+    ],
+)
+def test_questions_about_the_amendment_as_a_whole(question: str, spans: list[tuple[int, int]], expected: bool) -> None:
+    assert asks_for_overview(question, spans) is expected
+
+
+def test_an_amendment_overview_cites_what_was_added_and_deleted(assistant: Assistant) -> None:
+    answer = assistant.answer("网安法2025年修改了哪些内容？")
+    added = [("第三条", "2025"), ("第二十条", "2025"), ("第六十三条", "2025"), ("第七十一条", "2025"),
+             ("第七十三条", "2025")]
+    deleted = [("第六十四条", "2016"), ("第六十六条", "2016"), ("第七十条", "2016")]
+    assert answer.extra["kind"] == "version" and _cited(answer) == added + deleted
+    assert "与2016-11-07文本相比：新增5条，删除3条，修改18条" in answer.text
+    assert "第二十三条（原第二十一条）" in answer.text  # amended, listed with its earlier number
+    assert "第七十条：「" in answer.text and "（部分内容见2025-10-28文本第七十一条）" in answer.text
+    assert "现行有效的是2025-10-28文本（自2026-01-01起施行）" in answer.text
+    assert [(h.article.article.label, h.article.version[:4]) for h in answer.retrieval.hits[:5]] == added
+
+
+def test_an_overview_asking_for_one_kind_lists_that_kind(assistant: Assistant) -> None:
+    answer = assistant.answer("网安法这次修改删除了哪些条文？")
+    assert _cited(answer) == [("第六十四条", "2016"), ("第六十六条", "2016"), ("第七十条", "2016")]
+    assert "删除的条文" in answer.text and "新增的条文" not in answer.text
+    assert [h.article.article.label for h in answer.retrieval.hits[:3]] == ["第六十四条", "第六十六条", "第七十条"]
+    answer = assistant.answer("新网安法新增了哪些内容？")
+    assert [version for _, version in _cited(answer)] == ["2025"] * 5 and "删除的条文" not in answer.text

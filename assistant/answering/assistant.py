@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 
+from assistant.answering.amendment_answer import compose_overview, is_overview
 from assistant.answering.answer_types import unmet_reason
 from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
@@ -78,12 +79,12 @@ class Assistant:
         config = self.settings.answer
         limits = Thresholds(config.decline_threshold, config.situation_decline_threshold, config.situation_min_chars)
         decision = decide(question, retrieval, limits, self.vocabulary, follow_up=bool(history))
-        if decision.decline and not answers_despite_decline(question, retrieval):
+        if decision.decline and not (answers_despite_decline(question, retrieval) or is_overview(retrieval)):
             composed = decline_answer(question, retrieval, decision.missing_regulations,
                                       unmet_reason(decision.unmet_answer))
         else:
             # A question about versions is answered from both texts, with what changed between them.
-            composed = compose_version(question, retrieval) or compose(
+            composed = compose_overview(question, retrieval) or compose_version(question, retrieval) or compose(
                 question, retrieval, max_citations=self.settings.answer.max_citations)
         logger.info("answer kind=%s decision=%s", composed.kind, decision.reason)
         if self.chat_model is None or composed.declined or composed.kind not in MODEL_KINDS:

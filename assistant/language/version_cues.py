@@ -28,3 +28,18 @@ CURRENT_TEXT = re.compile(_CURRENT_TEXT)
 OLD_TEXT_NEAR_NUMBER = re.compile(rf"(?:19|20)\d{{2}}年版|{OLD_TEXT_WORDS}|以前|之前|旧|原|老")
 CURRENT_TEXT_NEAR_NUMBER = re.compile(rf"{_CURRENT_TEXT}|现在")
 NUMBER_CUE_WINDOW = 14  # characters before 第N条 that say which text the number belongs to
+
+# A question about an amendment as a whole (「新网安法新增了哪些内容？」「网安法2025年修改了几条？」「修法后有哪些
+# 变化」): what it asks is the change itself, with nothing before it but the law's name and words dating the texts.
+_CHANGED = r"(?:新增|增加|增设|删除|删去|删掉|去掉|修改|修正|修订|改动|变动|调整|改)"
+_HOW_MANY = r"(?:哪些|什么|几条|多少条?|哪几条)(?:条文|条款|内容|地方|规定|条|方面)?"
+AMENDMENT_OVERVIEW = re.compile(
+    rf"^(?P<head>.{{0,40}}?)(?:都|主要|一共|总共|具体|到底)?"
+    rf"(?:{_CHANGED}了?{_HOW_MANY}|(?:有|是)?(?:哪些|什么)(?:主要|重要|大的)?(?:变化|修改|改动|调整|新内容|新规定)"
+    rf"|(?:主要)?(?:变化|修改|改动|调整)(?:有|是)(?:哪些|什么))(?:呢|吗|啊)?[？?。！!]*$"
+)
+# What may stand before the change asked about: the texts' dates and words naming them.
+AMENDMENT_HEAD_FILLER = re.compile(
+    r"请问|新法|旧法|原法|老法|新版?|旧版?|现行|的|(?:19|20)\d{2}年?版?|这次|本次|此次|去年|今年|年|修[正订改]|修法|以后|之后|后|前|"
+    r"在|中|里|和|与|跟|比|相比|对比|较|了|，|,|\s"
+)

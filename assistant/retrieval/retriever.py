@@ -214,7 +214,8 @@ class Retriever:
             hits, notice = self.rerank.apply(query, make_hits(self.catalog, self.settings.retrieval, lookups, ranked,
                                                               scores, max(top_k, self.rerank.top_n)))
             hits, notices = hits[:top_k], (notice,) if notice else ()
-        hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned)
+        spans = [(m.start, m.end) for m in view.titles.mentions(query.lower())]
+        hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned, spans)
         linked = self._linked(view, hits, query)
         # An article the question names by number (in any version) is found for certain.
         resolved = any(r.article is not None for r in lookups) or any(h.via == "lookup" for h in hits)

@@ -34,7 +34,7 @@ from assistant.language.version_cues import (
     OLD_TEXT_WORDS,
 )
 from assistant.records import DocumentVersion, Hit, StoredArticle, VersionLink
-from assistant.retrieval import version_follow
+from assistant.retrieval import amendment_overview, version_follow
 from assistant.retrieval.crossref import is_penalty_article
 
 logger = logging.getLogger(__name__)
@@ -125,14 +125,21 @@ class VersionLinker:
 
     def link(
         self, query: str, hits: Sequence[Hit], versions: dict[str, DocumentVersion], mentioned: set[str],
+        named_spans: Sequence[tuple[int, int]] = (),
     ) -> tuple[tuple[Hit, ...], tuple[VersionLink, ...]]:
         """Return the hits with counterparts placed after their articles, and the pairs found.
 
-        mentioned holds the doc ids the question names; versions are the catalog's ready versions by id.
+        mentioned holds the doc ids the question names, named_spans where it names them; versions are the
+        catalog's ready versions by id. A question about the amendment as a whole gets its added, deleted and
+        amended articles instead (amendment_overview).
         """
-        if self.catalog is None or not is_version_question(query):
+        if self.catalog is None:
             return tuple(hits), ()
         multi = _amended(versions)
+        if multi and (whole := amendment_overview.overview(self.catalog, query, multi, mentioned, named_spans)):
+            return whole
+        if not is_version_question(query):
+            return tuple(hits), ()
         text = normalize_text(query)
         if not _asked_of_versions(text, multi, mentioned):
             return tuple(hits), ()
