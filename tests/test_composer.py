@@ -267,6 +267,13 @@ def test_classify(question: str, kind: str) -> None:
     assert classify(question, RetrievalResult(question, question, ())) == kind
 
 
+def test_a_follow_up_keeps_the_form_it_was_asked_in() -> None:
+    # The rewritten query joins the earlier turn and drops the 吗: the turn itself asks yes or no, not for a list.
+    question = "敏感个人信息里包括行踪轨迹吗？"
+    rewritten = RetrievalResult(question, "个人信息保护法第二十八条 敏感个人信息里包括行踪轨迹", ())
+    assert classify(question, rewritten) == "answer"
+
+
 def test_penalty_follow_up_to_a_looked_up_article_leads_with_its_penalty(cii: dict[str, StoredArticle]) -> None:
     question = "违反了会怎么处理？"
     lookup = LookupResult(reference="第三十一条", title=cii["第三十一条"].title, label="第三十一条",

@@ -68,7 +68,8 @@ def classify(question: str, retrieval: RetrievalResult) -> str:
     query = retrieval.standalone_query or question
     if is_penalty_question(query):
         return "penalty"
-    if asserted_quantities(query) or _YES_NO_END.search(query):
+    # The turn as asked says its form: a follow-up's rewritten query loses its 吗 (「敏感个人信息里包括行踪轨迹吗？」).
+    if asserted_quantities(query) or _YES_NO_END.search(query) or _YES_NO_END.search(question):
         return "answer"  # 「…包括国家秘密，对吗？」 asks for a verdict, not a list
     if _DEFINITION_QUESTION.search(query):
         return "definition"
