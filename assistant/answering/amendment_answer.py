@@ -11,19 +11,12 @@ from collections.abc import Sequence
 
 from assistant.answering.citations import build_citation
 from assistant.answering.composer import Composition
+from assistant.answering.version_answer import full_text, in_force, text_name
 from assistant.corpus.versions import ADDED, AMENDED, DELETED, PART
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
 from assistant.retrieval.version_follow import asks_for_list
 
 VIA = "version"  # the hits retrieval gives an overview question (amendment_overview.overview)
-
-
-def _date(article: StoredArticle) -> str:
-    return f"{article.version or article.effective_date or article.version_id}文本"
-
-
-def _text(article: StoredArticle) -> str:
-    return "".join(article.article.paragraphs)
 
 
 def is_overview(retrieval: RetrievalResult) -> bool:
@@ -44,25 +37,23 @@ def compose_overview(question: str, retrieval: RetrievalResult) -> Composition |
     citations: list[Citation] = []
 
     def quote(article: StoredArticle) -> str:
-        citations.append(build_citation(article, len(citations) + 1, _text(article)))
-        return f"- {article.article.label}：「{_text(article)}」[{len(citations)}]"
+        citations.append(build_citation(article, len(citations) + 1, full_text(article)))
+        return f"- {article.article.label}：「{full_text(article)}」[{len(citations)}]"
 
-    since = f"（自{newest.effective_date}起施行）" if newest.effective_date else ""
     counts = [f"新增{len(added)}条", f"删除{len(deleted)}条", f"修改{len(amended)}条"]
-    lines = [f"《{newest.title}》{_date(newest)}{since}与{older or '此前'}文本相比：{'，'.join(counts)}，"
+    since = f"（自{newest.effective_date}起施行）" if newest.effective_date else ""
+    lines = [f"《{newest.title}》{text_name(newest)}{since}与{older or '此前'}文本相比：{'，'.join(counts)}，"
              "其余条文未变或仅条号变化。"]
-    sections = {
-        ADDED: lambda: ["", f"新增的条文（{_date(added[0])}）：", *(quote(a) for a in added)] if added else [],
-        DELETED: lambda: ["", f"删除的条文（{_date(deleted[0])}，在新文本中没有文字相近的对应条文）：",
-                          *(quote(a) + _went_into(a, retrieval.versions) for a in deleted)] if deleted else [],
-    }
     # 「新增了哪些条文」 asks for the added ones only, 「删了哪几条」 for the deleted; otherwise both, and the amended.
     asked = asks_for_list(retrieval.standalone_query or question)
-    for status in (asked,) if asked else (ADDED, DELETED):
-        lines += sections[status]()
-    if amended and not asked:
-        lines += ["", f"内容有修改的条文（{_date(newest)}条号，括号内为原条号）：" + _amended_list(amended)]
-    lines += ["", _in_force(newest)]
+    if added and asked in (ADDED, None):
+        lines += ["", f"新增的条文（{text_name(added[0])}）：", *(quote(a) for a in added)]
+    if deleted and asked in (DELETED, None):
+        lines += ["", f"删除的条文（{text_name(deleted[0])}，在新文本中没有文字相近的对应条文）：",
+                  *(quote(a) + _went_into(a, retrieval.versions) for a in deleted)]
+    if amended and asked is None:
+        lines += ["", f"内容有修改的条文（{text_name(newest)}条号，括号内为原条号）：" + _amended_list(amended)]
+    lines += ["", in_force([newest])]
     return Composition(text="\n".join(lines), citations=tuple(citations), kind="version")
 
 
@@ -75,7 +66,7 @@ def _went_into(deleted: StoredArticle, links: Sequence[VersionLink]) -> str:
 
 def _date_of_links(links: Sequence[VersionLink]) -> str:
     newest = max((x.article for x in links), key=lambda a: a.version or "")
-    return _date(newest)
+    return text_name(newest)
 
 
 def _amended_list(links: Sequence[VersionLink]) -> str:
@@ -86,10 +77,3 @@ def _amended_list(links: Sequence[VersionLink]) -> str:
         renumbered = old.article.label != new.article.label
         items.append(new.article.label + (f"（原{old.article.label}）" if renumbered else ""))
     return "、".join(dict.fromkeys(items)) + "。"
-
-
-def _in_force(newest: StoredArticle) -> str:
-    if not newest.is_current:
-        return "以上版本均非现行有效文本，请以现行文本为准。"
-    since = f"（自{newest.effective_date}起施行）" if newest.effective_date else ""
-    return f"现行有效的是{_date(newest)}{since}。"

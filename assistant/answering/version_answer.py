@@ -41,12 +41,13 @@ _EDGE_PUNCTUATION = "，,；;：:。、 "
 _REFERENCE_PIECE = re.compile(rf"^[{CN_NUMERAL}第条款项、至和及（）()\s]+$")
 
 
-def _date(article: StoredArticle) -> str:
-    """Return how a version is named in the answer: 2016-11-07文本."""
+def text_name(article: StoredArticle) -> str:
+    """Return how a version is named in an answer: 2016-11-07文本."""
     return f"{article.version or article.effective_date or article.version_id}文本"
 
 
-def _text(article: StoredArticle) -> str:
+def full_text(article: StoredArticle) -> str:
+    """Return an article's paragraphs as one text, as the answer quotes it."""
     return "".join(article.article.paragraphs)
 
 
@@ -62,7 +63,7 @@ def _status_words(status: str) -> str:
 
 def _changes(old: StoredArticle, new: StoredArticle) -> list[str]:
     """Return sentences naming what changed: money amounts, added phrases, removed phrases."""
-    before, after = _text(old), _text(new)
+    before, after = full_text(old), full_text(new)
     if before == after:
         return []
     lines = []
@@ -91,10 +92,10 @@ def _part_sentence(title: str, old: StoredArticle, new: StoredArticle, mark: Cal
     part = moved_part(_lines(old), _lines(new), old_kept=kept(old), new_kept=kept(new))
     quoted = f"「{_tidy(part[1])}」" if part else "部分内容"
     if part and part[0] == "new":
-        return (f"{title}{_date(new)}{new.article.label}{mark(new)}中的{quoted}，"
-                f"来自{_date(old)}{old.article.label}{mark(old)}。")
-    return (f"{title}{_date(old)}{old.article.label}{mark(old)}中的{quoted}，"
-            f"在{_date(new)}中见于{new.article.label}{mark(new)}。")
+        return (f"{title}{text_name(new)}{new.article.label}{mark(new)}中的{quoted}，"
+                f"来自{text_name(old)}{old.article.label}{mark(old)}。")
+    return (f"{title}{text_name(old)}{old.article.label}{mark(old)}中的{quoted}，"
+            f"在{text_name(new)}中见于{new.article.label}{mark(new)}。")
 
 
 def _lines(article: StoredArticle) -> str:
@@ -108,13 +109,13 @@ def _tidy(phrase: str) -> str:
     return phrase.strip(_EDGE_PUNCTUATION)
 
 
-def _in_force(articles: Sequence[StoredArticle]) -> str:
+def in_force(articles: Sequence[StoredArticle]) -> str:
     """Return the sentence saying which of the versions is in force."""
     current = [a for a in articles if a.is_current]
     if not current:
         return "以上版本均非现行有效文本，请以现行文本为准。"
     since = f"（自{current[0].effective_date}起施行）" if current[0].effective_date else ""
-    return f"现行有效的是{_date(current[0])}{since}。"
+    return f"现行有效的是{text_name(current[0])}{since}。"
 
 
 def _in_force_when(articles: Sequence[StoredArticle], dates: Sequence[str]) -> list[str]:
@@ -134,7 +135,7 @@ def _in_force_when(articles: Sequence[StoredArticle], dates: Sequence[str]) -> l
         for date in dict.fromkeys(dates):
             then = [a for a in texts if (a.effective_date or "")[:7] <= date]
             month = f"{date[:4]}年{int(date[5:])}月"
-            sentences.append(f"所述情况发生于{month}，当时施行的是{title}{_date(then[-1])}（自{then[-1].effective_date}起施行）。"
+            sentences.append(f"所述情况发生于{month}，当时施行的是{title}{text_name(then[-1])}（自{then[-1].effective_date}起施行）。"
                              if then else f"所述情况发生于{month}，早于{title}以上各文本的施行日期。")
     return sentences
 
@@ -154,7 +155,7 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
     def mark(article: StoredArticle) -> str:
         if article.key not in marker_of:
             marker_of[article.key] = len(citations) + 1
-            citations.append(build_citation(article, marker_of[article.key], _text(article)))
+            citations.append(build_citation(article, marker_of[article.key], full_text(article)))
         return f"[{marker_of[article.key]}]"
 
     summary: list[str] = []
@@ -166,7 +167,7 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
             older = (found.version or "") < (link.other_version or "")
             where = f"{link.other_version}文本" if link.other_version else "另一版本"
             summary.append(
-                f"{title}{_date(found)}{found.article.label}{mark(found)}在{where}中没有文字相近的对应条文"
+                f"{title}{text_name(found)}{found.article.label}{mark(found)}在{where}中没有文字相近的对应条文"
                 + ("（已删除或并入其他条文）。" if older else "（是新增条文）。"))
             quoted.append(found)
             nearest = None if listed else _nearest_in(retrieval, link, query, quoted)
@@ -180,14 +181,15 @@ def compose_version(question: str, retrieval: RetrievalResult) -> Composition | 
             quoted += [old, new]
             continue
         # The pair of a duty an added article cites (违反本法第二十五条规定…) says so.
-        cited = any(f"本法{new.article.label}" in _text(a) for a in quoted if a.version == new.version)
-        summary.append(f"{'其中引用的' if cited else title}{_date(old)}{old.article.label}{mark(old)}，"
-                       f"在{_date(new)}中为{new.article.label}{mark(new)}（{_status_words(link.status)}）。")
+        cited = any(f"本法{new.article.label}" in full_text(a) for a in quoted if a.version == new.version)
+        summary.append(f"{'其中引用的' if cited else title}{text_name(old)}{old.article.label}{mark(old)}，"
+                       f"在{text_name(new)}中为{new.article.label}{mark(new)}（{_status_words(link.status)}）。")
         summary += _changes(old, new)
         quoted += [old, new]
-    summary.append(_in_force(quoted))
+    summary.append(in_force(quoted))
     summary += _in_force_when(quoted, event_dates(normalize_text(query)))
-    quotes = [f"- {_date(a)}{a.article.label}：「{_text(a)}」[{marker_of[a.key]}]" for a in dict.fromkeys(quoted)]
+    quotes = [f"- {text_name(a)}{a.article.label}：「{full_text(a)}」[{marker_of[a.key]}]"
+              for a in dict.fromkeys(quoted)]
     text = "\n".join(summary) + "\n\n" + "\n".join(quotes)
     return Composition(text=text, citations=tuple(citations), kind="version")
 
