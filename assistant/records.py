@@ -138,7 +138,7 @@ class Hit:
     paragraphs: tuple[int, ...] = ()  # 0-based 款 that matched best, strongest first
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    via: str = "hybrid"  # "lookup" | "hybrid" | "dense" | "lexical" | "linked"
+    via: str = "hybrid"  # "lookup" | "hybrid" | "dense" | "lexical" | "linked" | "version" (an amendment overview)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,8 @@ from assistant.answering.composer import Composition
 from assistant.answering.version_answer import full_text, in_force, text_name
 from assistant.corpus.versions import ADDED, AMENDED, DELETED, PART
 from assistant.records import Citation, RetrievalResult, StoredArticle, VersionLink
+from assistant.retrieval.amendment_overview import VIA
 from assistant.retrieval.version_follow import asks_for_list
-
-VIA = "version"  # the hits retrieval gives an overview question (amendment_overview.overview)
 
 
 def is_overview(retrieval: RetrievalResult) -> bool:

@@ -18,6 +18,7 @@ from assistant.records import DocumentVersion, Hit, VersionLink
 from assistant.retrieval.version_follow import asks_for_list
 
 MAX_HITS = 20  # added and deleted articles first, then the amended ones, as far as this
+VIA = "version"  # how the hits of an overview were found (Hit.via): the answer stage recognises an overview by it
 
 
 def asks_for_overview(query: str, named_spans: Sequence[tuple[int, int]]) -> bool:
@@ -69,6 +70,6 @@ def overview(
                 links.append(VersionLink(new, old, old_id, old_date, pair.status, pair.similarity))
             elif old is not None:
                 links.append(VersionLink(old, None, new_id, new_date, pair.status, pair.similarity))
-    whole = [link for link in links if link.status != PART]
-    hits = tuple(Hit(link.article, 1.0, via="version") for link in whole[:MAX_HITS])
+    whole = [link for link in links if PART not in link.status.split("+")]
+    hits = tuple(Hit(link.article, 1.0, via=VIA) for link in whole[:MAX_HITS])
     return hits, tuple(links)
