@@ -47,7 +47,8 @@ class ArticleOut(BaseModel):
 
 class HitOut(ArticleOut):
     score: float
-    via: str = Field(description="lookup (named in the question), hybrid, dense, lexical or linked.")
+    via: str = Field(description="lookup (named in the question), hybrid, dense, lexical, linked or version (an "
+                     "amendment overview: the articles an amendment added, deleted or amended).")
 
 
 class CitationOut(BaseModel):
