@@ -353,3 +353,9 @@ def test_an_overview_asking_for_one_kind_lists_that_kind(assistant: Assistant) -
     assert [h.article.article.label for h in answer.retrieval.hits[:3]] == ["第六十四条", "第六十六条", "第七十条"]
     answer = assistant.answer("新网安法新增了哪些内容？")
     assert [version for _, version in _cited(answer)] == ["2025"] * 5 and "删除的条文" not in answer.text
+
+
+def test_an_overview_is_only_of_the_regulation_named(assistant: Assistant) -> None:
+    # The library holds one text of 数据安全法: the 网络安全法 amendment is not its answer.
+    answer = assistant.answer("数据安全法修改了几条？")
+    assert not answer.retrieval.versions and "网络安全法" not in answer.text

@@ -43,12 +43,14 @@ def overview(
 ) -> tuple[tuple[Hit, ...], tuple[VersionLink, ...]] | None:
     """Return the hits and version pairs that answer an overview question, or None when it is not one.
 
-    The document is the amended one the question names, or the library's only amended document.
+    The document is the amended one the question names, or, when it names none, the library's only amended
+    document; a question naming a regulation the library holds in one version (「数据安全法修改了几条？」) is not
+    answered with another law's amendment.
     """
     text = normalize_text(query).lower()
     if not asks_for_overview(text, named_spans):
         return None
-    meant = [doc for doc in amended if doc in mentioned] or (list(amended) if len(amended) == 1 else [])
+    meant = [doc for doc in amended if doc in mentioned] if mentioned else list(amended)
     if len(meant) != 1:
         return None
     comparison = alignment_store.compare(catalog, meant[0])
