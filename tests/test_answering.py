@@ -272,6 +272,22 @@ def test_real_lookup_of_a_missing_article_says_so(real) -> None:  # type: ignore
     assert "第九十条" in answer.text
 
 
+def test_real_old_article_number_the_old_text_lacks_says_so(real) -> None:  # type: ignore[no-untyped-def]
+    # 2016 has 79 articles: 「旧网安法第八十条」 is not answered from the 2025 text's 第八十条 or any other pair.
+    _, _, helper = real
+    answer = helper.answer("旧网安法第八十条")
+    assert answer.declined and answer.citations == ()
+    assert "《中华人民共和国网络安全法》2016-11-07文本共七十九条，没有第八十条。" in answer.text
+    assert helper.answer("网安法第八十条").citations[0].version == "2025-10-28"  # the text in force has one
+
+
+@pytest.mark.parametrize("question", ["？？？", "!!", "……"])
+def test_real_question_without_words_asks_for_words(real, question: str) -> None:  # type: ignore[no-untyped-def]
+    _, _, helper = real
+    answer = helper.answer(question)
+    assert answer.declined and answer.citations == () and "问题中没有可以检索的文字" in answer.text
+
+
 def test_real_ask_command_json_through_the_wiring(real, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from assistant import cli
 

@@ -336,6 +336,9 @@ def decide(
             return Decision(True, 0.0, retrieval.evidence, 0.0, reason, 0.0, tuple(missing))
     if not retrieval.hits:
         return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
+    if not _CONTENT_WORD.search(normalize_text(query).lower()):
+        # 「？？？」: nothing to search for; whatever was found is chance, and it names no word the library lacks.
+        return Decision(True, 0.0, retrieval.evidence, 0.0, "no words to search for")
     cover = best_coverage(query, retrieval)
     if vocabulary is not None:
         # A version question's 新旧/旧法/原文 name the texts, which the library holds, not a subject it lacks.

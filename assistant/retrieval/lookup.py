@@ -23,7 +23,7 @@ from assistant.language.numerals import (
     parse_article_label,
 )
 from assistant.language.textnorm import QUOTED_TITLE, normalize_text, normalize_title
-from assistant.language.version_cues import CURRENT_TEXT, OLD_TEXT_ITSELF
+from assistant.language.version_cues import CURRENT_TEXT, NUMBER_CUE_WINDOW, OLD_TEXT_ITSELF, OLD_TEXT_NEAR_NUMBER
 from assistant.language.vocabulary import load_abbreviations
 from assistant.records import DocumentVersion, LookupResult, StoredArticle
 
@@ -181,6 +181,12 @@ def find_references(
             continue
         label = format_article_label(article_no, suffix)
         version, _why = index.choose_version(owner.short_title, text)
+        before = text[max(0, match.start() - NUMBER_CUE_WINDOW) : match.start()]
+        older = _older_text_named(index.groups[owner.short_title], version, before)
+        if older is not None and not _holds(articles_of(older.version_id), article_no, suffix):
+            # 「旧网安法第八十条」: the number is read in the older text, which has no such article; said so, rather
+            # than answered from the article of that number in the text in force.
+            version = older
         if (version.version_id, label) in seen:
             continue
         seen.add((version.version_id, label))
@@ -217,8 +223,27 @@ def _resolve(
         if article.kind == "article" and article.number == number and article.suffix == suffix:
             return LookupResult(reference=reference, title=title, label=label, article=stored)
     count = sum(1 for s in articles if s.article.kind == "article" and not s.article.suffix)
-    message = f"《{title}》共{int_to_chinese(count)}条，没有{label}。" if count else f"《{title}》中没有{label}。"
+    # A text no longer in force is named by its date: 「《…网络安全法》2016-11-07文本共七十九条」.
+    text = "" if version.is_current or not _version_date(version) else f"{_version_date(version)}文本"
+    named = f"《{title}》{text}"
+    message = f"{named}共{int_to_chinese(count)}条，没有{label}。" if count else f"{named}中没有{label}。"
     return LookupResult(reference=reference, title=title, label=label, article=None, message=message)
+
+
+def _older_text_named(
+    group: Sequence[DocumentVersion], chosen: DocumentVersion, before: str
+) -> DocumentVersion | None:
+    """Return the text before the chosen one when the words just before an article number point at it (旧网安法,
+    原来的, 以前), else None."""
+    if not OLD_TEXT_NEAR_NUMBER.search(before):
+        return None
+    older = [v for v in group if _version_date(v) < _version_date(chosen)]
+    return older[-1] if older else None
+
+
+def _holds(articles: Sequence[StoredArticle], number: int, suffix: int) -> bool:
+    return any(s.article.kind == "article" and (s.article.number, s.article.suffix) == (number, suffix)
+               for s in articles)
 
 
 def named_in(result: LookupResult, question: str) -> bool:
