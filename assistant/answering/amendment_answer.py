@@ -49,23 +49,18 @@ def compose_overview(question: str, retrieval: RetrievalResult) -> Composition |
         lines += ["", f"新增的条文（{text_name(added[0])}）：", *(quote(a) for a in added)]
     if deleted and asked in (DELETED, None):
         lines += ["", f"删除的条文（{text_name(deleted[0])}，在新文本中没有文字相近的对应条文）：",
-                  *(quote(a) + _went_into(a, retrieval.versions) for a in deleted)]
+                  *(quote(a) + _went_into(a, retrieval.versions, newest) for a in deleted)]
     if amended and asked is None:
         lines += ["", f"内容有修改的条文（{text_name(newest)}条号，括号内为原条号）：" + _amended_list(amended)]
     lines += ["", in_force([newest])]
     return Composition(text="\n".join(lines), citations=tuple(citations), kind="version")
 
 
-def _went_into(deleted: StoredArticle, links: Sequence[VersionLink]) -> str:
+def _went_into(deleted: StoredArticle, links: Sequence[VersionLink], newest: StoredArticle) -> str:
     """Return where parts of a deleted article went (2016 第六十四条 -> 2025 第七十一条), as the alignment traced."""
     into = [x.article.article.label for x in links if PART in x.status.split("+") and x.counterpart is not None
             and x.counterpart.key == deleted.key]
-    return f"（部分内容见{_date_of_links(links)}{'、'.join(dict.fromkeys(into))}）" if into else ""
-
-
-def _date_of_links(links: Sequence[VersionLink]) -> str:
-    newest = max((x.article for x in links), key=lambda a: a.version or "")
-    return text_name(newest)
+    return f"（部分内容见{text_name(newest)}{'、'.join(dict.fromkeys(into))}）" if into else ""
 
 
 def _amended_list(links: Sequence[VersionLink]) -> str:

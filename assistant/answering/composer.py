@@ -25,7 +25,7 @@ from assistant.answering.quoting import (
     states_a_penalty,
 )
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
-from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
+from assistant.language.textnorm import NOT_CONTENT, has_content, normalize_text, normalize_title
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 from assistant.retrieval.crossref import cited_articles, is_penalty_question
 
@@ -33,7 +33,6 @@ _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几�
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
 _DEFINITION_QUESTION = re.compile(r"定义|是指|指的是|什么是|是什么意思|含义|概念|属于|分为|哪几类|算不算|怎么算|算是")
 _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义")
-_HAS_WORDS = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _YES_NO_END = re.compile(rf"({YES_NO_ENDINGS})\s*[？?]?\s*$")
 # A question naming an article that still has this many characters to say (个保法第13条讲的什么 has 4 left), most of
 # whose words that article lacks, asks more than that article: it also gets the best other articles found.
@@ -110,7 +109,7 @@ def decline_answer(
     nothing."""
     subject = (retrieval.standalone_query if retrieval else "") or question
     subject = subject.strip().rstrip("？?。")
-    if not _HAS_WORDS.search(subject):
+    if not has_content(subject):
         # 「？？？」: nothing was asked that a library could be searched for.
         text = "问题中没有可以检索的文字。请用文字写明要问的情况，或指明具体法规和条文。"
         return Composition(text=text, citations=(), declined=True, kind="declined")

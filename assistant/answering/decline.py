@@ -11,7 +11,15 @@ from assistant.answering.answer_types import unmet_answer_type
 from assistant.answering.scope import in_scope, is_term_of_art, scope_words
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN, CN_SMALL_NUMERAL
 from assistant.language.segmentation import plain_jieba
-from assistant.language.textnorm import FORM_CHARACTERS, NOT_CONTENT, QUOTED_TITLE, normalize_text, normalize_title
+from assistant.language.textnorm import (
+    CONTENT_CHARACTER,
+    FORM_CHARACTERS,
+    NOT_CONTENT,
+    QUOTED_TITLE,
+    has_content,
+    normalize_text,
+    normalize_title,
+)
 from assistant.language.typos import same_sound_key
 from assistant.language.vocabulary import load_aliases
 from assistant.records import RetrievalResult, StoredArticle
@@ -58,7 +66,6 @@ _OWN_UNIT = re.compile(r"我们|我局|我院|我司|我校|我单位|本单位|
 _STANDARD = re.compile(
     r"(?<![a-z])(?:gb|ga|gm|yd|jr|ws|db\d{2})(?:\s*/\s*[tz])?\s*(\d{3,6})(?:\.\d+)?(?:\s*[-—–]\s*\d{4})?"
 )
-_CONTENT_WORD = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _ARTICLE_REF = re.compile(rf"第[{CN_NUMERAL_WITH_WAN}\d]+条(?:之[{CN_SMALL_NUMERAL}\d]+)?")
 
 # Weights of the decision score's parts: retrieval's own evidence, query-term coverage of the top articles,
@@ -105,8 +112,8 @@ class CorpusVocabulary:
             texts.append(article.article.text)
             titles.add(article.title)
         # Query words are compared after normalisation; statutes are printed in simplified characters already.
-        self._text = "\n".join([*titles, *texts]).lower()
         self._articles = tuple(text.lower() for text in texts)
+        self._text = "\n".join([*(title.lower() for title in titles), *self._articles])
         self._articles_using = {}
         self.titles = tuple(sorted(titles))
         self.scope = scope_words(titles)
@@ -238,7 +245,7 @@ def subject_words(question: str, titles: Iterable[str] = ()) -> list[str]:
     text = _without_titles(expand_aliases(question), titles)
     stop = set(STOP_PHRASES)
     return [w for w in (w.strip() for w in plain_jieba().cut(text)) if len(w) >= 2 and w not in stop
-            and _CONTENT_WORD.search(w)]
+            and CONTENT_CHARACTER.search(w)]
 
 
 def _without_titles(text: str, titles: Iterable[str]) -> str:
@@ -336,7 +343,7 @@ def decide(
             return Decision(True, 0.0, retrieval.evidence, 0.0, reason, 0.0, tuple(missing))
     if not retrieval.hits:
         return Decision(True, 0.0, retrieval.evidence, 0.0, "nothing retrieved")
-    if not _CONTENT_WORD.search(normalize_text(query).lower()):
+    if not has_content(query):
         # 「？？？」: nothing to search for; whatever was found is chance, and it names no word the library lacks.
         return Decision(True, 0.0, retrieval.evidence, 0.0, "no words to search for")
     cover = best_coverage(query, retrieval)

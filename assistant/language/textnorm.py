@@ -13,6 +13,7 @@ _AMENDMENT = "修正案"  # an amendment instrument: its bracketed year names it
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # What carries no content in normalised lower-case text: anything but CJK characters, ASCII letters and digits.
 NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u9fff]+")
+CONTENT_CHARACTER = re.compile(r"[0-9a-z\u3400-\u9fff]")  # one of those, in normalised lower-case text
 # A title written in book-title marks: 《个人信息保护法》 (group 1 is the title).
 QUOTED_TITLE = re.compile(r"《([^《》]{2,40})》")
 # Characters that carry a sentence's form (particles, pronouns, auxiliaries), not its subject: a bigram or a
@@ -99,3 +100,8 @@ def _strip_version_notes(text: str, *, keep_amendment_year: bool) -> str:
 def compact(text: str) -> str:
     """Return normalised text with all whitespace removed, for exact-substring comparisons."""
     return _WHITESPACE.sub("", normalize_text(text))
+
+
+def has_content(text: str) -> bool:
+    """Return True when a text holds a Chinese character, a letter or a digit (「？？？」 holds none)."""
+    return bool(CONTENT_CHARACTER.search(normalize_text(text).lower()))

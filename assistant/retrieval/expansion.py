@@ -119,11 +119,9 @@ def search_concepts(
         return
     # The question restated with its concepts: what its legal wording would find.
     wanted = set(allowed) if allowed else None
-    units = indexer.search_dense_with_terms(query, flat_terms(groups), 2 * candidates, where)
-    add_expansion(scores, ((h.unit_id, h.similarity) for h in units
-                           if wanted is None or parse_unit_id(h.unit_id)[0].rpartition("#")[0] in wanted))
-    for hit in units:  # the restated question's similarities count as evidence too (fusion.search_evidence)
-        key = parse_unit_id(hit.unit_id)[0]
-        if key in scores and (wanted is None or key.rpartition("#")[0] in wanted):
-            entry = scores[key]
-            entry.concept_dense = max(entry.concept_dense or hit.similarity, hit.similarity)
+    found = indexer.search_dense_with_terms(query, flat_terms(groups), 2 * candidates, where)
+    kept = [h for h in found if wanted is None or parse_unit_id(h.unit_id)[0].rpartition("#")[0] in wanted]
+    add_expansion(scores, ((h.unit_id, h.similarity) for h in kept))
+    for hit in kept:  # the restated question's similarities count as evidence too (fusion.search_evidence)
+        entry = scores[parse_unit_id(hit.unit_id)[0]]  # add_expansion added every article it ranked
+        entry.concept_dense = max(entry.concept_dense or hit.similarity, hit.similarity)

@@ -136,15 +136,19 @@ class TitleIndex:
             before = [v for v in group if (_version_year(v) or "0") <= year]
             if before:
                 return before[-1], f"{year}年时有效的版本"
-        if OLD_TEXT_ITSELF.search(query) and len(group) > 1:
-            older = [v for v in group if v.version_id != chosen.version_id and _version_date(v) < _version_date(chosen)]
-            if older:
-                return older[-1], "修正前的版本"
+        if OLD_TEXT_ITSELF.search(query) and (older := _older_than(group, chosen)) is not None:
+            return older, "修正前的版本"
         return chosen, ""
 
 
 def _version_date(version: DocumentVersion) -> str:
     return version.meta.version or version.meta.promulgation_date or ""
+
+
+def _older_than(group: Sequence[DocumentVersion], chosen: DocumentVersion) -> DocumentVersion | None:
+    """Return the text just before the chosen one among a document's versions (in date order), or None."""
+    older = [v for v in group if v.version_id != chosen.version_id and _version_date(v) < _version_date(chosen)]
+    return older[-1] if older else None
 
 
 def _version_year(version: DocumentVersion) -> str | None:
@@ -182,8 +186,8 @@ def find_references(
         label = format_article_label(article_no, suffix)
         version, _why = index.choose_version(owner.short_title, text)
         before = text[max(0, match.start() - NUMBER_CUE_WINDOW) : match.start()]
-        older = _older_text_named(index.groups[owner.short_title], version, before)
-        if older is not None and not _holds(articles_of(older.version_id), article_no, suffix):
+        older = _older_than(index.groups[owner.short_title], version) if OLD_TEXT_NEAR_NUMBER.search(before) else None
+        if older is not None and _numbered(articles_of(older.version_id), article_no, suffix) is None:
             # 「旧网安法第八十条」: the number is read in the older text, which has no such article; said so, rather
             # than answered from the article of that number in the text in force.
             version = older
@@ -218,10 +222,8 @@ def _resolve(
 ) -> LookupResult:
     """Return the article labelled label in a version, or a message saying it does not exist."""
     title = version.meta.title
-    for stored in articles:
-        article = stored.article
-        if article.kind == "article" and article.number == number and article.suffix == suffix:
-            return LookupResult(reference=reference, title=title, label=label, article=stored)
+    if (stored := _numbered(articles, number, suffix)) is not None:
+        return LookupResult(reference=reference, title=title, label=label, article=stored)
     count = sum(1 for s in articles if s.article.kind == "article" and not s.article.suffix)
     # A text no longer in force is named by its date: 「《…网络安全法》2016-11-07文本共七十九条」.
     text = "" if version.is_current or not _version_date(version) else f"{_version_date(version)}文本"
@@ -230,20 +232,10 @@ def _resolve(
     return LookupResult(reference=reference, title=title, label=label, article=None, message=message)
 
 
-def _older_text_named(
-    group: Sequence[DocumentVersion], chosen: DocumentVersion, before: str
-) -> DocumentVersion | None:
-    """Return the text before the chosen one when the words just before an article number point at it (旧网安法,
-    原来的, 以前), else None."""
-    if not OLD_TEXT_NEAR_NUMBER.search(before):
-        return None
-    older = [v for v in group if _version_date(v) < _version_date(chosen)]
-    return older[-1] if older else None
-
-
-def _holds(articles: Sequence[StoredArticle], number: int, suffix: int) -> bool:
-    return any(s.article.kind == "article" and (s.article.number, s.article.suffix) == (number, suffix)
-               for s in articles)
+def _numbered(articles: Sequence[StoredArticle], number: int, suffix: int) -> StoredArticle | None:
+    """Return the article numbered 第{number}条(之{suffix}) among a version's articles, or None."""
+    return next((s for s in articles if s.article.kind == "article"
+                 and (s.article.number, s.article.suffix) == (number, suffix)), None)
 
 
 def named_in(result: LookupResult, question: str) -> bool:

@@ -184,7 +184,8 @@ class Retriever:
             duty_ranked = self._rank(view, duty, self._search(view, duty, allowed, concepts=False), (), set(allowed))
             duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
         ranked = self._rank(view, query, scores, named, set(allowed), duties)
-        titles = [m.short_title for m in view.titles.mentions(query.lower())]
+        mentions = view.titles.mentions(query.lower())
+        titles = [m.short_title for m in mentions]
         mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
         # A version question's pairs are ordered by the version linker.
         if not self._version_linker.asks_about_versions(query, view.versions, mentioned):
@@ -214,7 +215,7 @@ class Retriever:
             hits, notice = self.rerank.apply(query, make_hits(self.catalog, self.settings.retrieval, lookups, ranked,
                                                               scores, max(top_k, self.rerank.top_n)))
             hits, notices = hits[:top_k], (notice,) if notice else ()
-        spans = [(m.start, m.end) for m in view.titles.mentions(query.lower())]
+        spans = [(m.start, m.end) for m in mentions]
         hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned, spans)
         linked = self._linked(view, hits, query)
         # An article the question names by number (in any version) is found for certain.
