@@ -138,7 +138,9 @@ class Hit:
     paragraphs: tuple[int, ...] = ()  # 0-based 款 that matched best, strongest first
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    via: str = "hybrid"  # "lookup" | "hybrid" | "dense" | "lexical" | "linked" | "version" (an amendment overview)
+    # "lookup" | "hybrid" | "dense" | "lexical" | "linked" | "version" (an amendment overview) | "outline" (the first
+    # and last article of a text's divisions) | "chapter" (one division's articles): retrieval/outline.py
+    via: str = "hybrid"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def features(retriever: Retriever, question: dict) -> tuple[float, float] | None
     view = retriever.view()
     query = standalone_query(question["question"], question.get("history", ()), None,
                              find=retriever._regulation_finder(view))
-    if any(r.article for r in find_references(query, view.titles, lambda v: retriever._articles_of(view, v))):
+    if any(r.article for r in find_references(query, view.titles, view.articles_of)):
         return None
     scores = retriever._search(view, query, retriever.scope(view, query, None))
     dense = max((s.dense for s in scores.values() if s.dense is not None), default=0.0)

@@ -74,7 +74,7 @@ def prepare(retriever: Retriever, questions: list[dict]) -> list[dict]:
 
         query = standalone_query(question["question"], question.get("history", ()), None,
                                  find=retriever._regulation_finder(view))
-        lookups = find_references(query, view.titles, lambda v: retriever._articles_of(view, v))
+        lookups = find_references(query, view.titles, view.articles_of)
         allowed = retriever.scope(view, query, None)
         prepared.append({
             "question": question, "query": query, "allowed": set(allowed),

@@ -52,7 +52,7 @@ def test_consequences_follow_up_cites_the_penalty_of_the_obligation_discussed(re
     earlier = "关键信息基础设施的运营者采购网络产品和服务，应当通过什么安全审查？"
     obligations = [h.article for h in retriever.retrieve(earlier).hits[:3]]
     view = retriever.view()
-    sanctions = {k for a in obligations for k in retriever._links_of(view, a.version_id).get(a.key, ())}
+    sanctions = {k for a in obligations for k in view.penalty_links_of(a.version_id).get(a.key, ())}
     assert sanctions, "the obligations found first are cited by some penalty article"
     # A rewrite that keeps only the follow-up's own words (as a model may): the topic is lost, and only the
     # previous turn's articles can lead to the penalty that sanctions them.

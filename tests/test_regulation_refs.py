@@ -27,9 +27,9 @@ def retriever(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def links(retriever: Retriever) -> dict[tuple[str, str], tuple[str, str]]:
     """Return (title, label) -> (title, label) of every link the texts make."""
     view = retriever.view()
-    by_key = {a.key: a for v in view.versions for a in retriever._articles_of(view, v)}
+    by_key = {a.key: a for v in view.versions for a in view.articles_of(v)}
     label = lambda key: (by_key[key].title, by_key[key].article.label)  # noqa: E731
-    return {label(source): label(target) for source, target in retriever._regulation_links_of(view).items()}
+    return {label(source): label(target) for source, target in view.regulation_links(retriever._idf).items()}
 
 
 @pytest.mark.parametrize(

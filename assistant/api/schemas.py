@@ -48,7 +48,9 @@ class ArticleOut(BaseModel):
 class HitOut(ArticleOut):
     score: float
     via: str = Field(description="lookup (named in the question), hybrid, dense, lexical, linked or version (an "
-                     "amendment overview: the articles an amendment added, deleted or amended).")
+                     "amendment overview: the articles an amendment added, deleted or amended), outline (a question "
+                     "about a text's structure: the first and last article of each chapter and section) or chapter "
+                     "(one chapter's articles).")
 
 
 class CitationOut(BaseModel):

@@ -136,7 +136,7 @@ class TitleIndex:
             before = [v for v in group if (_version_year(v) or "0") <= year]
             if before:
                 return before[-1], f"{year}年时有效的版本"
-        if OLD_TEXT_ITSELF.search(query) and (older := _older_than(group, chosen)) is not None:
+        if OLD_TEXT_ITSELF.search(query) and (older := older_than(group, chosen)) is not None:
             return older, "修正前的版本"
         return chosen, ""
 
@@ -145,7 +145,7 @@ def _version_date(version: DocumentVersion) -> str:
     return version.meta.version or version.meta.promulgation_date or ""
 
 
-def _older_than(group: Sequence[DocumentVersion], chosen: DocumentVersion) -> DocumentVersion | None:
+def older_than(group: Sequence[DocumentVersion], chosen: DocumentVersion) -> DocumentVersion | None:
     """Return the text just before the chosen one among a document's versions (in date order), or None."""
     older = [v for v in group if v.version_id != chosen.version_id and _version_date(v) < _version_date(chosen)]
     return older[-1] if older else None
@@ -186,7 +186,7 @@ def find_references(
         label = format_article_label(article_no, suffix)
         version, _why = index.choose_version(owner.short_title, text)
         before = text[max(0, match.start() - NUMBER_CUE_WINDOW) : match.start()]
-        older = _older_than(index.groups[owner.short_title], version) if OLD_TEXT_NEAR_NUMBER.search(before) else None
+        older = older_than(index.groups[owner.short_title], version) if OLD_TEXT_NEAR_NUMBER.search(before) else None
         if older is not None and _numbered(articles_of(older.version_id), article_no, suffix) is None:
             # 「旧网安法第八十条」: the number is read in the older text, which has no such article; said so, rather
             # than answered from the article of that number in the text in force.

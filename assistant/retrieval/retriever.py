@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -19,7 +18,6 @@ from assistant.records import (
     Hit,
     RetrievalResult,
     SearchFilters,
-    StoredArticle,
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
 from assistant.retrieval.crossref import (
@@ -27,11 +25,9 @@ from assistant.retrieval.crossref import (
     duty_query,
     is_penalty_article,
     is_penalty_question,
-    penalty_links,
 )
-from assistant.retrieval.definitions import classes_asked, definition_index, terms_asked
+from assistant.retrieval.definitions import classes_asked, terms_asked
 from assistant.retrieval.expansion import (
-    definition_members,
     expansion_groups,
     expansion_terms,
     feedback_terms,
@@ -42,13 +38,12 @@ from assistant.retrieval.hits import make_hits
 from assistant.retrieval.learned_order import Observer, QuestionFacts, load_order, reorder
 from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
-from assistant.retrieval.regulation_refs import follow_references, regulation_links
+from assistant.retrieval.outline import outline_hits
+from assistant.retrieval.regulation_refs import follow_references
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
 from assistant.retrieval.version_links import VersionLinker, names_the_texts
 from assistant.settings import Settings
-
-logger = logging.getLogger(__name__)
 
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
 # in the unit id costs 1-4 ms. Filter in Chroma only when the scope is a small part of the corpus.
@@ -79,42 +74,9 @@ class Retriever:
         with self._lock:
             if self._view is None or self._view.generation != generation:
                 versions = self.catalog.versions(include_history=True)
-                self._view = CatalogSnapshot(generation, {v.version_id: v for v in versions}, TitleIndex(versions))
+                self._view = CatalogSnapshot(generation, {v.version_id: v for v in versions}, TitleIndex(versions),
+                                             self.catalog)
             return self._view
-
-    def _articles_of(self, view: CatalogSnapshot, version_id: str) -> list[StoredArticle]:
-        if version_id not in view._articles:
-            view._articles[version_id] = self.catalog.articles(version_id)
-        return view._articles[version_id]
-
-    def _links_of(self, view: CatalogSnapshot, version_id: str) -> dict[str, list[str]]:
-        if version_id not in view._links:
-            view._links[version_id] = penalty_links(self._articles_of(view, version_id))
-        return view._links[version_id]
-
-    def _penalties_citing(self, view: CatalogSnapshot, key: str) -> list[str]:
-        """Return the keys of the penalty articles citing an article, within its version."""
-        return self._links_of(view, key.rpartition("#")[0]).get(key, [])
-
-    def _regulation_links_of(self, view: CatalogSnapshot) -> dict[str, str]:
-        if view._regulation_links is None:
-            current = [v for v, d in view.versions.items() if d.is_current]
-            view._regulation_links = regulation_links({v: self._articles_of(view, v) for v in current},
-                                                      {v: view.group_of(v) for v in current}, self._idf,
-                                                      is_penalty_article)
-        return view._regulation_links
-
-    def _definitions_of(self, view: CatalogSnapshot) -> dict[str, list[str]]:
-        if view._definitions is None:
-            # Built on the first definition question after a catalog change: one pass over all articles.
-            view._definitions = definition_index(self.catalog.iter_articles(list(view.versions)))
-            logger.info("definition index terms=%d", len(view._definitions))
-        return view._definitions
-
-    def _members_of(self, view: CatalogSnapshot) -> dict[str, set[str]]:
-        if view._members is None:
-            view._members = definition_members(self.catalog.iter_articles(list(view.versions)))
-        return view._members
 
     # -- scope -------------------------------------------------------------------------------------
     def scope(self, view: CatalogSnapshot, query: str, filters: SearchFilters | None) -> list[str]:
@@ -154,7 +116,7 @@ class Retriever:
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
             query, typo_notices = read_slips(query, self.indexer.document_frequency)
-        found = find_references(query, view.titles, lambda v: self._articles_of(view, v))
+        found = find_references(query, view.titles, view.articles_of)
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
         lookups = tuple(r for r in found if named_in(r, question))
@@ -165,6 +127,9 @@ class Retriever:
         if lookups and all(r.article is None for r in lookups):
             # 「数据安全法第九十条（规定的罚款）」: say it does not exist; any other article would mislead.
             return RetrievalResult(question, query, (), lookups)
+        if not lookups and (outline := outline_hits(view, query, filters)):
+            # 「个保法有几章」「网安法第四章讲什么」: the text's own structure answers, not a search for 几章.
+            return RetrievalResult(question, query, outline, top_score=1.0, evidence=1.0)
         scores = self._search(view, query, allowed)
         # What a turn asks is also searched apart, lower weighted (a follow-up's own words, a question's asking
         # sentences after its told situation); either search's evidence counts.
@@ -196,7 +161,7 @@ class Retriever:
         elif not lookups and names_the_texts(query) and not any(m.exact for m in view.titles.mentions(query.lower())):
             ranked = self._amended_first(view, query, allowed, ranked, named)
         if duties:
-            ranked = duty_beside_penalty(ranked, duties, lambda key: self._penalties_citing(view, key))
+            ranked = duty_beside_penalty(ranked, duties, view.penalties_citing)
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
@@ -206,7 +171,7 @@ class Retriever:
             ranked = interleave(ranked, [ranked[:1], self._part(view, query, allowed, titles[0], titles, named)[:1]])
         if not lookups and self.settings.retrieval.regulation_references:
             # A question naming its regulations keeps to them: a third one referred to would displace theirs.
-            ranked = follow_references(ranked, self._regulation_links_of(view),
+            ranked = follow_references(ranked, view.regulation_links(self._idf),
                                        {v for v in allowed if not titles or view.group_of(v) in titles})
         notices: tuple[str, ...] = ()
         if self.rerank is None:
@@ -293,8 +258,8 @@ class Retriever:
         if config.pseudo_feedback:
             top = fuse(scores, config.dense_weight, config.lexical_weight, config.rrf_k)[:3]
             texts = [a.article.text for a in self.catalog.articles_by_keys([e.key for e in top]).values()]
-            feedback = feedback_terms(query, texts, self._definitions_of(view))
-        groups = expansion_groups(query, self._members_of(view), feedback)
+            feedback = feedback_terms(query, texts, view.definitions())
+        groups = expansion_groups(query, view.members(), feedback)
         where = allowed if allowed and len(allowed) < WHERE_SHARE * len(view.versions) else None
         search_concepts(self.indexer, query, groups, scores, allowed, config.candidates, config.expansion_dense, where)
 
@@ -326,7 +291,7 @@ class Retriever:
                        + [(e.key, e.fused) for e in ranked[:PENALTY_SOURCE_DEPTH]])
             for key, fused in sources:
                 if key.rpartition("#")[0] in view.versions:
-                    for target in self._penalties_citing(view, key):
+                    for target in view.penalties_citing(key):
                         wanted_penalties[target] = max(wanted_penalties.get(target, 0.0), fused)
         for entry in ranked:
             version_id = entry.key.rpartition("#")[0]
@@ -353,9 +318,9 @@ class Retriever:
         allowed: set[str] | None,
     ) -> list[ArticleScore]:
         """Return ranked with the articles defining the term asked about (什么是网络运营者) raised."""
-        definitions = self._definitions_of(view)
+        definitions = view.definitions()
         asked = terms_asked(query, definitions) or classes_asked(
-            query, lambda text: expansion_terms(text, self._members_of(view)), definitions)
+            query, lambda text: expansion_terms(text, view.members()), definitions)
         keys = [k for term in asked for k in definitions[term]]
         keys = [k for k in keys if allowed is None or k.rpartition("#")[0] in allowed]
         if not keys:
@@ -379,7 +344,7 @@ class Retriever:
         keys: list[str] = []
         shown = {h.article.key for h in hits[:5]}
         for hit in hits[:3]:
-            for key in self._penalties_citing(view, hit.article.key):
+            for key in view.penalties_citing(hit.article.key):
                 if key not in keys and key not in shown:
                     keys.append(key)
         stored = self.catalog.articles_by_keys(keys)

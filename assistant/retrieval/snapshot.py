@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.language.textnorm import normalize_text, normalize_title
+from assistant.protocols import CatalogReader
 from assistant.records import DocumentVersion, SearchFilters, StoredArticle
+from assistant.retrieval.crossref import is_penalty_article, penalty_links
+from assistant.retrieval.definitions import definition_index
+from assistant.retrieval.expansion import definition_members
 from assistant.retrieval.locality import PlaceNames, is_local
 from assistant.retrieval.lookup import TitleIndex
+from assistant.retrieval.regulation_refs import regulation_links
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
 class CatalogSnapshot:
-    """What retrieval keeps from the catalog between questions; rebuilt when its generation moves."""
+    """What retrieval keeps from the catalog between questions; rebuilt when its generation moves.
+
+    What is derived from the articles (penalty links, definitions, cross-regulation links) is built on first use.
+    """
 
     generation: int
     versions: dict[str, DocumentVersion]
     titles: TitleIndex
+    catalog: CatalogReader
     _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
@@ -31,6 +44,45 @@ class CatalogSnapshot:
     def group_of(self, version_id: str) -> str:
         """Return the short title grouping a version with its other versions."""
         return self.groups[version_id]
+
+    def articles_of(self, version_id: str) -> list[StoredArticle]:
+        """Return a version's articles in document order."""
+        if version_id not in self._articles:
+            self._articles[version_id] = self.catalog.articles(version_id)
+        return self._articles[version_id]
+
+    def penalty_links_of(self, version_id: str) -> dict[str, list[str]]:
+        """Return, within a version, the keys of the penalty articles citing each article."""
+        if version_id not in self._links:
+            self._links[version_id] = penalty_links(self.articles_of(version_id))
+        return self._links[version_id]
+
+    def penalties_citing(self, key: str) -> list[str]:
+        """Return the keys of the penalty articles citing an article, within its version."""
+        return self.penalty_links_of(key.rpartition("#")[0]).get(key, [])
+
+    def regulation_links(self, idf: Callable[[str], float]) -> dict[str, str]:
+        """Return the links from an article to the article of another regulation it refers to (current texts)."""
+        if self._regulation_links is None:
+            current = [v for v, d in self.versions.items() if d.is_current]
+            self._regulation_links = regulation_links({v: self.articles_of(v) for v in current},
+                                                      {v: self.group_of(v) for v in current}, idf,
+                                                      is_penalty_article)
+        return self._regulation_links
+
+    def definitions(self) -> dict[str, list[str]]:
+        """Return the defined terms and the keys of the articles defining them."""
+        if self._definitions is None:
+            # Built on the first definition question after a catalog change: one pass over all articles.
+            self._definitions = definition_index(self.catalog.iter_articles(list(self.versions)))
+            logger.info("definition index terms=%d", len(self._definitions))
+        return self._definitions
+
+    def members(self) -> dict[str, set[str]]:
+        """Return the members each defined concept enumerates."""
+        if self._members is None:
+            self._members = definition_members(self.catalog.iter_articles(list(self.versions)))
+        return self._members
 
 
 def passes_filters(version: DocumentVersion, filters: SearchFilters | None, view: CatalogSnapshot) -> bool:
