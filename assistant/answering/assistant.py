@@ -12,6 +12,7 @@ from assistant.answering.answer_types import unmet_reason
 from assistant.answering.citations import check_text
 from assistant.answering.composer import Composition, compose, decline_answer
 from assistant.answering.decline import CorpusVocabulary, Decision, Thresholds, decide
+from assistant.answering.facts_answer import compose_facts, is_facts
 from assistant.answering.llm import build_messages, stream_reply
 from assistant.answering.outline_answer import compose_outline, is_outline
 from assistant.answering.version_answer import answers_despite_decline, compose_version
@@ -81,13 +82,14 @@ class Assistant:
         limits = Thresholds(config.decline_threshold, config.situation_decline_threshold, config.situation_min_chars)
         decision = decide(question, retrieval, limits, self.vocabulary, follow_up=bool(history))
         if decision.decline and not (answers_despite_decline(question, retrieval) or is_overview(retrieval)
-                                     or is_outline(retrieval)):
+                                     or is_outline(retrieval) or is_facts(retrieval)):
             composed = decline_answer(question, retrieval, decision.missing_regulations,
                                       unmet_reason(decision.unmet_answer))
         else:
             # A structural question is answered from the text's divisions; a question about versions from both
             # texts, with what changed between them.
-            composed = (compose_outline(question, retrieval) or compose_overview(question, retrieval)
+            composed = (compose_outline(question, retrieval) or compose_facts(question, retrieval)
+                        or compose_overview(question, retrieval)
                         or compose_version(question, retrieval)
                         or compose(question, retrieval, max_citations=self.settings.answer.max_citations))
         logger.info("answer kind=%s decision=%s", composed.kind, decision.reason)

@@ -50,7 +50,8 @@ class HitOut(ArticleOut):
     via: str = Field(description="lookup (named in the question), hybrid, dense, lexical, linked or version (an "
                      "amendment overview: the articles an amendment added, deleted or amended), outline (a question "
                      "about a text's structure: the first and last article of each chapter and section) or chapter "
-                     "(one chapter's articles).")
+                     "(one chapter's articles) or facts (a question about the document itself, its status, dates, "
+                     "issuing body or 文号: the article stating when each version takes effect).")
 
 
 class CitationOut(BaseModel):

@@ -27,6 +27,7 @@ from assistant.retrieval.crossref import (
     is_penalty_question,
 )
 from assistant.retrieval.definitions import classes_asked, terms_asked
+from assistant.retrieval.document_facts import facts_hits
 from assistant.retrieval.expansion import (
     expansion_groups,
     expansion_terms,
@@ -130,6 +131,9 @@ class Retriever:
         if not lookups and (outline := outline_hits(view, query, filters)):
             # 「个保法有几章」「网安法第四章讲什么」: the text's own structure answers, not a search for 几章.
             return RetrievalResult(question, query, outline, top_score=1.0, evidence=1.0)
+        if not lookups and (facts := facts_hits(view, query, filters))[0]:
+            # 「关基条例还有效吗」「数安法是哪个部门发布的」: the catalog's record of the document answers.
+            return RetrievalResult(question, query, facts[0], top_score=1.0, evidence=1.0, documents=facts[1])
         scores = self._search(view, query, allowed)
         # What a turn asks is also searched apart, lower weighted (a follow-up's own words, a question's asking
         # sentences after its told situation); either search's evidence counts.
