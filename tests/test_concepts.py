@@ -46,6 +46,8 @@ def test_examples_of_the_issue_map_to_their_legal_concepts() -> None:
     assert "网络安全事件" in everyday_concepts("网站首页被篡改、域名被劫持")
     assert "安全保护义务" in everyday_concepts("把数据拷到U盘带走")
     assert everyday_concepts("数据安全法第二十一条") == []
+    # Consent made the price of using a service: 「必须授权…才能用」 is the refusal to serve the statutes forbid.
+    assert "拒绝提供产品或者服务" in everyday_concepts("政务app要求必须授权通讯录才能用")
 
 
 @pytest.mark.parametrize("question", [
@@ -151,3 +153,9 @@ def test_shorthand_does_not_repeat_what_the_colloquial_table_adds() -> None:
     # A word added twice would weigh twice in the keyword query.
     assert expand_colloquial("政务app收集人脸").split().count("应用程序") == 1
     assert expand_colloquial("关基运营者").split().count("关键信息基础设施") == 1
+
+
+@pytest.mark.parametrize("question", ["离职员工的指纹数据要删吗", "注销后数据删不删", "得删掉吗"])
+def test_any_delete_adds_the_statutes_word(question: str) -> None:
+    # 删 alone is always 删除 in these questions; the keyword index has no one-character term to find it by.
+    assert "删除" in expand_colloquial(question).split()[1:]
