@@ -65,6 +65,8 @@ def test_a_turn_naming_another_regulation_is_not_polluted() -> None:
     # Naming the conversation's own regulation again continues it; a short turn naming another is a follow-up.
     assert not changes_subject("数据安全法对重要数据的风险评估报告有什么要求？", history, find)
     assert not changes_subject("那个人信息保护法呢？", history, find)
+    # 那 before a title that begins with 个 is not the pronoun 那个.
+    assert "个人信息保护法" in rule_based_query("那个人信息保护法呢？", history, find)
 
 
 def test_pronouns_leave_no_fragments() -> None:

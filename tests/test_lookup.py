@@ -88,6 +88,19 @@ def test_mentions_find_titles_and_typos(titles: TitleIndex) -> None:
     assert titles.quoted_unknown("《反垄断法》第三条") == ["反垄断法"]
 
 
+@pytest.mark.parametrize(
+    ("question", "meant"),
+    [
+        ("网络数剧安全管理条例里网络数据处理者的主体责任", "网络数据安全管理条例"),
+        ("计算机信息系统安全保护条列里的备案", "计算机信息系统安全保护条例"),  # 列 lie for 例 li
+        ("网络安全发规定个人发现信息被违法收集可以要求删除吗", "网络安全法"),
+        ("未成年人网落保护条例要求每年做合规审计吗", "未成年人网络保护条例"),
+    ],
+)
+def test_a_title_slipped_by_sound_is_found(question: str, meant: str, titles: TitleIndex) -> None:
+    assert [m.short_title for m in titles.mentions(question)] == [meant]
+
+
 def test_version_words() -> None:
     assert names_version("2016年版网络安全法")
     assert names_version("修正前的网安法")

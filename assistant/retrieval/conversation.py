@@ -19,7 +19,10 @@ Rewriter = Callable[[str, Sequence[str]], str | None]
 _FOLLOW_UP_START = re.compile(
     r"^(那么?|那如果|如果|还有|另外|此外|它|这|该|上述|前述|其|那个|这个|违反了|不遵守|没做到|要是)"
 )
-_PRONOUN = re.compile(r"这条|该条|这个|那个|上述|前述|上面|前面|刚才|它|其|这些|那些|这种|该规定|这项|此项|以上")
+# 那个 and 这个 stop before 个人信息…, 个保法: 「那个保法呢？」 names 个保法 after 那.
+_PRONOUN = re.compile(
+    r"这条|该条|[这那]个(?!人信息|保法)|上述|前述|上面|前面|刚才|它|其|这些|那些|这种|该规定|这项|此项|以上"
+)
 _QUOTED_NAME = re.compile(r"《[^《》]+》")
 _QUESTION_NOISE = re.compile(r"请问|吗|呢|？|\?|。|！|!|什么样|什么|怎么办|怎么|怎样|如何|哪些|是否|有没有|一下")
 
