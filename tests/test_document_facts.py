@@ -12,6 +12,7 @@ from assistant.retrieval.document_facts import (
     AMENDMENTS,
     EFFECTIVE,
     ISSUER,
+    MAKING,
     NUMBER,
     PROMULGATED,
     STATUS,
@@ -36,6 +37,7 @@ def _asked(question: str, assistant: Assistant) -> tuple[str, ...]:
         ("政务数据共享条例的文号是多少", NUMBER),
         ("电子签名法修改过几次", AMENDMENTS),
         ("網安法修正案什麼時候開始施行", EFFECTIVE),
+        ("个保法是哪天表决通过的", MAKING),
     ],
 )
 def test_questions_about_a_document_are_recognised(question: str, first: str, hash_assistant: Assistant) -> None:
@@ -99,3 +101,12 @@ def test_the_users_scope_is_kept(hash_assistant: Assistant) -> None:
 def test_amendments_are_counted(hash_assistant: Assistant) -> None:
     answer = hash_assistant.answer("电子签名法修改过几次")
     assert answer.text.startswith("《中华人民共和国电子签名法》登记有两次修改：2015-04-24、2019-04-23。")
+
+
+def test_how_a_text_was_made_is_declined_with_what_the_library_holds(hash_assistant: Assistant) -> None:
+    answer = hash_assistant.answer("数据安全法是谁起草的？")
+    assert answer.declined and answer.citations == ()
+    assert "不含起草、审议、表决等立法过程" in answer.text
+    assert "制定机关为全国人民代表大会常务委员会，2021-06-10公布" in answer.text
+    # 通过 alone asks for the date the record holds.
+    assert not hash_assistant.answer("数据安全法是哪天通过的").declined

@@ -23,6 +23,7 @@ from assistant.retrieval.document_facts import (
     AMENDMENTS,
     EFFECTIVE,
     ISSUER,
+    MAKING,
     NUMBER,
     PROMULGATED,
     STATUS,
@@ -59,12 +60,28 @@ def compose_facts(question: str, retrieval: RetrievalResult) -> Composition | No
         return f"[{markers[article.key]}]"
 
     first = retrieval.documents[0]
+    if asked[0] == MAKING:
+        return _not_held(question, first)
     lines = [_lead(first, asked, by_version.get(first.version_id), cite, len(retrieval.documents) > 1)]
     for version in retrieval.documents:
         lines += ["", f"《{version.meta.title}》{_named(version) if len(retrieval.documents) > 1 else ''}："]
         lines += _record(version, by_version.get(version.version_id), cite)
     lines += ["", CAVEAT]
     return Composition(text="\n".join(lines), citations=tuple(citations), kind="facts")
+
+
+def _not_held(question: str, version: DocumentVersion) -> Composition:
+    """Return the declining answer to a question about how a text was made, with what the library does hold."""
+    meta = version.meta
+    known = "，".join(part for part in (
+        f"制定机关为{meta.issuing_body}" if meta.issuing_body else "",
+        f"{meta.promulgation_date}公布" if meta.promulgation_date else "",
+        f"自{meta.effective_date}起施行" if meta.effective_date else "",
+    ) if part)
+    text = (f"法规库收录法规的文本和登记信息（制定机关、文号、公布和施行日期、效力状态），不含起草、审议、表决等"
+            f"立法过程，无法回答「{question.strip().rstrip('？?。')}」。"
+            + (f"库中登记的《{meta.title}》{known}。" if known else ""))
+    return Composition(text=text, citations=(), declined=True, kind="declined")
 
 
 def _lead(

@@ -26,10 +26,12 @@ PROMULGATED = "promulgated"
 ISSUER = "issuer"
 NUMBER = "number"
 AMENDMENTS = "amendments"
+MAKING = "making"  # how the text was made (drafted, debated, voted): not in the library
 
 # Each fact with the words asking for it, in the order they are answered (谁发布 asks for the issuer, 何时发布 the
 # date).
 _ASKED = (
+    (MAKING, re.compile(r"起草|审议|表决|投票|几读|提案|立法背景|出台背景|立法过程|征求意见")),
     (STATUS, re.compile(r"有效|失效|废止|作废|过期|现行|效力|还能用|还管用|还在用|还适用")),
     (EFFECTIVE, re.compile(r"施行|生效|实施|执行|起效")),
     (ISSUER, re.compile(r"谁|哪个部门|哪些部门|哪几个部门|什么部门|哪个机关|什么机关|哪家|机关|部门")),
@@ -42,7 +44,9 @@ _FILLER = re.compile(
     r"(?:19|20)\d{2}年?版?|的|了|呢|吗|啊|呀|吧|现在|目前|当前|已经|还|是否|是不是|有没有|到底|究竟|"
     r"[，,。？?！!\s]"
 )
+# Longer words first: 起 alone would take the 起 of 起草.
 _QUESTION_WORDS = re.compile(
+    r"起草|审议|表决|投票|几读|提案|立法背景|出台背景|立法过程|征求意见|背景|为什么|为何|经过|怎么|"
     r"什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪天|哪一天|几月几号|几月几日|几号|日期|时间|"
     r"有效|失效|废止|作废|过期|现行|效力|还能用|还管用|还在用|还适用|施行|生效|实施|执行|起效|开始|起|"
     r"谁|哪个部门|哪些部门|哪几个部门|什么部门|哪个机关|什么机关|哪家|制定机关|发布机关|机关|部门|单位|联合|共同|"
