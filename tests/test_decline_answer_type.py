@@ -47,6 +47,8 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("等保测评免费吗？", "fee"),
         ("网络安全岗位的同志经常半夜应急，单位能不能发专项岗位津贴？标准是多少？", "pay"),
         ("镇里想把困难补助名单公示，这样可以吗？", None),  # a subsidy told of, no pay asked
+        ("网络安全法规定网吧营业时间到几点？", "clock"),
+        ("政务服务大厅周末开放时间有规定吗", "clock"),
     ],
 )
 def test_answer_types_statutes_do_not_give(question: str, kind: str | None, shared_corpus: Path) -> None:
@@ -72,6 +74,13 @@ def test_a_ratio_question_over_an_article_stating_a_percentage_is_answered(share
     fine = corpus_articles(shared_corpus, "个人信息保护法.md")["第六十六条"]
     question = "情节严重的，罚款最高是营业额的百分之几？"
     assert unmet_answer_type(question, retrieval_of(question, [fine], evidence=0.95)) is None
+
+
+def test_a_by_what_hour_question_is_answered_by_a_time_limit(shared_corpus: Path) -> None:
+    # 「最晚几点前要报」 asks a deadline: 事件报告办法 第四条 (最迟不得超过1小时) gives it.
+    limit = corpus_articles(shared_corpus, "国家网络安全事件报告管理办法.md")["第四条"]
+    question = "关基被勒索病毒加密了，最晚几点前要报，报给谁？"
+    assert unmet_answer_type(question, retrieval_of(question, [limit], evidence=0.95)) is None
 
 
 def test_a_vendor_question_is_not_answered_by_a_ban_on_naming_brands(shared_corpus: Path) -> None:
