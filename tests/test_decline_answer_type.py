@@ -49,6 +49,8 @@ def test_each_answer_type_matches_its_example(kind: str, asks, says, example: st
         ("镇里想把困难补助名单公示，这样可以吗？", None),  # a subsidy told of, no pay asked
         ("网络安全法规定网吧营业时间到几点？", "clock"),
         ("政务服务大厅周末开放时间有规定吗", "clock"),
+        ("个人信息保护法对员工加班有什么规定？", "leave"),
+        ("有同事用自己的U盘把机密文件拷回家加班，被发现了。这个事情性质怎么认定？", None),  # 加班 told, not asked
     ],
 )
 def test_answer_types_statutes_do_not_give(question: str, kind: str | None, shared_corpus: Path) -> None:
