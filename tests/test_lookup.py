@@ -10,7 +10,7 @@ from assistant.corpus.catalog import Catalog
 from assistant.corpus.library import Library
 from assistant.language.textnorm import normalize_title
 from assistant.language.vocabulary import load_abbreviations
-from assistant.retrieval.lookup import TitleIndex, find_references, names_version
+from assistant.retrieval.lookup import TitleIndex, find_references, names_version, unnamed_reference
 from assistant.settings import Settings
 from assistant.wiring import build_indexer
 
@@ -123,3 +123,24 @@ def test_every_abbreviation_finds_its_regulations_first_article(
     found = [r for r in _lookup(f"{alias}第一条讲的什么", titles, catalog) if r.article is not None]
     assert found and normalize_title(found[0].article.title) == short, [r.reference for r in found]
     assert found[0].article.article.label == "第一条"
+
+
+def test_an_article_of_no_regulation_asks_which_one(titles: TitleIndex, catalog: Catalog) -> None:
+    result = unnamed_reference("第二十一条讲的什么？", titles, catalog.articles)
+    assert result is not None and result.article is None and result.title is None
+    assert result.message.startswith("问题中没有指明是哪部法规的第二十一条。")
+    assert "《数据安全法》" in result.message and "请写明法规名称" in result.message
+    nowhere = unnamed_reference("第九十九条是什么内容", titles, catalog.articles)
+    assert nowhere is not None and "没有哪部法规有第九十九条" in nowhere.message
+
+
+@pytest.mark.parametrize("question", [
+    "第二十一条规定的数据分类分级制度是什么",  # asks about a subject: searched
+    "数据安全法第二十一条讲的什么",  # names its regulation: looked up
+    "二十一条",  # no 第: a number, not yet a reference
+])
+def test_other_questions_with_an_article_number_are_not_asked_back(
+    question: str, titles: TitleIndex, catalog: Catalog
+) -> None:
+    assert unnamed_reference(question, titles, catalog.articles) is None
+

@@ -250,3 +250,42 @@ def named_in(result: LookupResult, question: str) -> bool:
         if (number, suffix) == wanted:
             return True
     return False
+
+
+# What may stand beside a bare 第N条 in a question asking only for that article: 「第二十一条讲的什么？」.
+_BARE_ASK = re.compile(
+    r"请问|讲的?|说的?|写的?|规定的?了?|是|什么|啥|哪些|内容|全文|原文|条文|看一下|一下|查|呢|吗|的|了|[，,。？?！!\s]"
+)
+_UNNAMED_SHOWN = 6  # regulations named in the answer asking which one is meant
+
+
+def unnamed_reference(question: str, index: TitleIndex, articles_of: Callable[[str], Sequence[StoredArticle]]
+                      ) -> LookupResult | None:
+    """Return, for a question asking only for 第N条 of no regulation (「第二十一条讲的什么？」), a result saying which
+    regulations have such an article and asking which one is meant; None for any other question.
+
+    A search for the words 第二十一条 finds articles that cite some other 第二十一条, so none is offered in its place.
+    """
+    text = normalize_text(question).lower()
+    match = _ARTICLE.search(text)
+    if match is None or not match.group(1) or index.mentions(text) or _BARE_ASK.sub("", _ARTICLE.sub("", text)):
+        return None
+    try:
+        number = chinese_to_int(match.group(2))
+        suffix = chinese_to_int(match.group(3)) if match.group(3) else 0
+    except ValueError:
+        return None
+    label = format_article_label(number, suffix)
+    having = [short for short, group in index.groups.items()
+              if (current := [v for v in group if v.is_current] or group)
+              and _numbered(articles_of(current[-1].version_id), number, suffix) is not None]
+    if not having:
+        message = f"问题中没有指明法规，法规库中也没有哪部法规有{label}。请写明法规名称和条文序号。"
+    else:
+        names = "、".join(f"《{name}》" for name in sorted(having, key=len)[:_UNNAMED_SHOWN])
+        more = f"等{int_to_chinese(len(having))}部法规" if len(having) > _UNNAMED_SHOWN else ""
+        message = (f"问题中没有指明是哪部法规的{label}。法规库中{names}{more}都有{label}，"
+                   f"请写明法规名称，如「{sorted(having, key=len)[0]}{label}」。")
+    return LookupResult(reference=match.group(0).lstrip("的之 "), title=None, label=label, article=None,
+                        message=message)
+

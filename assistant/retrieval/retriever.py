@@ -37,7 +37,7 @@ from assistant.retrieval.expansion import (
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, demote_local, fuse, roll_up, search_evidence
 from assistant.retrieval.hits import make_hits
 from assistant.retrieval.learned_order import Observer, QuestionFacts, load_order, reorder
-from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version
+from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version, unnamed_reference
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.outline import outline_hits
 from assistant.retrieval.regulation_refs import follow_references
@@ -121,6 +121,8 @@ class Retriever:
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
         lookups = tuple(r for r in found if named_in(r, question))
+        if not lookups and not history and (unnamed := unnamed_reference(query, view.titles, view.articles_of)):
+            lookups = (unnamed,)  # 「第二十一条讲的什么？」: which regulation's is asked, not a search for 第二十一条
         carried = [r.article.key for r in found if r.article is not None and r not in lookups]
         allowed = self.scope(view, query, filters)
         if not allowed:
