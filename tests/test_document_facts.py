@@ -53,6 +53,7 @@ def test_questions_about_a_document_are_recognised(question: str, first: str, ha
         "网安法第七十九条什么时候施行",  # an article named: looked up
         "网络安全法和数据安全法哪个先施行",  # two regulations
         "我们单位的制度什么时候施行",  # names no regulation
+        "匿名化以后的个人信息有效吗",  # 个人信息有 is one character from 个人信息法, but no title
     ],
 )
 def test_other_questions_are_not_read_as_about_the_document(question: str, hash_assistant: Assistant) -> None:

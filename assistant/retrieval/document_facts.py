@@ -57,7 +57,9 @@ _COMMENCEMENT = re.compile(r"自.{0,30}起(?:施行|实施|生效)|(?:施行|实
 
 
 def asks_for_facts(text: str, mentions: Sequence[TitleMention]) -> tuple[str, ...]:
-    """Return the facts a normalised, lower-cased question naming one regulation asks about it, or ()."""
+    """Return the facts a normalised, lower-cased question naming one regulation, as written, asks about it, or ()
+    (「个人信息有效吗」 holds 个人信息有, one character from 个人信息法, and names no text)."""
+    mentions = [m for m in mentions if m.exact]
     if len({m.short_title for m in mentions}) != 1:
         return ()
     rest = list(text)
@@ -86,8 +88,9 @@ def facts_hits(
     mentions = view.titles.mentions(text)
     if not asks_for_facts(text, mentions):
         return (), ()
-    group = view.titles.groups[mentions[0].short_title]
-    named, _why = view.titles.choose_version(mentions[0].short_title, text)
+    short = next(m.short_title for m in mentions if m.exact)
+    group = view.titles.groups[short]
+    named, _why = view.titles.choose_version(short, text)
     versions = [v for v in group if passes_filters(v, filters, view)
                 and not (filters and filters.current_only and not v.is_current)]
     # The text the question names first (「2016年版网安法什么时候施行」), then the newest.

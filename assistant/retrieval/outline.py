@@ -60,7 +60,12 @@ class OutlineRequest:
 
 
 def asks_for_outline(text: str, mentions: Sequence[TitleMention]) -> OutlineRequest | None:
-    """Return the structural request of a normalised, lower-cased question naming one regulation, else None."""
+    """Return the structural request of a normalised, lower-cased question naming one regulation, else None.
+
+    Only a title named as written counts: a window one character from a title (「网络安全有哪些部分」 holds 网络安全有)
+    is not taken for it here, where the answer would be that text's structure.
+    """
+    mentions = [m for m in mentions if m.exact]
     if len({m.short_title for m in mentions}) != 1:
         return None
     rest = list(text)
