@@ -43,7 +43,7 @@ def test_the_subject_comes_from_the_titles_and_the_vocabulary(vocabulary: Corpus
         # A situation told in everyday words, inside the subject: weak evidence is not a reason to decline.
         ("小区物业装了人脸门禁，还说刷脸的照片可以拿去给商家做客流分析，这靠谱吗？", False, False),
         # A follow-up leans on its conversation: its own few words say little.
-        ("那要是不删呢？", True, False),
+        ("那要是不管呢？", True, False),
         # Terse, or outside the subject: the evidence decides as before.
         ("人脸门禁靠谱吗？", False, True),
         ("我们单位的职工想问一下今年住房公积金的缴存比例到底按多少来算？", False, True),
