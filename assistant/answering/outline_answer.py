@@ -16,11 +16,10 @@ from assistant.answering.citations import build_citation
 from assistant.answering.composer import Composition
 from assistant.answering.quoting import SENTENCE, shorten
 from assistant.answering.version_answer import text_name
-from assistant.language.numerals import NUMERAL_PATTERN, int_to_chinese
+from assistant.language.numerals import int_to_chinese
 from assistant.records import Citation, RetrievalResult, StoredArticle
-from assistant.retrieval.outline import VIA_CHAPTER, VIA_OUTLINE, chapter_heading
+from assistant.retrieval.outline import CHAPTER_NUMBER, VIA_CHAPTER, VIA_OUTLINE, chapter_heading
 
-_CHAPTER_ASKED = re.compile(rf"第(?:{NUMERAL_PATTERN})章")
 _DIVISION = re.compile(r"^(第\S+?[编章节])\s*(.*)$")
 _SPACES = re.compile(r"\s+")
 
@@ -38,7 +37,7 @@ def compose_outline(question: str, retrieval: RetrievalResult) -> Composition | 
     if retrieval.hits[0].via == VIA_CHAPTER:
         return _chapter(articles)
     composed = _whole(articles)
-    asked = _CHAPTER_ASKED.search(retrieval.standalone_query or question)
+    asked = CHAPTER_NUMBER.search(retrieval.standalone_query or question)
     if asked is None:
         return composed
     # 「数据安全法第十二章讲什么」: the text has no such chapter; its outline shows the ones it has.

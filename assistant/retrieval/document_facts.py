@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from assistant.language.textnorm import normalize_text
 from assistant.records import DocumentVersion, Hit, SearchFilters, StoredArticle
-from assistant.retrieval.lookup import TitleMention
+from assistant.retrieval.lookup import TitleMention, sole_named
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
 
 VIA = "facts"  # Hit.via of the commencement article of each version, answering a question about the document
@@ -44,31 +44,32 @@ _FILLER = re.compile(
     r"(?:19|20)\d{2}年?版?|的|了|呢|吗|啊|呀|吧|现在|目前|当前|已经|还|是否|是不是|有没有|到底|究竟|"
     r"[，,。？?！!\s]"
 )
-# Longer words first: 起 alone would take the 起 of 起草.
-_QUESTION_WORDS = re.compile(
-    r"起草|审议|表决|投票|几读|提案|立法背景|出台背景|立法过程|征求意见|背景|为什么|为何|经过|怎么|"
-    r"什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪天|哪一天|几月几号|几月几日|几号|日期|时间|"
-    r"有效|失效|废止|作废|过期|现行|效力|还能用|还管用|还在用|还适用|施行|生效|实施|执行|起效|开始|起|"
-    r"谁|哪个部门|哪些部门|哪几个部门|什么部门|哪个机关|什么机关|哪家|制定机关|发布机关|机关|部门|单位|联合|共同|"
-    r"文号|令号|几号令|第几号|编号|修改|修订|修正|改|过|几次|次|最新|哪个|版本|几个|多少|"
-    r"公布|发布|颁布|出台|通过|印发|签发|制定|发文|是|在|于|由|有|没|没有|了|哪|什么|几|是多少"
-)
+# The words a question about a document may hold besides its title: those asking for a fact (first, so that 起草 is
+# consumed whole before 起 alone, 几号令 before 几号), then the ones asking when, who or which and the form words.
+_QUESTION_WORDS = re.compile("|".join([
+    *(words.pattern for _, words in _ASKED),
+    r"背景|为什么|为何|经过|怎么|什么时候|什么时间|啥时候|啥时|几时|何时|哪年|哪一年|哪天|哪一天|几月几号|几月几日|几号|"
+    r"日期|时间|开始|起|制定机关|发布机关|单位|联合|共同|修改|修订|修正|改|过|次|最新|哪个|几个|多少|"
+    r"是|在|于|由|有|没有|没|了|哪|什么|几",
+]))
 _COMMENCEMENT = re.compile(r"自.{0,30}起(?:施行|实施|生效)|(?:施行|实施)日期")
 
 
 def asks_for_facts(text: str, mentions: Sequence[TitleMention]) -> tuple[str, ...]:
     """Return the facts a normalised, lower-cased question naming one regulation, as written, asks about it, or ()
     (「个人信息有效吗」 holds 个人信息有, one character from 个人信息法, and names no text)."""
-    mentions = [m for m in mentions if m.exact]
-    if len({m.short_title for m in mentions}) != 1:
-        return ()
-    rest = list(text)
-    for mention in mentions:
-        rest[mention.start : mention.end] = [" "] * (mention.end - mention.start)
-    remainder = _FILLER.sub("", "".join(rest))
+    return _asked_of(text, mentions)[1]
+
+
+def _asked_of(text: str, mentions: Sequence[TitleMention]) -> tuple[str, tuple[str, ...]]:
+    """Return the regulation a question about a document names and the facts it asks, or ("", ())."""
+    if (named := sole_named(text, mentions)) is None:
+        return "", ()
+    short, rest = named
+    remainder = _FILLER.sub("", rest)
     if not remainder or _QUESTION_WORDS.sub("", remainder):
-        return ()
-    return facts_asked(remainder)
+        return "", ()
+    return short, facts_asked(remainder)
 
 
 def facts_asked(text: str) -> tuple[str, ...]:
@@ -85,10 +86,9 @@ def facts_hits(
 ) -> tuple[tuple[Hit, ...], tuple[DocumentVersion, ...]]:
     """Return the commencement articles and the versions answering a question about a document, or ((), ())."""
     text = normalize_text(query).lower()
-    mentions = view.titles.mentions(text)
-    if not asks_for_facts(text, mentions):
+    short, asked = _asked_of(text, view.titles.mentions(text))
+    if not asked:
         return (), ()
-    short = next(m.short_title for m in mentions if m.exact)
     group = view.titles.groups[short]
     named, _why = view.titles.choose_version(short, text)
     versions = [v for v in group if passes_filters(v, filters, view)

@@ -117,12 +117,16 @@ class TitleIndex:
         """Return names in 《》 that match no regulation of the catalog."""
         return [name for name in QUOTED_TITLE.findall(query) if normalize_title(name).lower() not in self.aliases]
 
+    def current(self, short_title: str) -> DocumentVersion:
+        """Return the text of a document in force (its newest when none is)."""
+        group = self.groups[short_title]
+        return ([v for v in group if v.is_current] or group)[-1]
+
     def choose_version(self, short_title: str, query: str) -> tuple[DocumentVersion, str]:
         """Return the version a question means (named year, old version, the text in force when the act it tells
         of happened, else the one in force) and why."""
         group = self.groups[short_title]
-        current = [v for v in group if v.is_current] or group
-        chosen = current[-1]
+        chosen = self.current(short_title)
         dates, named = event_dates(query), without_event_dates(query)
         if dates and not (_YEAR.search(named) or OLD_TEXT_ITSELF.search(named) or CURRENT_TEXT.search(named)):
             # 「2025年8月我院…泄露…按当时的网安法」: the 2016 text, in force until 2025-12-31, not the 2025 amendment.
@@ -276,16 +280,27 @@ def unnamed_reference(question: str, index: TitleIndex, articles_of: Callable[[s
     except ValueError:
         return None
     label = format_article_label(number, suffix)
-    having = [short for short, group in index.groups.items()
-              if (current := [v for v in group if v.is_current] or group)
-              and _numbered(articles_of(current[-1].version_id), number, suffix) is not None]
+    having = sorted((short for short in index.groups
+                     if _numbered(articles_of(index.current(short).version_id), number, suffix) is not None), key=len)
     if not having:
         message = f"问题中没有指明法规，法规库中也没有哪部法规有{label}。请写明法规名称和条文序号。"
     else:
-        names = "、".join(f"《{name}》" for name in sorted(having, key=len)[:_UNNAMED_SHOWN])
+        names = "、".join(f"《{name}》" for name in having[:_UNNAMED_SHOWN])
         more = f"等{int_to_chinese(len(having))}部法规" if len(having) > _UNNAMED_SHOWN else ""
         message = (f"问题中没有指明是哪部法规的{label}。法规库中{names}{more}都有{label}，"
-                   f"请写明法规名称，如「{sorted(having, key=len)[0]}{label}」。")
+                   f"请写明法规名称，如「{having[0]}{label}」。")
     return LookupResult(reference=match.group(0).lstrip("的之 "), title=None, label=label, article=None,
                         message=message)
+
+
+def sole_named(text: str, mentions: Sequence[TitleMention]) -> tuple[str, str] | None:
+    """Return the one regulation a question names as written and the question with its names blanked out, or None
+    when it names none or several. A window one character from a title (网络安全有…) is no naming here."""
+    exact = [m for m in mentions if m.exact]
+    if len({m.short_title for m in exact}) != 1:
+        return None
+    rest = list(text)
+    for mention in exact:
+        rest[mention.start : mention.end] = [" "] * (mention.end - mention.start)
+    return exact[0].short_title, "".join(rest)
 

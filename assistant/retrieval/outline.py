@@ -20,14 +20,14 @@ from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import normalize_text
 from assistant.language.version_cues import OLD_TEXT_NEAR_NUMBER
 from assistant.records import Hit, SearchFilters, StoredArticle
-from assistant.retrieval.lookup import TitleMention, older_than
+from assistant.retrieval.lookup import TitleMention, older_than, sole_named
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
 
 VIA_OUTLINE = "outline"  # Hit.via of a whole text's outline: the first and last article of every division
 VIA_CHAPTER = "chapter"  # Hit.via of one chapter's articles
 MAX_CHAPTER_ARTICLES = 40
 
-_CHAPTER_NUMBER = re.compile(rf"第({NUMERAL_PATTERN})章")
+CHAPTER_NUMBER = re.compile(rf"第({NUMERAL_PATTERN})章")  # 第四章, its number in group 1
 _CHAPTER_HEADING = re.compile(rf"^第(?:{NUMERAL_PATTERN})章\s*")
 _DIVISION_NUMBER = re.compile(rf"^第(?:{NUMERAL_PATTERN})[编章节]\s*")
 # What may stand around the request besides the regulation's name: words naming or dating its text.
@@ -65,17 +65,13 @@ def asks_for_outline(text: str, mentions: Sequence[TitleMention]) -> OutlineRequ
     Only a title named as written counts: a window one character from a title (「网络安全有哪些部分」 holds 网络安全有)
     is not taken for it here, where the answer would be that text's structure.
     """
-    mentions = [m for m in mentions if m.exact]
-    if len({m.short_title for m in mentions}) != 1:
+    if (named := sole_named(text, mentions)) is None:
         return None
-    rest = list(text)
-    for mention in mentions:
-        rest[mention.start : mention.end] = [" "] * (mention.end - mention.start)
-    remainder = _FILLER.sub("", "".join(rest))
-    short = mentions[0].short_title
-    if numbers := list(_CHAPTER_NUMBER.finditer(remainder)):
+    short, rest = named
+    remainder = _FILLER.sub("", rest)
+    if numbers := list(CHAPTER_NUMBER.finditer(remainder)):
         # A follow-up restated with its question before (「网安法第三章讲的 第五章」) asks about the last one named.
-        if _consumed(_CHAPTER_NUMBER.sub("", remainder), _CHAPTER_WORDS):
+        if _consumed(CHAPTER_NUMBER.sub("", remainder), _CHAPTER_WORDS):
             return OutlineRequest(short, chapter=chinese_to_int(numbers[-1].group(1)))
         return None
     if _consumed(remainder, _WHOLE_WORDS) and _WHOLE_NOUN.search(remainder) and _WHOLE_ASK.search(remainder):
@@ -109,7 +105,7 @@ def outline_hits(view: CatalogSnapshot, query: str, filters: SearchFilters | Non
         version = older
     if filters and filters.current_only and not version.is_current:
         # The user's scope keeps to the texts in force: the one in force is outlined, its date and status said.
-        version = next((v for v in view.titles.groups[request.short_title] if v.is_current), version)
+        version = view.titles.current(request.short_title)
     if not passes_filters(version, filters, view) or (filters and filters.current_only and not version.is_current):
         return ()
     articles = [a for a in view.articles_of(version.version_id) if a.article.kind == "article"]
@@ -142,7 +138,7 @@ def _in_division(article: StoredArticle, request: OutlineRequest) -> bool:
     """Return True when an article stands in the chapter numbered, or the chapter or section named."""
     if request.chapter is not None:
         heading = chapter_heading(article)
-        number = _CHAPTER_NUMBER.match(heading) if heading else None
+        number = CHAPTER_NUMBER.match(heading) if heading else None
         return number is not None and chinese_to_int(number.group(1)) == request.chapter
     name = request.chapter_name or ""
     return any(name in re.sub(r"\s+", "", _DIVISION_NUMBER.sub("", h)) for h in article.article.headings)
