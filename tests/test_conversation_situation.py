@@ -69,6 +69,24 @@ def test_a_turn_naming_another_regulation_is_not_polluted() -> None:
     assert "个人信息保护法" in rule_based_query("那个人信息保护法呢？", history, find)
 
 
+def unname(text: str) -> str:
+    """Stand-in for the catalog's name blanker."""
+    return re.sub(r"数据安全法|个人信息保护法|数据出境安全评估办法", " ", text)
+
+
+def test_a_follow_up_naming_another_regulation_asks_the_same_of_it() -> None:
+    history = ["数据安全法对重要数据出境有什么要求？"]
+    for turn in ("那个人信息保护法呢？", "个人信息保护法呢？"):
+        query = rule_based_query(turn, history, find, unname)
+        # The subject carries over; the earlier regulation's name does not, or its articles would lead again.
+        assert "出境" in query and "个人信息保护法" in query and "数据安全法" not in query
+    # Long as its title is, a turn that only names a regulation after 那 leans on the conversation.
+    query = rule_based_query("那数据出境安全评估办法呢？", history, find, unname)
+    assert "重要数据出境" in query and "数据安全法" not in query
+    # A turn asking its own question of a regulation still changes the subject, however short.
+    assert changes_subject("个人信息保护法第十三条讲什么", history, find, unname)
+
+
 def test_pronouns_leave_no_fragments() -> None:
     query = rule_based_query("这种事要报告吗？这个机构管不管？", [EXPORT], find)
     assert "事要报告" in query and "机构管不管" in query
@@ -115,6 +133,19 @@ def test_a_new_subject_is_searched_alone(assistant: Assistant) -> None:
     # Articles of the section 敏感个人信息的处理规则, none of the export rules the earlier turns spoke of.
     assert all(h.article.title == "中华人民共和国个人信息保护法" for h in result.hits[:3])
     assert all("敏感个人信息" in " ".join(h.article.article.headings) for h in result.hits[:3])
+
+
+def test_a_follow_up_naming_another_regulation_is_searched_in_it(assistant: Assistant) -> None:
+    earlier = "个人信息保护法对向境外提供个人信息有什么要求？"
+    result = assistant.retriever.retrieve("那数据出境安全评估办法呢？", [earlier])
+    assert "个人信息保护法" not in result.standalone_query and "向境外提供个人信息" in result.standalone_query
+    # That regulation's articles alone: the law answered the earlier turn already.
+    assert result.hits and all(h.article.title == "数据出境安全评估办法" for h in result.hits)
+    assert "第四条" in {h.article.article.label for h in result.hits[:3]}  # 向境外提供数据 … 应当申报安全评估
+    # Naming again the regulation the conversation is about turns it nowhere: the whole library is searched.
+    same = "数据出境安全评估办法对向境外提供个人信息有什么要求？"
+    again = assistant.retriever.retrieve("那数据出境安全评估办法呢？", [same])
+    assert len({h.article.title for h in again.hits}) > 1
 
 
 def test_a_one_character_slip_does_not_change_the_subject(assistant: Assistant) -> None:

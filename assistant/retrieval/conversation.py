@@ -24,6 +24,9 @@ _PRONOUN = re.compile(
     r"这条|该条|[这那]个(?!人信息|保法)|上述|前述|上面|前面|刚才|它|其|这些|那些|这种|该规定|这项|此项|以上"
 )
 _QUOTED_NAME = re.compile(r"《[^《》]+》")
+# A turn ending in 呢 with nothing else to ask (「数据安全法呢？」) asks the previous question again.
+_ASKS_BACK = re.compile(r"^\W*呢\W*$")
+SHORT_TURN_CHARS = 12  # a turn this short leans on the conversation for what it asks
 _QUESTION_NOISE = re.compile(r"请问|吗|呢|？|\?|。|！|!|什么样|什么|怎么办|怎么|怎样|如何|哪些|是否|有没有|一下")
 
 # Checked in order: 「备案流程是什么」 asks for a procedure, not a definition.
@@ -43,6 +46,8 @@ def detect_intent(question: str) -> str | None:
 
 
 FindRegulations = Callable[[str], list[str]]
+# The text with every regulation it names blanked out: what a turn says besides where to look.
+Unname = Callable[[str], str]
 MAX_SITUATION_TURNS = 3  # earlier turns carried at most: the situation, not the whole conversation
 
 
@@ -51,30 +56,44 @@ def quoted_regulations(text: str) -> list[str]:
     return _QUOTED_NAME.findall(text)
 
 
-def is_follow_up(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> bool:
-    """Return True when a question leans on earlier turns (「那违反了怎么处罚？」)."""
+def unquoted(text: str) -> str:
+    """Return text with the names written in 《》 blanked out (the fallback of Unname)."""
+    return _QUOTED_NAME.sub(" ", text)
+
+
+def is_follow_up(
+    question: str, history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> bool:
+    """Return True when a question leans on earlier turns (「那违反了怎么处罚？」, 「那数据安全法呢？」)."""
     if not history:
         return False
     text = normalize_text(question)
-    if find(text) and len(text) > 12:
-        return False
-    return bool(_FOLLOW_UP_START.search(text) or _PRONOUN.search(text) or len(text) <= 12)
+    if find(text):
+        # A turn naming a regulation is complete unless its other words are few and lean back: 「那数据安全法呢？」
+        # asks the last question of another text; 「个保法第十三条讲什么」 asks its own.
+        rest = unname(text)
+        return len(rest) <= SHORT_TURN_CHARS and bool(_FOLLOW_UP_START.search(rest.strip()) or _ASKS_BACK.search(rest))
+    return bool(_FOLLOW_UP_START.search(text) or _PRONOUN.search(text) or len(text) <= SHORT_TURN_CHARS)
 
 
-def changes_subject(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> bool:
+def changes_subject(
+    question: str, history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> bool:
     """Return True when a complete question names a regulation no earlier turn named: a new subject.
 
     A turn naming no regulation stays in the conversation's situation, however complete it reads: officials state
     the facts first (「门户网站首页被篡改了，已经报了」) and ask about them next (「处置完以后还要交什么材料？」).
     """
     named = find(normalize_text(question))
-    if not named or is_follow_up(question, history, find):
+    if not named or is_follow_up(question, history, find, unname):
         return False
     earlier = {name for turn in history for name in find(normalize_text(turn))}
     return not earlier.intersection(named)
 
 
-def situation_turns(history: Sequence[str], find: FindRegulations = quoted_regulations) -> list[str]:
+def situation_turns(
+    history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> list[str]:
     """Return the earlier turns the next turn continues, oldest first.
 
     The latest turn, and before it every turn it leans on: a statement of facts or a question that did not change
@@ -83,9 +102,22 @@ def situation_turns(history: Sequence[str], find: FindRegulations = quoted_regul
     turns: list[str] = []
     for index in range(len(history) - 1, -1, -1):
         turns.insert(0, history[index])
-        if len(turns) >= MAX_SITUATION_TURNS or changes_subject(history[index], history[:index], find):
+        if len(turns) >= MAX_SITUATION_TURNS or changes_subject(history[index], history[:index], find, unname):
             break
     return turns
+
+
+def regulations_turned_to(
+    question: str, history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> list[str]:
+    """Return the regulations a follow-up turns the conversation to (「那数据安全法呢？」 after a question on 网安法):
+    named by the turn and by no turn of its situation; empty for any other turn."""
+    text = normalize_text(question)
+    named = find(text)
+    if not named or not is_follow_up(text, history, find, unname):
+        return []
+    before = {name for turn in situation_turns(history, find, unname) for name in find(normalize_text(turn))}
+    return [name for name in dict.fromkeys(named) if name not in before]
 
 
 def _topic(turn: str) -> str:
@@ -100,14 +132,17 @@ def _carried_regulation(text: str, history: Sequence[str], find: FindRegulations
     return "" if find(text) else next((names[0] for t in reversed(history) if (names := find(t))), "")
 
 
-def rule_based_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
+def rule_based_query(
+    question: str, history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> str:
     """Return a standalone query: the question in its situation (the regulation, articles and topic of the turns
-    it continues); a question that changes the subject stays as asked."""
+    it continues); a question that changes the subject stays as asked, and one naming its own regulation asks
+    of it instead of the situation's (「那数据安全法呢？」)."""
     text = normalize_text(question)
-    if not history or changes_subject(text, history, find):
+    if not history or changes_subject(text, history, find, unname):
         return text
     regulation = _carried_regulation(text, history, find)
-    follow_up = is_follow_up(text, history, find)
+    follow_up = is_follow_up(text, history, find, unname)
     if follow_up and ARTICLE_LABEL_PATTERN.search(text):
         # 「第二十一条呢？」 after a question on 数据安全法: the new article of the same regulation, nothing else;
         # after one on 旧网安法第五十九条, the number is of the old text too (「那第六十四条呢，还在吗？」).
@@ -118,7 +153,11 @@ def rule_based_query(question: str, history: Sequence[str], find: FindRegulation
     articles = [m.group(0) for m in ARTICLE_LABEL_PATTERN.finditer(latest)] if follow_up else []
     intent = detect_intent(text) if follow_up else None
     hint = INTENTS[intent][1] if intent else ""
-    situation = [_topic(turn) for turn in situation_turns(history, find)]
+    turns = situation_turns(history, find, unname)
+    if find(text):
+        # The regulation the turn names replaces the situation's: searched beside them, theirs would lead.
+        turns = [unname(normalize_text(turn)) for turn in turns]
+    situation = [_topic(turn) for turn in turns]
     if regulation and any(regulation in topic for topic in situation):
         regulation = ""
     parts = [regulation + "".join(articles[:1]), *situation, _topic(text), hint]
@@ -134,7 +173,9 @@ def _old_text_cue(turn: str) -> str:
     return found[-1] if found else ""
 
 
-def own_words_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
+def own_words_query(
+    question: str, history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> str:
     """Return the turn's own words with the conversation's regulation, to search beside the situated query; empty
     when there is no situation to search apart from (no history, or a new subject) or no words of its own.
 
@@ -142,9 +183,9 @@ def own_words_query(question: str, history: Sequence[str], find: FindRegulations
     to the right one (Retriever._obligations_before).
     """
     text = normalize_text(question)
-    if not history or changes_subject(text, history, find):
+    if not history or changes_subject(text, history, find, unname):
         return ""
-    if detect_intent(text) == "penalty" and is_follow_up(text, history, find):
+    if detect_intent(text) == "penalty" and is_follow_up(text, history, find, unname):
         return ""
     return " ".join(p for p in (_carried_regulation(text, history, find), _topic(text)) if p)
 
@@ -169,15 +210,17 @@ def asked_part(question: str) -> str:
     return asked if len(asked) >= MIN_ASK_CHARS else ""
 
 
-def focus_query(question: str, history: Sequence[str], find: FindRegulations = quoted_regulations) -> str:
+def focus_query(
+    question: str, history: Sequence[str], find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
+) -> str:
     """Return what a turn asks, to search beside the whole: a follow-up's own words, or a question's asking
     sentences after the situation it tells; empty when there is nothing apart to search."""
-    return own_words_query(question, history, find) if history else asked_part(question)
+    return own_words_query(question, history, find, unname) if history else asked_part(question)
 
 
 def standalone_query(
     question: str, history: Sequence[str] = (), rewrite: Rewriter | None = None,
-    find: FindRegulations = quoted_regulations,
+    find: FindRegulations = quoted_regulations, unname: Unname = unquoted,
 ) -> str:
     """Return the query to search for: the model's rewrite when given and usable, else the rules'."""
     if rewrite is not None and history:
@@ -188,4 +231,4 @@ def standalone_query(
             rewritten = None
         if rewritten and rewritten.strip():
             return normalize_text(rewritten)
-    return rule_based_query(question, history, find)
+    return rule_based_query(question, history, find, unname)

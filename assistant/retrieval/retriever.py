@@ -19,7 +19,7 @@ from assistant.records import (
     RetrievalResult,
     SearchFilters,
 )
-from assistant.retrieval.conversation import Rewriter, focus_query, standalone_query
+from assistant.retrieval.conversation import Rewriter, focus_query, regulations_turned_to, standalone_query
 from assistant.retrieval.crossref import (
     duty_beside_penalty,
     duty_query,
@@ -113,7 +113,8 @@ class Retriever:
         """Return the ranked articles for a question (lookups first), penalty links and evidence."""
         top_k = top_k or self.settings.retrieval.top_k
         view = self.view()
-        query = standalone_query(question, history, self.rewrite, find=(finder := self._regulation_finder(view)))
+        finder, unname = self._regulation_finder(view), self._regulation_unnamer(view)
+        query = standalone_query(question, history, self.rewrite, find=finder, unname=unname)
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
             query, typo_notices = read_slips(query, self.indexer.document_frequency)
@@ -125,6 +126,9 @@ class Retriever:
             lookups = (unnamed,)  # 「第二十一条讲的什么？」: which regulation's is asked, not a search for 第二十一条
         carried = [r.article.key for r in found if r.article is not None and r not in lookups]
         allowed = self.scope(view, query, filters)
+        if not lookups and (turned_to := regulations_turned_to(question, history, finder, unname)):
+            # 「那数据安全法呢？」 asks the last question of that regulation alone: the others answered it already.
+            allowed = [v for v in allowed if view.group_of(v) in turned_to] or allowed
         if not allowed:
             return RetrievalResult(question, query, (), lookups)
         if lookups and all(r.article is None for r in lookups):
@@ -139,7 +143,7 @@ class Retriever:
         scores = self._search(view, query, allowed)
         # What a turn asks is also searched apart, lower weighted (a follow-up's own words, a question's asking
         # sentences after its told situation); either search's evidence counts.
-        own = focus_query(question, history, finder) if self.settings.retrieval.turn_weight > 0 else ""
+        own = focus_query(question, history, finder, unname) if self.settings.retrieval.turn_weight > 0 else ""
         if own and self.settings.retrieval.typo_correction:
             own = read_slips(own, self.indexer.document_frequency)[0]
         own_scores = self._search(view, own, allowed, concepts=False) if own and own != query else {}
@@ -229,6 +233,15 @@ class Retriever:
     def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
         # Exact names only: a one-character slip (个人信息怎 read as 个人信息法) must not end a conversation's subject.
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower()) if m.exact]
+
+    def _regulation_unnamer(self, view: CatalogSnapshot) -> Callable[[str], str]:
+        def unname(text: str) -> str:
+            text = normalize_text(text)
+            for mention in sorted(view.titles.mentions(text.lower()), key=lambda m: -m.start):
+                if mention.exact:
+                    text = text[: mention.start] + " " + text[mention.end :]
+            return text
+        return unname
 
     def _search(
         self, view: CatalogSnapshot, query: str, allowed: list[str], *, concepts: bool = True
