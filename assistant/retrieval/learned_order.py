@@ -1,12 +1,12 @@
-"""Learned ordering of the fused candidates: a linear model over everything the rankings know about an article.
+"""Learned ordering of the fused candidates: a fitted model over everything the rankings know about an article.
 
 Reciprocal-rank fusion (fusion.py) reads only ranks: an article second by vector similarity 0.91 and one second by
 0.62 count the same, and neither the keyword score's size, the share of the question's words an article holds, nor
 what the other candidates of its regulation say is seen. Without a cross-encoder that installs offline, the next
-best thing is to learn how to weigh those signals from questions with known answers: eval/train_order.py fits a
-listwise (softmax) linear model on question sets written by people who never saw the code, and writes its
-weights to data/learned_order.json. At answer time the first DEPTH candidates are re-scored, a few microseconds
-of arithmetic; articles further down keep their fused order below them.
+best thing is to learn how to weigh those signals from questions with known answers: eval/train_order.py fits
+boosted trees, a listwise (softmax) linear model or a blend of both (order_models.py) on question sets written by
+people who never saw the code, and writes the model to data/learned_order.json. At answer time the first DEPTH
+candidates are re-scored, well under a millisecond of arithmetic; articles further down keep their fused order.
 
 Every feature is a property of the rankings or of the article's text and place; the only word lists name forms
 of asking (how long, who, what is) and the article forms that answer them (a time limit, a body, 是指), never a
@@ -16,21 +16,22 @@ on the held-out sets (further on the fresh set than on the sealed half).
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.errors import ConfigError
 from assistant.language.numerals import NUMERAL_PATTERN
 from assistant.language.textnorm import FORM_CHARACTERS, normalize_text
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore
+
+if TYPE_CHECKING:
+    from assistant.retrieval.order_models import FittedOrder
 
 DEPTH = 30  # candidates re-scored: recall@30 is within a few points of recall@50 on every set
 MODEL_FILE = Path(__file__).parent / "data" / "learned_order.json"
@@ -158,52 +159,11 @@ def candidate_features(
     return np.asarray(rows, dtype=np.float64)
 
 
-class LinearOrder:
-    """Scores candidates with the fitted weights over standardised features."""
-
-    def __init__(self, model: dict[str, object]) -> None:
-        names = tuple(model["features"])  # type: ignore[arg-type]
-        if names != FEATURES:
-            raise ValueError(f"learned order model was fitted on features {names}, the code computes {FEATURES}; "
-                             "refit it with eval/train_order.py")
-        self.mean = np.asarray(model["mean"], dtype=np.float64)
-        self.scale = np.asarray(model["scale"], dtype=np.float64)
-        self.weights = np.asarray(model["weights"], dtype=np.float64)
-        self.depth = int(model.get("depth", DEPTH))  # type: ignore[call-overload]
-
-    @classmethod
-    def from_file(cls, path: Path = MODEL_FILE) -> LinearOrder:
-        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
-
-    def scores(self, rows: np.ndarray) -> np.ndarray:
-        """Return each candidate's score (higher first)."""
-        return ((rows - self.mean) / self.scale) @ self.weights
-
-    def order(self, candidates: Sequence[ArticleScore], rows: np.ndarray) -> list[ArticleScore]:
-        """Return the candidates (one per row) by score; ties keep the fused order."""
-        scored = self.scores(rows)
-        head = [candidates[i] for i in sorted(range(len(rows)), key=lambda i: (-scored[i], i))]
-        # The fused scores stay as they were, handed out in the new order: what reads them later (the composer's
-        # cut-offs, the hits' scores) sees the same spread, now agreeing with the order.
-        for entry, fused in zip(head, sorted((e.fused for e in head), reverse=True), strict=True):
-            entry.fused = fused
-        return head
-
-
-@functools.lru_cache(maxsize=4)
-def load_order(path: str = str(MODEL_FILE)) -> LinearOrder:
-    """Return the shipped model; a missing file is an installation fault, said with its fix."""
-    if not Path(path).is_file():
-        raise ConfigError(f"the learned order's model {path} is missing: reinstall the package (it ships the file), "
-                          "refit it with eval/train_order.py, or set retrieval.learned_order = false")
-    return LinearOrder.from_file(Path(path))
-
-
 Observer = Callable[[str, Sequence[ArticleScore], np.ndarray], None]
 
 
 def reorder(
-    model: LinearOrder | None, facts: QuestionFacts, ranked: list[ArticleScore],
+    model: FittedOrder | None, facts: QuestionFacts, ranked: list[ArticleScore],
     fetch: Callable[[list[str]], dict[str, StoredArticle]], group_of: Callable[[str], str],
     is_penalty: Callable[[StoredArticle], bool], observe: Observer | None = None,
 ) -> list[ArticleScore]:

@@ -36,9 +36,10 @@ from assistant.retrieval.expansion import (
 )
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, demote_local, fuse, roll_up, search_evidence
 from assistant.retrieval.hits import make_hits
-from assistant.retrieval.learned_order import Observer, QuestionFacts, load_order, reorder
+from assistant.retrieval.learned_order import Observer, QuestionFacts, reorder
 from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version, unnamed_reference
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
+from assistant.retrieval.order_models import order_for
 from assistant.retrieval.outline import outline_hits
 from assistant.retrieval.regulation_refs import follow_references
 from assistant.retrieval.rerank import RerankStage
@@ -62,7 +63,7 @@ class Retriever:
     ) -> None:
         self.settings, self.catalog, self.indexer, self.rewrite = settings, catalog, indexer, rewrite
         self.rerank = rerank
-        self.order = load_order() if settings.retrieval.learned_order else None
+        self.order = order_for(settings.embedding) if settings.retrieval.learned_order else None
         self.observe_order: Observer | None = None  # eval/train_order.py reads the candidates' features here
         self._view: CatalogSnapshot | None = None
         self._lock = threading.Lock()
@@ -163,18 +164,17 @@ class Retriever:
         titles = [m.short_title for m in mentions]
         mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
         # A version question's pairs are ordered by the version linker.
-        if not self._version_linker.asks_about_versions(query, view.versions, mentioned):
-            facts = QuestionFacts(normalize_text(query).lower(), frozenset(titles), is_penalty_question(query),
-                                  self._idf)
-            ranked = reorder(self.order, facts, ranked, self.catalog.articles_by_keys, view.group_of,
-                             is_penalty_article, self.observe_order)
+        versions_asked = self._version_linker.asks_about_versions(query, view.versions, mentioned)
+        if not versions_asked:
+            ranked = self._learned_order(view, query, titles, ranked, self.observe_order)
         elif not lookups and names_the_texts(query) and not any(m.exact for m in view.titles.mentions(query.lower())):
             ranked = self._amended_first(view, query, allowed, ranked, named)
         if duties:
             ranked = duty_beside_penalty(ranked, duties, view.penalties_citing)
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
-            ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named) for part in parts])
+            ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named, not versions_asked)
+                                         for part in parts])
         elif not lookups and len(set(titles)) == 1 and titles[0] not in {_group(view, e) for e in ranked[:5]}:
             # The one regulation the question names (「…数安法对机关用数据又有什么约束？」) has its best article second,
             # when the whole question's words found only others.
@@ -208,14 +208,26 @@ class Retriever:
         return [e.key for e in self._rank(view, turn, self._search(view, turn, allowed), (), set(allowed))[:3]]
 
     def _part(
-        self, view: CatalogSnapshot, query: str, allowed: list[str], part: str, parts: list[str], named: Sequence[str]
+        self, view: CatalogSnapshot, query: str, allowed: list[str], part: str, parts: list[str], named: Sequence[str],
+        learned: bool = False,
     ) -> list[ArticleScore]:
-        """Return the ranking of one part of a question: its regulation's articles, or those of the unnamed ones."""
+        """Return the ranking of one part of a question: its regulation's articles, or those of the unnamed ones;
+        learned, in the learned order as the whole question's ranking is."""
         inside = [v for v in allowed if (view.group_of(v) not in parts if part == OTHER_REGULATIONS
                                          else view.group_of(v) == part)]
         if not inside:
             return []
-        return self._rank(view, query, self._search(view, query, inside), named, set(inside))
+        ranked = self._rank(view, query, self._search(view, query, inside), named, set(inside))
+        return self._learned_order(view, query, parts, ranked) if learned else ranked
+
+    def _learned_order(
+        self, view: CatalogSnapshot, query: str, titles: Sequence[str], ranked: list[ArticleScore],
+        observe: Observer | None = None,
+    ) -> list[ArticleScore]:
+        """Return ranked with its first candidates in the learned model's order (as it was without a model)."""
+        facts = QuestionFacts(normalize_text(query).lower(), frozenset(titles), is_penalty_question(query), self._idf)
+        return reorder(self.order, facts, ranked, self.catalog.articles_by_keys, view.group_of, is_penalty_article,
+                       observe)
 
     def _amended_first(
         self, view: CatalogSnapshot, query: str, allowed: list[str], ranked: list[ArticleScore], named: Sequence[str]
