@@ -87,6 +87,22 @@ def test_trees_sum_the_leaves_each_row_reaches() -> None:
     assert model.scores(rows).tolist() == [0.0, 1.0, 2.0, 2.0]
 
 
+def test_a_blend_sums_its_parts_standardised_over_the_candidates() -> None:
+    trees = {"kind": "trees", "features": list(FEATURES), "max_depth": 1, "trees": [_stump("coverage", 0.5, 0.0, 5.0)]}
+    linear = {"kind": "linear", "features": list(FEATURES), "mean": [0.0] * len(FEATURES),
+              "scale": [1.0] * len(FEATURES), "weights": [1.0 if n == "named" else 0.0 for n in FEATURES]}
+    blend = order_from_dict({"kind": "blend", "features": list(FEATURES),
+                             "parts": [{"weight": 0.25, "model": linear}, {"weight": 0.75, "model": trees}]})
+    rows = np.zeros((3, len(FEATURES)))
+    rows[:, FEATURES.index("coverage")] = [0.9, 0.1, 0.1]
+    rows[:, FEATURES.index("named")] = [0.0, 1.0, 0.0]
+    # Each part's scores count as deviations from their mean in standard deviations, whatever their scale:
+    # the trees' 5.0 weighs no more than the linear model's 1.0, only the weights tell them apart.
+    z = np.array([2.0, -1.0, -1.0]) / np.sqrt(2.0)
+    assert np.allclose(blend.scores(rows), 0.25 * z[[1, 0, 2]] + 0.75 * z)
+    assert [e.key for e in blend.order([ArticleScore(k) for k in "abc"], rows)] == ["a", "b", "c"]
+
+
 def test_a_model_of_unknown_kind_or_foreign_features_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown kind 'forest'"):
         order_from_dict({"kind": "forest", "features": list(FEATURES)})
