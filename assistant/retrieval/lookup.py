@@ -299,8 +299,14 @@ def sole_named(text: str, mentions: Sequence[TitleMention]) -> tuple[str, str] |
     exact = [m for m in mentions if m.exact]
     if len({m.short_title for m in exact}) != 1:
         return None
-    rest = list(text)
-    for mention in exact:
-        rest[mention.start : mention.end] = [" "] * (mention.end - mention.start)
-    return exact[0].short_title, "".join(rest)
+    return exact[0].short_title, blank_mentions(text, exact)
+
+
+def blank_mentions(text: str, mentions: Sequence[TitleMention], *, keep_positions: bool = True) -> str:
+    """Return text with each mention's span blanked: by as many spaces as it had characters (later positions
+    stay), or by one space (the words around it, as long as the rest of the question reads)."""
+    for mention in sorted(mentions, key=lambda m: -m.start):
+        blank = " " * (mention.end - mention.start) if keep_positions else " "
+        text = text[: mention.start] + blank + text[mention.end :]
+    return text
 

@@ -24,18 +24,17 @@ from assistant.settings import EmbeddingSettings
 logger = logging.getLogger(__name__)
 
 
-def _checked_features(model: dict[str, object]) -> None:
-    names = tuple(model["features"])  # type: ignore[arg-type]
-    if names != FEATURES:
-        raise ValueError(f"learned order model was fitted on features {names}, the code computes {FEATURES}; "
-                         "refit it with eval/train_order.py")
-
-
 class FittedOrder:
     """Orders candidates by a fitted score; subclasses say how the score is computed."""
 
-    depth: int
-    embedder: str  # the embedder whose similarities it was fitted on (embedder_identity), "" when unrecorded
+    def __init__(self, model: dict[str, object]) -> None:
+        names = tuple(model["features"])  # type: ignore[arg-type]
+        if names != FEATURES:
+            raise ValueError(f"learned order model was fitted on features {names}, the code computes {FEATURES}; "
+                             "refit it with eval/train_order.py")
+        self.depth = int(model.get("depth", DEPTH))  # type: ignore[call-overload]
+        # The embedder whose similarities it was fitted on (embedder_identity), "" when the file does not say.
+        self.embedder = str(model.get("embedder", ""))
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -55,12 +54,10 @@ class LinearOrder(FittedOrder):
     """Scores candidates with the fitted weights over standardised features."""
 
     def __init__(self, model: dict[str, object]) -> None:
-        _checked_features(model)
-        self.embedder = str(model.get("embedder", ""))
+        super().__init__(model)
         self.mean = np.asarray(model["mean"], dtype=np.float64)
         self.scale = np.asarray(model["scale"], dtype=np.float64)
         self.weights = np.asarray(model["weights"], dtype=np.float64)
-        self.depth = int(model.get("depth", DEPTH))  # type: ignore[call-overload]
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """Return each candidate's score (higher first)."""
@@ -77,7 +74,7 @@ class TreeOrder(FittedOrder):
     """
 
     def __init__(self, model: dict[str, object]) -> None:
-        _checked_features(model)
+        super().__init__(model)
         trees: list[dict[str, list[float]]] = model["trees"]  # type: ignore[assignment]
         if not trees:
             raise ValueError("learned order model has no trees; refit it with eval/train_order.py")
@@ -93,12 +90,10 @@ class TreeOrder(FittedOrder):
         self.feature, self.threshold = joined("feature", np.int64), joined("threshold", np.float64)
         self.left, self.right = joined("left", np.int64, True), joined("right", np.int64, True)
         self.value, self.missing_left = joined("value", np.float64), joined("missing_left", np.bool_)
-        self.embedder = str(model.get("embedder", ""))
         if (self.feature < 0).any() or (self.feature >= len(FEATURES)).any():
             raise ValueError("learned order trees name a feature the code does not compute; refit them")
         self.levels = int(model["max_depth"])  # type: ignore[call-overload]
         self.base = float(model.get("base", 0.0))  # type: ignore[arg-type]
-        self.depth = int(model.get("depth", DEPTH))  # type: ignore[call-overload]
 
     @property
     def tree_count(self) -> int:
@@ -125,13 +120,11 @@ class BlendOrder(FittedOrder):
     """
 
     def __init__(self, model: dict[str, object]) -> None:
-        _checked_features(model)
+        super().__init__(model)
         parts: list[dict[str, object]] = model["parts"]  # type: ignore[assignment]
         if not parts:
             raise ValueError("learned order blend has no parts; refit it with eval/train_order.py")
         self.parts = [(float(part["weight"]), order_from_dict(part["model"])) for part in parts]  # type: ignore[arg-type]
-        self.embedder = str(model.get("embedder", ""))
-        self.depth = int(model.get("depth", DEPTH))  # type: ignore[call-overload]
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         total = np.zeros(rows.shape[0])

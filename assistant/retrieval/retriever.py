@@ -37,7 +37,14 @@ from assistant.retrieval.expansion import (
 from assistant.retrieval.fusion import ArticleScore, add_turn_ranks, demote_local, fuse, roll_up, search_evidence
 from assistant.retrieval.hits import make_hits
 from assistant.retrieval.learned_order import Observer, QuestionFacts, reorder
-from assistant.retrieval.lookup import TitleIndex, find_references, named_in, names_version, unnamed_reference
+from assistant.retrieval.lookup import (
+    TitleIndex,
+    blank_mentions,
+    find_references,
+    named_in,
+    names_version,
+    unnamed_reference,
+)
 from assistant.retrieval.multipart import OTHER_REGULATIONS, interleave, regulation_parts
 from assistant.retrieval.order_models import order_for
 from assistant.retrieval.outline import outline_hits
@@ -247,12 +254,11 @@ class Retriever:
         return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower()) if m.exact]
 
     def _regulation_unnamer(self, view: CatalogSnapshot) -> Callable[[str], str]:
+        # The names a turn gives as written, each blanked by one space: how short the rest is tells a follow-up.
         def unname(text: str) -> str:
             text = normalize_text(text)
-            for mention in sorted(view.titles.mentions(text.lower()), key=lambda m: -m.start):
-                if mention.exact:
-                    text = text[: mention.start] + " " + text[mention.end :]
-            return text
+            return blank_mentions(text, [m for m in view.titles.mentions(text.lower()) if m.exact],
+                                  keep_positions=False)
         return unname
 
     def _search(
