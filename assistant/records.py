@@ -181,6 +181,7 @@ class RetrievalResult:
     notices: tuple[str, ...] = ()  # fallbacks the reader should know about (a reranker that failed)
     versions: tuple[VersionLink, ...] = ()  # version questions: found articles and their other-version counterparts
     documents: tuple[DocumentVersion, ...] = ()  # a question about the documents themselves: their catalog records
+    denied: tuple[str, ...] = ()  # statuses the asker says they lack (「不是关基」 -> 关键信息基础设施), not searched
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
         premise = unsupported_quantities(question, [chosen[0].article])
         if premise:
             return _compose_correction(chosen[0], premise[0].text, retrieval, question, prefer)
-    lead = _lead_sentence(kind, chosen, _terms(question, retrieval), prefer)
+    lead = _lead_sentence(kind, chosen, _terms(question, retrieval), prefer, retrieval.denied)
     return _render(lead, chosen, kind)
 
 
@@ -178,7 +178,7 @@ def select_articles(
     else:
         picked = [(h, "support") for h in hits if h.via != "linked" and relevant(h)][:count]
     picked = _cover_named(picked[:limit], hits, named, limit)
-    chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind), role) for h, role in picked]
+    chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind, retrieval.denied), role) for h, role in picked]
     return _grouped(chosen, by_number=kind == "list")
 
 
@@ -233,16 +233,18 @@ def _grouped(chosen: list[Chosen], *, by_number: bool) -> list[Chosen]:
 
 
 def _lead_sentence(
-    kind: str, chosen: Sequence[Chosen], terms: dict[str, float], prefer: re.Pattern[str] | None = None
+    kind: str, chosen: Sequence[Chosen], terms: dict[str, float], prefer: re.Pattern[str] | None = None,
+    denied: Sequence[str] = (),
 ) -> str:
-    """Return the one-sentence direct answer that opens the text (markers refer to chosen order)."""
+    """Return the one-sentence direct answer that opens the text (markers refer to chosen order; denied: statuses
+    the asker said they lack)."""
     first = chosen[0]
     where = f"《{first.article.title}》{first.article.article.label}"
     if kind == "list" and len(chosen) > 1:
         return f"共有{len(chosen)}条规定对此提出要求，见{_where_list(chosen)}，逐条列出如下："
     if kind == "penalty":
         prefer = PENALTY_TEXT
-    sentence = shorten(best_sentence(quote_paragraphs(first.article, first.paragraphs), terms, prefer))
+    sentence = shorten(best_sentence(quote_paragraphs(first.article, first.paragraphs), terms, prefer, denied))
     opener = "相应的法律责任见" if kind == "penalty" and first.role == "penalty" else "根据"
     return f"{opener}{where}：「{sentence}」[1]"
 

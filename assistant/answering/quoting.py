@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.answering.decline import coverage
+from assistant.language.negation import is_residual, states_status
 from assistant.language.numerals import ITEM_MARKER_PATTERN
 from assistant.language.vocabulary import stated_sanction_words
 from assistant.records import Hit, StoredArticle
@@ -18,23 +19,56 @@ _ITEM = re.compile(rf"^\s*{ITEM_MARKER_PATTERN}")
 SENTENCE = re.compile(r"[^。；！？\n]+[。；！？]?")
 _SHORT_ARTICLE = 260  # characters: quote such articles whole rather than picking paragraphs
 _LEAD_MAX = 120  # characters of the lead quote before it is cut at a comma
+# A question denying a status (「我们不是关基」): text about that status is quoted only when nothing else fits, and
+# the provision for everyone else (「其他网络运营者…」) is preferred among equals.
+_DENIED_MALUS = 0.5
+_RESIDUAL_BONUS = 0.3
+# A 款 that provides for one case: 「涉及关键信息基础设施的，…」「网络运营者属于中央和国家机关各部门…的，…」.
+_CASE = re.compile(r"^[^，。；：]{2,40}的，")
 
 
-def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str) -> tuple[int, ...]:
-    """Return the 款 of an article to quote: all of a short article, else the best-matching ones."""
+def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str, denied: Sequence[str] = ()) -> tuple[int, ...]:
+    """Return the 款 of an article to quote: all of a short article, else the best-matching ones (denied: statuses
+    the asker said they lack, whose 款 give way to the others)."""
     paragraphs = hit.article.article.paragraphs
     whole = kind == "list" or (kind == "penalty" and states_a_penalty(hit.article))
     if len(hit.article.article.text) <= _SHORT_ARTICLE or whole or len(paragraphs) <= 1:
         return tuple(range(len(paragraphs)))
-    if hit.paragraphs:
+    if hit.paragraphs and not denied:
         wanted = list(hit.paragraphs[:2])
     else:
-        scored = sorted(range(len(paragraphs)), key=lambda i: -coverage(terms, paragraphs[i]))
-        top = coverage(terms, paragraphs[scored[0]])
-        wanted = [i for i in scored[:2] if coverage(terms, paragraphs[i]) >= 0.6 * top]
+        fits = [fit(paragraph, terms, denied) for paragraph in paragraphs]
+        scored = sorted(range(len(paragraphs)), key=lambda i: -fits[i])
+        wanted = [i for i in scored[:2] if fits[i] >= 0.6 * fits[scored[0]]]
     if kind == "penalty":
         wanted += [i for i, p in enumerate(paragraphs) if PENALTY_TEXT.search(p)][:1]
-    return with_items(paragraphs, wanted)
+    return with_items(paragraphs, wanted if denied else with_cases(paragraphs, wanted))
+
+
+def with_cases(paragraphs: Sequence[str], wanted: Sequence[int]) -> list[int]:
+    """Return the indices widened by the article's cases, when it provides case by case ending with everyone else
+    (涉及关基的…1小时；中央和国家机关的…2小时；其他网络运营者…4小时): an asker whose case the question does not tell
+    is answered only by every case, with the lead-in before them. The cases are the article's rule; a 款 beside
+    them (本行业领域有专门规定的…) adds to it and does not stand for it."""
+    chosen = list(wanted)
+    for first, last in _case_runs(paragraphs) if wanted else []:
+        lead_in = [first - 1] if first > 0 and paragraphs[first - 1].rstrip().endswith(("：", ":")) else []
+        chosen += [*lead_in, *range(first, last + 1)]
+    return sorted(set(chosen))
+
+
+def _case_runs(paragraphs: Sequence[str]) -> list[tuple[int, int]]:
+    """Return (first, last) of each run of case 款 that ends with the one for everyone else (「其他…」)."""
+    runs, start = [], None
+    for index, paragraph in enumerate(paragraphs):
+        if is_residual(paragraph) and start is not None:
+            runs.append((start, index))
+            start = None
+        elif _CASE.match(paragraph):
+            start = index if start is None else start
+        else:
+            start = None
+    return runs
 
 
 def with_items(paragraphs: Sequence[str], wanted: Sequence[int]) -> tuple[int, ...]:
@@ -55,17 +89,31 @@ def with_items(paragraphs: Sequence[str], wanted: Sequence[int]) -> tuple[int, .
     return tuple(sorted(chosen))
 
 
-def best_sentence(text: str, terms: dict[str, float], prefer: re.Pattern[str] | None = None) -> str:
+def fit(text: str, terms: dict[str, float], denied: Sequence[str] = ()) -> float:
+    """Return how well a 款 or sentence answers: the question's terms it covers, less when it is about a status the
+    asker denied, more when it provides for everyone outside the statuses listed before it."""
+    score = coverage(terms, text)
+    if denied:
+        score -= _DENIED_MALUS if any(states_status(text, status) for status in denied) else 0.0
+        score += _RESIDUAL_BONUS if is_residual(text) else 0.0
+    return score
+
+
+def best_sentence(
+    text: str, terms: dict[str, float], prefer: re.Pattern[str] | None = None, denied: Sequence[str] = ()
+) -> str:
     """Return the sentence of text that covers the question best (verbatim), earlier ones winning ties."""
     sentences = [s.strip() for s in SENTENCE.findall(text) if len(s.strip()) > 4]
     if not sentences:
         return text.strip()
+    cases = bool(_case_runs(text.split("\n")))
 
     def score(sentence: str) -> float:
         bonus = 0.5 if prefer is not None and prefer.search(sentence) else 0.0
-        # An item (项) read alone lacks its lead-in; quote it only when it holds what was asked.
-        malus = 0.2 if _ITEM.match(sentence) else 0.0
-        return coverage(terms, sentence) + bonus - malus
+        # An item (项) read alone lacks its lead-in; quote it only when it holds what was asked. A lead-in to
+        # cases (「…按以下程序报告：」) promises the answer without giving it: the cases give it.
+        malus = 0.2 if _ITEM.match(sentence) or (cases and sentence.endswith(("：", ":"))) else 0.0
+        return fit(sentence, terms, denied) + bonus - malus
 
     return max(sentences, key=score)
 

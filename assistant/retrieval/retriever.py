@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from assistant.indexing.indexer import parse_unit_id
+from assistant.language.negation import denied_statuses, without_denials
 from assistant.language.textnorm import normalize_text
 from assistant.language.typos import read_slips
 from assistant.language.verdict import without_verdict
@@ -126,6 +127,9 @@ class Retriever:
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
             query, typo_notices = read_slips(query, self.indexer.document_frequency)
+        # 「我们不是关基」: what the asker is not is not searched (its rules would fill the answer), only remembered.
+        denied = tuple(d.core for d in denied_statuses(query))
+        query = without_denials(query)
         found = find_references(query, view.titles, view.articles_of)
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
@@ -154,11 +158,12 @@ class Retriever:
         own = focus_query(question, history, finder, unname) if self.settings.retrieval.turn_weight > 0 else ""
         if own and self.settings.retrieval.typo_correction:
             own = read_slips(own, self.indexer.document_frequency)[0]
+        own = without_denials(own) if own else own
         own_scores = self._search(view, own, allowed, concepts=False) if own and own != query else {}
         add_turn_ranks(scores, own_scores)
         if history and not lookups and not carried and is_penalty_question(question):
             # An article named earlier is the obligation discussed; else the previous turn's best articles are.
-            carried += self._obligations_before(view, history[-1], allowed)
+            carried += self._obligations_before(view, without_denials(history[-1]), allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
         duties: list[str] = []
         if not lookups and is_penalty_question(query) and (duty := duty_query(query)):
@@ -205,7 +210,7 @@ class Retriever:
         top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
         conf = 1.0 if resolved else max(search_evidence(s, self.settings.retrieval) for s in (scores, own_scores))
         return RetrievalResult(question, query, hits, lookups, linked, top_score, conf, (*typo_notices, *notices),
-                               version_links)
+                               version_links, denied=denied)
 
     def _idf(self, term: str) -> float:
         return 1.0 / (1.0 + math.log1p(self.indexer.document_frequency(term)))
