@@ -197,6 +197,11 @@ def test_follow_up_rewrite_takes_the_first_line_of_the_model_reply() -> None:
         ("我们已经在4小时内报了。按规定是24小时内报告，对吗？", [(24.0, "小时")]),
         ("我们的等保三级系统是不是都得上商用密码？", []),  # a grade the system has, not a claimed number
         ("国家秘密的密级分为四级，对吗？", [(4.0, "级")]),
+        # A clause of the situation before the one asking is told, not claimed of the law ...
+        ("有年轻人把银行卡借给别人用，一个月能拿几百块，这个违法吗？", []),
+        ("我们是关基单位，密评是不是一年一次？", [(1.0, "年")]),
+        # ... but the clause before a bare tag is the claim.
+        ("听说新法规定要在24小时内报告，是不是这样？", [(24.0, "小时")]),
     ],
 )
 def test_asserted_quantities(question: str, asserted: list[tuple[float, str]]) -> None:

@@ -245,6 +245,18 @@ def test_premise_is_checked_on_the_article_stating_that_kind_of_limit(shared_cor
     assert "不少于六个月" in composed.text.splitlines()[0]
 
 
+def test_a_premise_stated_by_a_later_article_found_is_confirmed_not_corrected(shared_corpus: Path) -> None:
+    # 密码法 第二十七条 came first and states no period; 商用密码管理条例 第三十八条, second, says 每年至少进行一次.
+    # The answer was 「不对。…第二十七条并没有「一年」的规定」: the asker was told the very rule is not one.
+    crypto_law = corpus_articles(shared_corpus, "密码法.md")
+    regulation = corpus_articles(shared_corpus, "商用密码管理条例.md")
+    question = "我们是关基单位，密评是不是一年一次？"
+    composed = compose(question, retrieval_of(question, [crypto_law["第二十七条"], regulation["第三十八条"]]))
+    assert not composed.text.startswith("不对"), composed.text
+    assert composed.citations[0].document == "商用密码管理条例" and composed.citations[0].article == "第三十八条"
+    assert "每年至少进行一次" in composed.text.splitlines()[0]
+
+
 def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, StoredArticle]) -> None:
     question = "关键信息基础设施发生较大变化的，保护工作部门要在3个月内完成重新认定，对吗？"
     composed = compose(question, retrieval_of(question, [cii["第十一条"]]))

@@ -131,7 +131,7 @@ def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever)
         "依据条例能罚到多少？", "不整改会被罚吗", "出了事谁来担责？", "领导会不会被问责", "这种情况网信办会查处吗",
         "出了事怎么追责", "那如果不按规定销毁呢？", "没按要求留存的话呢？", "不履行这些义务会怎样",
         "违规了会怎么处理？", "重要数据违规出境罚多少", "国家机关不履行数据安全保护义务的法律责任是什么？",
-        "直接责任人会被处分吗",
+        "直接责任人会被处分吗", "不报会怎样？", "没及时删会怎么样",
     ],
 )
 def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question: str) -> None:
@@ -146,6 +146,7 @@ def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question
         "单位的微信工作群里发了居民身份证照片，这样违规吗？", "给初中生提供游戏账号租售服务，这个算不算违规？",
         # 责任 qualified as a duty or a burden of proof is not liability.
         "网络数据处理者的主体责任有哪些", "我们作为委托方要承担哪些管理责任？", "那举证责任在谁？",
+        "数据出境以后会怎样管理？",  # 会怎样 without a duty left undone asks how, not what follows
     ],
 )
 def test_questions_about_a_duty_are_not_penalty_questions(question: str) -> None:

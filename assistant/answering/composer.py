@@ -9,12 +9,8 @@ from dataclasses import dataclass
 
 from assistant.answering.citations import build_citation
 from assistant.answering.decline import article_text, coverage, covered_topics, expand_aliases, query_terms
-from assistant.answering.quantities import (
-    YES_NO_ENDINGS,
-    asserted_quantities,
-    quantity_units_in,
-    unsupported_quantities,
-)
+from assistant.answering.premise import governing_index, quantity_pattern, stating_hit
+from assistant.answering.quantities import YES_NO_ENDINGS, asserted_quantities, unsupported_quantities
 from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,
@@ -24,10 +20,9 @@ from assistant.answering.quoting import (
     shorten,
     states_a_penalty,
 )
-from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.language.textnorm import NOT_CONTENT, has_content, normalize_text, normalize_title
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
-from assistant.retrieval.crossref import cited_articles, is_penalty_question
+from assistant.retrieval.crossref import cited_articles, is_general_penalty, is_penalty_question
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
@@ -93,8 +88,13 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
     prefer = None
     if asserted:
         named = named_documents(retrieval.standalone_query or question, [*retrieval.hits, *retrieval.linked])
-        chosen = _governing_first(chosen, asserted[0].unit, named)
-        prefer = _quantity_pattern(asserted[0].unit)
+        if stating := stating_hit([c.article for c in chosen], retrieval.hits, asserted[0]):
+            terms = _terms(question, retrieval)
+            chosen = [Chosen(stating.article, pick_paragraphs(stating, terms, kind, retrieval.denied), "support"),
+                      *chosen]
+        first = governing_index([c.article for c in chosen], asserted[0], named)
+        chosen = [chosen[first], *chosen[:first], *chosen[first + 1:]]
+        prefer = quantity_pattern(asserted[0].unit)
         premise = unsupported_quantities(question, [chosen[0].article])
         if premise:
             return _compose_correction(chosen[0], premise[0].text, retrieval, question, prefer)
@@ -153,12 +153,21 @@ def select_articles(
     if kind == "penalty":
         penalties = [h for h in hits if states_a_penalty(h.article) and (h.via == "linked" or relevant(h))]
         duties = [h for h in hits if not states_a_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
-        # The penalty citing a duty the answer quotes (「不履行本法第二十七条…」 for 第二十七条) wins; among the rest,
+        # The penalty citing a duty found (「不履行本法第二十七条…」 for 第二十七条) wins; among the rest,
         # the one naming the question's conduct wins over the one merely ranked first.
-        quoted = {(h.article.version_id, h.article.article.number, h.article.article.suffix) for h in duties}
-        penalties.sort(key=lambda h: (not any((h.article.version_id, *ref) in quoted
-                                              for ref in cited_articles(h.article.article.text)),
-                                      -scores[h.article.key]))
+        # The duties found: those quoted, and those retrieval ranked in the first five (a follow-up's 「不报会怎样？」
+        # finds the duty discussed there, whose words the question no longer repeats).
+        found = duties + [h for h in hits[:5] if not states_a_penalty(h.article) and h.via != "linked"]
+        quoted = {(h.article.version_id, h.article.article.number, h.article.article.suffix) for h in found}
+        quoted_texts = {h.article.version_id for h in found}
+
+        def sanctions_quoted(h: Hit) -> bool:
+            # By number, or as the text's penalty for breaching any of its provisions (「未按照本办法规定报告…的」)
+            # when retrieval put it among the first three (for a duty it found, see Retriever._rank).
+            return any((h.article.version_id, *ref) in quoted for ref in cited_articles(h.article.article.text)) or (
+                rank[h.article.key] < 3 and h.article.version_id in quoted_texts and is_general_penalty(h.article))
+
+        penalties.sort(key=lambda h: (not sanctions_quoted(h), -scores[h.article.key]))
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
@@ -379,19 +388,3 @@ def _definition_score(article: StoredArticle, terms: dict[str, float]) -> float:
         if _DEFINITION_TEXT.search(sentence):
             best = max(best, coverage(terms, sentence))
     return best
-
-
-def _quantity_pattern(unit: str) -> re.Pattern[str]:
-    """Return a pattern for a number stated in unit (六个月, 24小时, 三十日)."""
-    return re.compile(rf"[\d{CN_NUMERAL_WITH_WAN}]+\s*(?:个)?(?:工作)?" + re.escape(unit))
-
-
-def _governing_first(chosen: list[Chosen], unit: str, named: Sequence[str] = ()) -> list[Chosen]:
-    """Return chosen with the article a premise is checked on first.
-
-    That is the first article stating a number in unit, looked for only in the regulations the question
-    names when it names any (个保法…72小时 is checked on the PIPL, not on a secrecy rule's 24小时).
-    """
-    pool = [item for item in chosen if item.article.doc_id in named] or chosen
-    governing = next((item for item in pool if unit in quantity_units_in(item.article.article.text)), pool[0])
-    return [governing, *(item for item in chosen if item is not governing)]

@@ -31,6 +31,12 @@ _DATE = re.compile(
     rf"(?:\d{{4}}|[{CN_YEAR_DIGITS}]{{4}})年(?:{_DIGIT}{{1,3}}月(?:{_DIGIT}{{1,3}}日)?)?"
     rf"|{_DIGIT}{{1,3}}月{_DIGIT}{{1,3}}日"
 )
+_CLAUSE = re.compile(r"[^，,]+[，,]?")
+# A clause that only asks whether what came before is so.
+_TAG = re.compile(rf"^(?:这样|这么说|这个说法|是这样)?(?:{YES_NO_ENDINGS}|正确吗|没错吧|是这样吗)(?:这样)?\s*[？?]?$")
+_CONDITION = re.compile(r"的\s*[，,]$")
+# 「每年至少进行一次」 states a year as 一年 would.
+_EVERY = re.compile(r"每(个小时|小时|个工作日|工作日|日|天|周|个月|月|年)")
 _UNIT_FAMILY = {"个小时": "小时", "个工作日": "工作日", "天": "日", "个月": "月"}
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 
@@ -47,7 +53,8 @@ class Quantity:
 def asserted_quantities(question: str) -> list[Quantity]:
     """Return the numbers a yes/no question asserts (72小时, 三十日, 五十万元); empty for other questions."""
     text = normalize_text(question)
-    asking = "".join(sentence for sentence in _SENTENCE.findall(text) if _YES_NO.search(sentence.strip()))
+    asking = "".join(_asking_clauses(sentence) for sentence in _SENTENCE.findall(text)
+                     if _YES_NO.search(sentence.strip()))
     found = []
     for match in _QUANTITY.finditer(asking):
         value = _number(match.group(1))
@@ -57,9 +64,26 @@ def asserted_quantities(question: str) -> list[Quantity]:
     return found
 
 
+def _asking_clauses(sentence: str) -> str:
+    """Return the clauses of a yes/no sentence that make its claim: the one asking (「密评是不是一年一次」), and the
+    one before a bare tag (「…72小时内必须报告，对吗？」). A clause telling the situation is no claim about the law:
+    「…借给别人用，一个月能拿几百块，这个违法吗？」 asks whether the lending is lawful, not whether a month is. A
+    condition before the asking clause (「处理10万人以上个人信息的，要申报吧？」) belongs to the rule claimed."""
+    clauses = _CLAUSE.findall(sentence)
+    asking = []
+    for index, clause in enumerate(clauses):
+        if not _YES_NO.search(clause.strip(" ，,")):
+            continue
+        if index > 0 and (_TAG.match(clause.strip()) or _CONDITION.search(clauses[index - 1])):
+            asking.append(clauses[index - 1])
+        asking.append(clause)
+    return "".join(asking)
+
+
 def quantity_in(quantity: Quantity, text: str) -> bool:
-    """Return True when text states the same number with the same unit."""
-    for match in _QUANTITY.finditer(normalize_text(text)):
+    """Return True when text states the same number with the same unit (每年 states one year)."""
+    text = _EVERY.sub(r"1\1", normalize_text(text))
+    for match in _QUANTITY.finditer(text):
         unit = _UNIT_FAMILY.get(match.group(2), match.group(2))
         if unit == quantity.unit and _number(match.group(1)) == quantity.value:
             return True

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from assistant.language.numerals import NUMERAL_PATTERN, chinese_to_int
 from assistant.language.textnorm import NOT_CONTENT, normalize_text
 from assistant.language.verdict import without_verdict
-from assistant.language.vocabulary import penalty_question_words, sanction_words
+from assistant.language.vocabulary import penalty_question_words, sanction_words, stated_sanction_words
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore, raise_to
 
@@ -28,6 +28,11 @@ _ARTICLE_NO = re.compile(rf"第({_N})条(?:之({_N}))?")
 _RANGE = re.compile(rf"第({_N})条(?:第(?:{_N})款)?(?:至|到)第({_N})条")
 PENALTY_WORDS = sanction_words()
 PENALTY_INTENT = penalty_question_words()
+# 「违反本法规定处理个人信息…的」「未按照本办法规定报告网络安全事件的」: the text's provisions breached as a whole.
+_GENERAL_BREACH = re.compile(r"(?:违反|未按照|未依照|不按照|未履行|不履行)本(?:法|条例|办法|规定|细则)(?:的)?规定")
+# Liability every text states for any breach (民事责任, 治安管理处罚, 刑事责任) sanctions no duty in particular.
+_ANY_BREACH = re.compile(r"给他人造成损害|构成犯罪|治安管理处罚|从轻、减轻")
+_STATED_SANCTION = stated_sanction_words()
 
 
 def is_penalty_article(stored: StoredArticle) -> bool:
@@ -84,6 +89,19 @@ def penalty_links(articles: Sequence[StoredArticle]) -> dict[str, list[str]]:
             if target and target != stored.key and stored.key not in links[target]:
                 links[target].append(stored.key)
     return dict(links)
+
+
+def is_general_penalty(stored: StoredArticle) -> bool:
+    """Return True for an article sanctioning a breach of its text's provisions as a whole, citing none of them
+    by number: 「网络运营者未按照本办法规定报告网络安全事件的，有关主管部门…进行处罚」, 个人信息保护法 第六十六条
+    「违反本法规定处理个人信息…」. The composer prefers it for a duty of its text found near the top (a follow-up's
+    「不报会怎样？」 after the reporting rules). It is not linked to duties for ranking: tried, it lifted the same
+    few articles for any penalty question (and for a follow-up, the general penalties of every text its previous
+    turn touched)."""
+    text = stored.article.text
+    first = re.split(r"[。；]", text, maxsplit=1)[0]  # 「…构成犯罪的，依法追究刑事责任」 may follow the sanction
+    return (stored.article.kind == "article" and bool(_GENERAL_BREACH.search(first))
+            and bool(_STATED_SANCTION.search(text)) and not cited_articles(text) and not _ANY_BREACH.search(first))
 
 
 DUTY_PLACE = 4  # the breached duty goes at worst fifth: just below its penalty article

@@ -163,7 +163,9 @@ class Retriever:
         add_turn_ranks(scores, own_scores)
         if history and not lookups and not carried and is_penalty_question(question):
             # An article named earlier is the obligation discussed; else the previous turn's best articles are.
-            carried += self._obligations_before(view, without_denials(history[-1]), allowed)
+            # The previous turn as it was searched: 「要在多长时间内报告？」 alone is about no duty in particular.
+            before = standalone_query(history[-1], history[:-1], self.rewrite, find=finder, unname=unname)
+            carried += self._obligations_before(view, without_denials(before), allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
         duties: list[str] = []
         if not lookups and is_penalty_question(query) and (duty := duty_query(query)):

@@ -1,0 +1,43 @@
+"""A text's penalty for breaching its provisions as a whole answers a penalty question about a duty of that text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import wiring
+from assistant.retrieval.crossref import is_general_penalty, is_penalty_question
+from tests.e5_home import e5_home
+from tests.test_composer import corpus_articles
+
+INCIDENTS = "国家网络安全事件报告管理办法.md"
+PIPL = "个人信息保护法.md"
+
+
+def test_penalties_for_any_breach_of_the_text_are_told_from_liability_every_text_states(shared_corpus: Path) -> None:
+    pipl = corpus_articles(shared_corpus, PIPL)
+    incidents = corpus_articles(shared_corpus, INCIDENTS)
+    assert is_general_penalty(pipl["第六十六条"])  # 违反本法规定处理个人信息…的，…给予警告…罚款
+    assert is_general_penalty(incidents["第十条"])  # 未按照本办法规定报告网络安全事件的，…进行处罚
+    assert not is_general_penalty(pipl["第六十九条"])  # 侵害个人信息权益造成损害: civil liability, no duty's sanction
+    assert not is_general_penalty(pipl["第七十一条"])  # 违反本法规定，构成违反治安管理行为的 / 构成犯罪的
+    assert not is_general_penalty(pipl["第二十一条"])  # a duty, not a penalty
+
+
+@pytest.fixture(scope="module")
+def assistant(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    texts = [INCIDENTS, "网络安全法_2025修正.md", "关键信息基础设施安全保护条例.md"]
+    settings, _, _ = e5_home(shared_corpus, tmp_path_factory.mktemp("general_penalty") / "home", texts)
+    return wiring.build_assistant(settings)
+
+
+def test_not_reporting_an_incident_is_answered_with_the_reporting_rules_penalty(assistant) -> None:  # type: ignore[no-untyped-def]
+    # Before: 「不报会怎样？」 was no penalty question, and the penalty chosen was 网安法 第六十八条 (setting up a
+    # criminal website: the 暗链's words), not the 办法's article on failing to report.
+    assert is_penalty_question("不报会怎样？")
+    history = ["我们局的网站被人植入了暗链。", "要在多长时间内报告？"]
+    answer = assistant.answer("不报会怎样？", history)
+    first = answer.citations[0]
+    assert (first.document, first.article) == ("国家网络安全事件报告管理办法", "第十条"), answer.citations
+    assert "未按照本办法规定报告网络安全事件" in answer.text.split("\n")[0]
