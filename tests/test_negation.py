@@ -53,6 +53,8 @@ def test_denied_statuses_are_read_from_declarative_clauses(question: str, denied
         ("我们的政务云是不是关基？", "我们的政务云是不是关基？"),
         ("我们不是很清楚这条规定，要报备吗？", "我们不是很清楚这条规定，要报备吗？"),
         ("不是关基", "不是关基"),  # nothing else to search: kept whole
+        # Whether the status's rule binds the asker too: that rule is what is searched for.
+        ("我们不是重要数据处理者，还要每年做风险评估吗？", "我们不是重要数据处理者，还要每年做风险评估吗？"),
     ],
 )
 def test_a_denied_status_is_taken_out_of_what_is_searched(question: str, searched: str) -> None:

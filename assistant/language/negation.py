@@ -33,6 +33,8 @@ _NOT_A_STATUS = re.compile(
 _KIND_OF_BODY = re.compile(r"(?:单位|机构|部门|企业|公司|运营者|处理者|系统|的)+$")
 # The statutes' own denial, 「非关键信息基础设施运营者」, is the asker's status, not the one denied.
 _STATUTE_NEGATION = "非"
+# 「还要…吗」「也得…吗」: whether what binds the status denied binds the asker too.
+_ALSO = re.compile(r"还要|也要|也得|还得|还需要|也需要|还用|也用|照样|同样要|是否也|是不是也|也适用|也算")
 # What the statutes provide for everyone outside the categories just listed: 「其他网络运营者应当…」.
 _RESIDUAL = re.compile(r"^\s*其他")
 
@@ -62,9 +64,10 @@ def denied_statuses(text: str) -> tuple[Denial, ...]:
 
 
 def without_denials(text: str) -> str:
-    """Return text (normalised) with its denied statuses (「不是关基」) removed; unchanged when it denies none or
-    nothing else would be left."""
-    if not denied_statuses(text):
+    """Return text (normalised) with its denied statuses (「不是关基」) removed; unchanged when it denies none, when
+    it asks whether a rule of the denied status binds the asker too (「我们不是重要数据处理者，还要每年做风险评估
+    吗？」: that rule is what is asked about), or when nothing else would be left."""
+    if not denied_statuses(text) or _ALSO.search(normalize_text(text)):
         return text
     clauses = []
     for clause in _CLAUSE.findall(normalize_text(text)):
