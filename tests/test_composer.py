@@ -257,6 +257,20 @@ def test_a_premise_stated_by_a_later_article_found_is_confirmed_not_corrected(sh
     assert "每年至少进行一次" in composed.text.splitlines()[0]
 
 
+def test_a_looked_up_article_stating_no_time_brings_one_found_that_states_it(shared_corpus: Path) -> None:
+    # 数据安全法 第三十条 says 定期; 网络数据安全管理条例 第三十三条 says 每年度. The answer quoted 第三十条 alone.
+    law = corpus_articles(shared_corpus, "数据安全法.md")
+    regulation = corpus_articles(shared_corpus, "网络数据安全管理条例.md")
+    question = "数据安全法第三十条规定的风险评估多久做一次？"
+    lookup = LookupResult(reference="数据安全法第三十条", title=law["第三十条"].title, label="第三十条",
+                          article=law["第三十条"])
+    found = [law["第三十条"], law["第二十一条"], regulation["第三十三条"]]
+    composed = compose(question, retrieval_of(question, found, lookups=[lookup]))
+    cited = [(c.document, c.article) for c in composed.citations]
+    assert cited[:2] == [(law["第三十条"].title, "第三十条"), ("网络数据安全管理条例", "第三十三条")], cited
+    assert ("中华人民共和国数据安全法", "第二十一条") not in cited  # found, but states no time
+
+
 def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, StoredArticle]) -> None:
     question = "关键信息基础设施发生较大变化的，保护工作部门要在3个月内完成重新认定，对吗？"
     composed = compose(question, retrieval_of(question, [cii["第十一条"]]))
@@ -296,10 +310,21 @@ def test_penalty_follow_up_to_a_looked_up_article_leads_with_its_penalty(cii: di
     assert [c.article for c in composed.citations] == ["第四十三条", "第三十一条"]
 
 
-def test_premise_is_checked_on_the_regulation_the_question_names(
-    pipl: dict[str, StoredArticle], shared_corpus: Path
+@pytest.mark.parametrize(
+    ("question", "other", "other_first"),
+    [
+        # The regulation named: 个保法…72小时 is checked on the PIPL, not on a secrecy rule's 24小时.
+        ("个保法规定泄露后72小时内必须报告，对吗？", ("保守国家秘密法实施条例.md", "第六十一条"), True),
+        # The article about it: 网络数据安全管理条例 第十条 states 24小时 for product vulnerabilities; the leak rule
+        # states no hours. The correction named 第十条.
+        ("个人信息泄露了要在72小时内通知本人吧？", ("网络数据安全管理条例.md", "第十条"), False),
+    ],
+)
+def test_premise_is_checked_on_the_article_about_it(
+    pipl: dict[str, StoredArticle], shared_corpus: Path, question: str, other: tuple[str, str], other_first: bool
 ) -> None:
-    secrecy = corpus_articles(shared_corpus, "保守国家秘密法实施条例.md")
-    question = "个保法规定泄露后72小时内必须报告，对吗？"
-    composed = compose(question, retrieval_of(question, [secrecy["第六十一条"], pipl["第五十七条"]]))
-    assert composed.text.startswith("不对。《中华人民共和国个人信息保护法》第五十七条并没有「72小时」的规定")
+    unrelated = corpus_articles(shared_corpus, other[0])[other[1]]
+    found = [unrelated, pipl["第五十七条"]] if other_first else [pipl["第五十七条"], unrelated]
+    composed = compose(question, retrieval_of(question, found))
+    expected = "不对。《中华人民共和国个人信息保护法》第五十七条并没有「72小时」的规定"
+    assert composed.text.startswith(expected), composed.text

@@ -41,3 +41,12 @@ def test_not_reporting_an_incident_is_answered_with_the_reporting_rules_penalty(
     first = answer.citations[0]
     assert (first.document, first.article) == ("国家网络安全事件报告管理办法", "第十条"), answer.citations
     assert "未按照本办法规定报告网络安全事件" in answer.text.split("\n")[0]
+
+
+def test_a_penalty_follow_up_to_an_article_no_penalty_cites_gets_its_texts_general_penalty(assistant) -> None:  # type: ignore[no-untyped-def]
+    # 「那违反了怎么罚？」 after 第七条 of the reporting rules (what a report contains): no penalty article cites it by
+    # number; 第十条 punishes breaching the rules as a whole. The question names no conduct, so retrieval's order,
+    # which followed the article named, chooses among the penalty articles.
+    answer = assistant.answer("违反了会怎么处理？", ["国家网络安全事件报告管理办法第七条讲的什么？"])
+    first = answer.citations[0]
+    assert (first.document, first.article) == ("国家网络安全事件报告管理办法", "第十条"), answer.citations

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.citations import build_citation
-from assistant.answering.decline import article_text, coverage, covered_topics, expand_aliases, query_terms
+from assistant.answering.decline import article_text, coverage, covered_topics, query_terms
 from assistant.answering.premise import governing_index, quantity_pattern, stating_hit
-from assistant.answering.quantities import YES_NO_ENDINGS, asserted_quantities, unsupported_quantities
+from assistant.answering.quantities import YES_NO_ENDINGS, Quantity, asserted_quantities, unsupported_quantities
 from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,
@@ -20,9 +20,10 @@ from assistant.answering.quoting import (
     shorten,
     states_a_penalty,
 )
-from assistant.language.textnorm import NOT_CONTENT, has_content, normalize_text, normalize_title
+from assistant.answering.references import beyond_references, named_documents, unique_hits
+from assistant.language.textnorm import has_content
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
-from assistant.retrieval.crossref import cited_articles, is_general_penalty, is_penalty_question
+from assistant.retrieval.crossref import cited_articles, duty_query, is_general_penalty, is_penalty_question
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
@@ -31,9 +32,6 @@ _DEFINITION_TEXT = re.compile(r"是指|，指|包括|分为|属于|是以|定义
 _YES_NO_END = re.compile(rf"({YES_NO_ENDINGS})\s*[？?]?\s*$")
 # A question naming an article that still has this many characters to say (个保法第13条讲的什么 has 4 left), most of
 # whose words that article lacks, asks more than that article: it also gets the best other articles found.
-BEYOND_REFERENCE_CHARS = 12
-BEYOND_REFERENCE_COVERAGE = 0.5
-BEYOND_REFERENCE_ARTICLES = 2
 DEFAULT_ANSWER_ARTICLES = 4  # articles an ordinary question's answer quotes; list questions take max_citations
 
 
@@ -80,20 +78,14 @@ def compose(question: str, retrieval: RetrievalResult, *, max_citations: int = 6
         # 「违反了会怎么处理？」 after 「第三十一条讲的什么？」: the penalty of the article asked about, with it.
         return _compose_lookup_penalty(question, retrieval, max_citations)
     if kind == "lookup":
-        return _compose_lookup(retrieval.lookups, _beyond_references(question, retrieval))
+        return _compose_lookup(retrieval.lookups, beyond_references(question, retrieval))
     chosen = select_articles(question, retrieval, kind, max_citations)
     if not chosen:
         return decline_answer(question, retrieval)
     asserted = asserted_quantities(retrieval.standalone_query or question)
     prefer = None
     if asserted:
-        named = named_documents(retrieval.standalone_query or question, [*retrieval.hits, *retrieval.linked])
-        if stating := stating_hit([c.article for c in chosen], retrieval.hits, asserted[0]):
-            terms = _terms(question, retrieval)
-            chosen = [Chosen(stating.article, pick_paragraphs(stating, terms, kind, retrieval.denied), "support"),
-                      *chosen]
-        first = governing_index([c.article for c in chosen], asserted[0], named)
-        chosen = [chosen[first], *chosen[:first], *chosen[first + 1:]]
+        chosen = _premise_first(question, retrieval, chosen, kind, asserted[0])
         prefer = quantity_pattern(asserted[0].unit)
         premise = unsupported_quantities(question, [chosen[0].article])
         if premise:
@@ -135,7 +127,7 @@ def select_articles(
     query = retrieval.standalone_query or question
     terms = _terms(question, retrieval)
     named = named_documents(query, [*retrieval.hits, *retrieval.linked])
-    hits = _unique_hits([*retrieval.hits, *retrieval.linked])
+    hits = unique_hits([*retrieval.hits, *retrieval.linked])
     if not hits:
         return []
     # A regulation named in the question is where the answer is looked for first.
@@ -167,7 +159,10 @@ def select_articles(
             return any((h.article.version_id, *ref) in quoted for ref in cited_articles(h.article.article.text)) or (
                 rank[h.article.key] < 3 and h.article.version_id in quoted_texts and is_general_penalty(h.article))
 
-        penalties.sort(key=lambda h: (not sanctions_quoted(h), -scores[h.article.key]))
+        # 「那违反了怎么罚？」 (after an article looked up) tells no conduct to match: retrieval's order stands.
+        duty = duty_query(query)
+        told = bool(duty) and any(w >= 1.0 for w in query_terms(duty, [h.article.title for h in hits]).values())
+        penalties.sort(key=lambda h: (not sanctions_quoted(h), -scores[h.article.key] if told else rank[h.article.key]))
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
@@ -189,22 +184,6 @@ def select_articles(
     picked = _cover_named(picked[:limit], hits, named, limit)
     chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind, retrieval.denied), role) for h, role in picked]
     return _grouped(chosen, by_number=kind == "list")
-
-
-def named_documents(query: str, hits: Sequence[Hit]) -> list[str]:
-    """Return the doc ids of retrieved regulations the question names (个保法 counts), in order of mention."""
-    text = expand_aliases(query)
-    by_title: dict[str, str] = {}
-    for hit in hits:
-        by_title.setdefault(normalize_title(hit.article.title), hit.article.doc_id)
-    found: list[tuple[int, str]] = []
-    for title in sorted(by_title, key=len, reverse=True):
-        position = text.find(title) if len(title) >= 3 else -1
-        if position >= 0:
-            found.append((position, by_title[title]))
-            # 保守国家秘密法实施条例 must not also count as 保守国家秘密法.
-            text = text[:position] + " " * len(title) + text[position + len(title) :]
-    return list(dict.fromkeys(doc for _, doc in sorted(found)))
 
 
 def _cover_named(
@@ -284,33 +263,6 @@ def _render(lead: str, chosen: Sequence[Chosen], kind: str) -> Composition:
     return Composition(text=text, citations=tuple(citations), kind=kind)
 
 
-def _beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
-    """Return the best other articles found when a question asks more than what the articles it names say.
-
-    「个保法第五十七条说泄露了要通知，新的事件报告办法又说要报告，是不是两套要求？」 names one article and asks
-    about another text: quoting the named article alone leaves half unanswered. 「关基条例第十四条讲的啥」 or
-    「…第五十二条规定的个人信息保护负责人」 ask nothing the named article does not hold: it is quoted alone.
-    """
-    named = [lk.article for lk in retrieval.lookups if lk.article is not None]
-    if not named:
-        return []  # every article asked for is missing: the answer says so and quotes nothing
-    asked = {article.key for article in named}
-    others = [h for h in _unique_hits(retrieval.hits) if h.article.key not in asked and h.via != "linked"]
-    other_texts = set(named_documents(question, retrieval.hits)) - {article.doc_id for article in named}
-    if other_texts:
-        others.sort(key=lambda h: 0 if h.article.doc_id in other_texts else 1)
-        return others[:BEYOND_REFERENCE_ARTICLES]
-    rest = normalize_text(question).lower()
-    for lookup in retrieval.lookups:
-        rest = rest.replace(normalize_text(lookup.reference).lower(), " ")
-    terms = query_terms(rest, [h.article.title for h in retrieval.hits])
-    if len(NOT_CONTENT.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:
-        return []
-    if max(coverage(terms, article_text(article)) for article in named) >= BEYOND_REFERENCE_COVERAGE:
-        return []
-    return others[:BEYOND_REFERENCE_ARTICLES]
-
-
 def _compose_lookup(lookups: Sequence[LookupResult], beyond: Sequence[Hit] = ()) -> Composition:
     """Return the text of each article asked for by reference, and say which ones do not exist; then the
     other articles found for what the question asks beyond them."""
@@ -369,16 +321,17 @@ def _terms(question: str, retrieval: RetrievalResult) -> dict[str, float]:
     return query_terms(retrieval.standalone_query or question, titles)
 
 
-def _unique_hits(hits: Sequence[Hit]) -> list[Hit]:
-    """Return hits with repeats of one article (by document and label) removed, first kept."""
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for hit in hits:
-        key = (hit.article.doc_id, hit.article.article.label)
-        if key not in seen:
-            seen.add(key)
-            unique.append(hit)
-    return unique
+def _premise_first(
+    question: str, retrieval: RetrievalResult, chosen: list[Chosen], kind: str, asserted: Quantity
+) -> list[Chosen]:
+    """Return chosen led by the article a yes/no question's number is checked on (answering/premise.py)."""
+    terms = _terms(question, retrieval)
+    if stating := stating_hit([c.article for c in chosen], retrieval.hits, asserted):
+        chosen = [Chosen(stating.article, pick_paragraphs(stating, terms, kind, retrieval.denied), "support"), *chosen]
+    named = named_documents(retrieval.standalone_query or question, [*retrieval.hits, *retrieval.linked])
+    relevance = [coverage(terms, article_text(c.article)) for c in chosen]
+    first = governing_index([c.article for c in chosen], asserted, relevance, named)
+    return [chosen[first], *chosen[:first], *chosen[first + 1:]]
 
 
 def _definition_score(article: StoredArticle, terms: dict[str, float]) -> float:

@@ -10,23 +10,39 @@ from assistant.answering.quantities import Quantity, quantity_in, quantity_units
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
 from assistant.records import Hit, StoredArticle
 
+# 「多久做一次」「有效期多长」: a question asking for a length of time, answered only by an article stating one.
+_TIME_ASKED = re.compile(r"多久|多长时间|几天|几日|多少天|多少日|几个工作日|几个月|多少个月|几年|多少年|几小时|"
+                         r"多少小时|期限|时限|有效期|频次|频率|几次")
+TIME_UNITS = frozenset({"小时", "工作日", "日", "周", "月", "年"})
+_AS_RELEVANT = 0.8  # share of the first article's relevance an article stating the unit needs to be checked on
+
 
 def quantity_pattern(unit: str) -> re.Pattern[str]:
     """Return a pattern for a number stated in unit (六个月, 24小时, 三十日)."""
     return re.compile(rf"[\d{CN_NUMERAL_WITH_WAN}]+\s*(?:个)?(?:工作)?" + re.escape(unit))
 
 
-def governing_index(articles: Sequence[StoredArticle], asserted: Quantity, named: Sequence[str] = ()) -> int:
+def governing_index(
+    articles: Sequence[StoredArticle], asserted: Quantity, relevance: Sequence[float], named: Sequence[str] = ()
+) -> int:
     """Return the index of the article a premise is checked on.
 
-    That is the first article stating the number asserted, else the first stating a number in its unit, looked for
-    only in the regulations the question names when it names any (个保法…72小时 is checked on the PIPL, not on a
-    secrecy rule's 24小时).
+    That is the first article stating the number asserted; else the most relevant (relevance: the question's terms
+    each covers) stating a number in its unit, when it is about as relevant as the first (「网络日志至少保存三个月」
+    is checked on the article on logs, 不少于六个月, not on the one ranked first); else the first. Looked for only in
+    the regulations the question names when it names any (个保法…72小时 is checked on the PIPL, not on a secrecy
+    rule's 24小时). 「个人信息泄露了要在72小时内通知本人吧？」 is checked on 个人信息保护法 第五十七条, which states no
+    hours, not on a regulation's 24小时 for something else.
     """
     pool = [i for i, article in enumerate(articles) if article.doc_id in named] or list(range(len(articles)))
     stating = [i for i in pool if quantity_in(asserted, articles[i].article.text)]
+    if stating:
+        return stating[0]
     in_unit = [i for i in pool if asserted.unit in quantity_units_in(articles[i].article.text)]
-    return (stating or in_unit or pool)[0]
+    best = max(in_unit, key=lambda i: relevance[i], default=None)
+    if best is not None and relevance[best] >= _AS_RELEVANT * relevance[pool[0]]:
+        return best
+    return pool[0]
 
 
 def stating_hit(chosen: Sequence[StoredArticle], hits: Sequence[Hit], asserted: Quantity) -> Hit | None:
@@ -36,3 +52,8 @@ def stating_hit(chosen: Sequence[StoredArticle], hits: Sequence[Hit], asserted: 
     if any(quantity_in(asserted, article.article.text) for article in chosen):
         return None
     return next((h for h in hits[:5] if quantity_in(asserted, h.article.article.text)), None)
+
+
+def asks_for_a_time(text: str) -> bool:
+    """Return whether a question asks how long, how often or by when."""
+    return bool(_TIME_ASKED.search(text))

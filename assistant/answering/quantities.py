@@ -91,8 +91,8 @@ def quantity_in(quantity: Quantity, text: str) -> bool:
 
 
 def quantity_units_in(text: str) -> set[str]:
-    """Return the units of the numbers text states (小时, 日, 月, 万元 ...)."""
-    undated = _DATE.sub(" ", normalize_text(text))
+    """Return the units of the numbers text states (小时, 日, 月, 万元 ...; 每年 states a year)."""
+    undated = _EVERY.sub(r"1\1", _DATE.sub(" ", normalize_text(text)))
     return {_UNIT_FAMILY.get(m.group(2), m.group(2)) for m in _QUANTITY.finditer(undated)}
 
 

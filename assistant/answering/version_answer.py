@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.answering.citations import build_citation
-from assistant.answering.composer import Composition, named_documents
+from assistant.answering.composer import Composition
+from assistant.answering.references import named_documents
 from assistant.corpus.versions import (
     AMENDED,
     PART,

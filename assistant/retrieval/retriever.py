@@ -161,6 +161,8 @@ class Retriever:
         own = without_denials(own) if own else own
         own_scores = self._search(view, own, allowed, concepts=False) if own and own != query else {}
         add_turn_ranks(scores, own_scores)
+        # Articles the conversation names by number: the duty a penalty question asks about, for certain.
+        referenced = [r.article.key for r in lookups if r.article is not None] + carried
         if history and not lookups and not carried and is_penalty_question(question):
             # An article named earlier is the obligation discussed; else the previous turn's best articles are.
             # The previous turn as it was searched: 「要在多长时间内报告？」 alone is about no duty in particular.
@@ -173,7 +175,7 @@ class Retriever:
             # Its own words only: the concept searches cost a second embedding and add little to the first three.
             duty_ranked = self._rank(view, duty, self._search(view, duty, allowed, concepts=False), (), set(allowed))
             duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
-        ranked = self._rank(view, query, scores, named, set(allowed), duties)
+        ranked = self._rank(view, query, scores, named, set(allowed), duties, referenced)
         mentions = view.titles.mentions(query.lower())
         titles = [m.short_title for m in mentions]
         mentioned = {v.doc_id for k, v in view.versions.items() if view.group_of(k) in titles}
@@ -309,7 +311,7 @@ class Retriever:
 
     def _rank(
         self, view: CatalogSnapshot, query: str, scores: dict[str, ArticleScore], named: Sequence[str] = (),
-        allowed: set[str] | None = None, duties: Sequence[str] = (),
+        allowed: set[str] | None = None, duties: Sequence[str] = (), referenced: Sequence[str] = (),
     ) -> list[ArticleScore]:
         """Return articles in fused order, boosted for a named regulation, a defined term, a penalty question."""
         config = self.settings.retrieval
@@ -333,10 +335,7 @@ class Retriever:
             second = ranked[1].fused if len(ranked) > 1 else 1.0
             sources = ([(key, 1.0) for key in named] + [(key, second) for key in duties]
                        + [(e.key, e.fused) for e in ranked[:PENALTY_SOURCE_DEPTH]])
-            for key, fused in sources:
-                if key.rpartition("#")[0] in view.versions:
-                    for target in view.penalties_citing(key):
-                        wanted_penalties[target] = max(wanted_penalties.get(target, 0.0), fused)
+            wanted_penalties = view.penalties_led_to(sources, set(referenced))
         for entry in ranked:
             version_id = entry.key.rpartition("#")[0]
             if version_id not in view.versions:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.protocols import CatalogReader
 from assistant.records import DocumentVersion, SearchFilters, StoredArticle
-from assistant.retrieval.crossref import is_penalty_article, penalty_links
+from assistant.retrieval.crossref import is_general_penalty, is_penalty_article, penalty_links
 from assistant.retrieval.definitions import definition_index
 from assistant.retrieval.expansion import definition_members
 from assistant.retrieval.locality import PlaceNames, is_local
@@ -60,6 +60,27 @@ class CatalogSnapshot:
     def penalties_citing(self, key: str) -> list[str]:
         """Return the keys of the penalty articles citing an article, within its version."""
         return self.penalty_links_of(key.rpartition("#")[0]).get(key, [])
+
+    def penalties_led_to(self, sources: Iterable[tuple[str, float]], referenced: Collection[str]) -> dict[str, float]:
+        """Return penalty article key -> the best score among the source articles leading to it: the penalties citing
+        each source; for an article the conversation names by number (referenced), those sanctioning it."""
+        wanted: dict[str, float] = {}
+        for key, score in sources:
+            if key.rpartition("#")[0] not in self.versions:
+                continue
+            for target in self.penalties_sanctioning(key) if key in referenced else self.penalties_citing(key):
+                wanted[target] = max(wanted.get(target, 0.0), score)
+        return wanted
+
+    def penalties_sanctioning(self, key: str) -> list[str]:
+        """Return the keys of the penalty articles citing an article or, when none does and it is no penalty article
+        itself, its text's penalties for breaching its provisions as a whole (crossref.is_general_penalty)."""
+        citing = self.penalties_citing(key)
+        articles = self.articles_of(key.rpartition("#")[0])
+        article = next((a for a in articles if a.key == key), None)
+        if citing or article is None or is_penalty_article(article) or is_general_penalty(article):
+            return citing
+        return [a.key for a in articles if is_general_penalty(a)]
 
     def regulation_links(self, idf: Callable[[str], float]) -> dict[str, str]:
         """Return the links from an article to the article of another regulation it refers to (current texts)."""

@@ -1,0 +1,78 @@
+"""What a question names (regulations, articles) and what it asks beyond them: the answer's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.answering.decline import article_text, coverage, expand_aliases, query_terms
+from assistant.answering.premise import TIME_UNITS, asks_for_a_time
+from assistant.answering.quantities import quantity_units_in
+from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
+from assistant.records import Hit, RetrievalResult
+
+BEYOND_REFERENCE_CHARS = 12
+BEYOND_REFERENCE_COVERAGE = 0.5
+BEYOND_REFERENCE_ARTICLES = 2
+
+
+def named_documents(query: str, hits: Sequence[Hit]) -> list[str]:
+    """Return the doc ids of retrieved regulations the question names (个保法 counts), in order of mention."""
+    text = expand_aliases(query)
+    by_title: dict[str, str] = {}
+    for hit in hits:
+        by_title.setdefault(normalize_title(hit.article.title), hit.article.doc_id)
+    found: list[tuple[int, str]] = []
+    for title in sorted(by_title, key=len, reverse=True):
+        position = text.find(title) if len(title) >= 3 else -1
+        if position >= 0:
+            found.append((position, by_title[title]))
+            # 保守国家秘密法实施条例 must not also count as 保守国家秘密法.
+            text = text[:position] + " " * len(title) + text[position + len(title) :]
+    return list(dict.fromkeys(doc for _, doc in sorted(found)))
+
+
+def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
+    """Return the best other articles found when a question asks more than what the articles it names say.
+
+    「个保法第五十七条说泄露了要通知，新的事件报告办法又说要报告，是不是两套要求？」 names one article and asks
+    about another text: quoting the named article alone leaves half unanswered. 「关基条例第十四条讲的啥」 or
+    「…第五十二条规定的个人信息保护负责人」 ask nothing the named article does not hold: it is quoted alone. A
+    question asking how long or how often, of an article stating no time, is answered by those found that state one.
+    """
+    named = [lk.article for lk in retrieval.lookups if lk.article is not None]
+    if not named:
+        return []  # every article asked for is missing: the answer says so and quotes nothing
+    asked = {article.key for article in named}
+    others = [h for h in unique_hits(retrieval.hits) if h.article.key not in asked and h.via != "linked"]
+    other_texts = set(named_documents(question, retrieval.hits)) - {article.doc_id for article in named}
+    if other_texts:
+        others.sort(key=lambda h: 0 if h.article.doc_id in other_texts else 1)
+        return others[:BEYOND_REFERENCE_ARTICLES]
+    rest = normalize_text(question).lower()
+    for lookup in retrieval.lookups:
+        rest = rest.replace(normalize_text(lookup.reference).lower(), " ")
+    terms = query_terms(rest, [h.article.title for h in retrieval.hits])
+    if asks_for_a_time(rest) and not any(TIME_UNITS & quantity_units_in(a.article.text) for a in named):
+        # 「数据安全法第三十条规定的风险评估多久做一次？」: 第三十条 says 定期; an article stating the period answers.
+        # Among them, those on the named article's subject too (重要数据的处理者 … 风险评估) come first.
+        context = query_terms(" ".join([rest, *(a.article.text for a in named)]), [h.article.title for h in others])
+        timed = [h for h in others if TIME_UNITS & quantity_units_in(h.article.article.text)]
+        timed.sort(key=lambda h: -coverage(context, article_text(h.article)))
+        return timed[:BEYOND_REFERENCE_ARTICLES]
+    if len(NOT_CONTENT.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:
+        return []
+    if max(coverage(terms, article_text(article)) for article in named) >= BEYOND_REFERENCE_COVERAGE:
+        return []
+    return others[:BEYOND_REFERENCE_ARTICLES]
+
+
+def unique_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """Return hits with repeats of one article (by document and label) removed, first kept."""
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for hit in hits:
+        key = (hit.article.doc_id, hit.article.article.label)
+        if key not in seen:
+            seen.add(key)
+            unique.append(hit)
+    return unique
