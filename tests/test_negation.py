@@ -11,7 +11,7 @@ from assistant import wiring
 from assistant.answering.composer import compose
 from assistant.answering.decline import query_terms
 from assistant.answering.quoting import best_sentence, pick_paragraphs, with_cases
-from assistant.language.negation import denied_statuses, states_status, without_denials
+from assistant.language.negation import compares_with_denied, denied_statuses, states_status
 from assistant.records import Hit
 from tests.e5_home import e5_home
 from tests.test_composer import corpus_articles, retrieval_of
@@ -44,24 +44,17 @@ def test_denied_statuses_are_read_from_declarative_clauses(question: str, denied
 
 
 @pytest.mark.parametrize(
-    ("question", "searched"),
+    ("question", "compares"),
     [
-        ("医院不是关基，要在几个小时内报给谁？", "医院，要在几个小时内报给谁?"),
-        ("我们是市属国企（不是关基），要向谁报？", "我们是市属国企(),要向谁报?"),
-        ("我们不是关基但数据量很大，要评估吗", "我们但数据量很大,要评估吗"),
-        # Nothing denied: the text is handed back as it came.
-        ("我们的政务云是不是关基？", "我们的政务云是不是关基？"),
-        ("我们不是很清楚这条规定，要报备吗？", "我们不是很清楚这条规定，要报备吗？"),
-        ("不是关基", "不是关基"),  # nothing else to search: kept whole
-        # Whether the status's rule binds the asker too: that rule is what is searched for.
-        ("我们不是重要数据处理者，还要每年做风险评估吗？", "我们不是重要数据处理者，还要每年做风险评估吗？"),
+        ("医院不是关基，要在几个小时内报给谁？", False),
+        ("我们不是关基但数据量很大，要评估吗", False),
+        # Whether the status's rule binds the asker too: that rule is what is asked about.
+        ("我们不是重要数据处理者，还要每年做风险评估吗？", True),
+        ("我们不是关基，是否也要做密评？", True),
     ],
 )
-def test_a_denied_status_is_taken_out_of_what_is_searched(question: str, searched: str) -> None:
-    got = without_denials(question)
-    # Normalised text turns full-width punctuation half-width; compare without it.
-    assert got.replace("，", ",").replace("？", "?").replace("（", "(").replace("）", ")") == searched.replace(
-        "，", ",").replace("？", "?").replace("（", "(").replace("）", ")")
+def test_a_question_may_ask_whether_the_denied_status_rules_bind_the_asker_too(question: str, compares: bool) -> None:
+    assert compares_with_denied(question) is compares
 
 
 def test_the_statutes_own_denial_is_not_the_denied_status() -> None:
@@ -75,7 +68,7 @@ def test_the_rule_for_everyone_else_is_quoted_to_one_outside_the_categories(shar
     article = corpus_articles(shared_corpus, INCIDENTS)["第四条"]
     question = "我们是市属国企（不是关基），发现服务器中了勒索病毒，研判是较大事件。要向谁报、最晚多久报？"
     hit = Hit(article=article, score=1.0)
-    terms = query_terms(without_denials(question))
+    terms = query_terms(question)
     denied = [d.core for d in denied_statuses(question)]
     chosen = pick_paragraphs(hit, terms, "answer", denied)
     quoted = "\n".join(article.article.paragraphs[i] for i in chosen)
@@ -104,7 +97,9 @@ def test_an_official_outside_cii_is_told_the_four_hour_rule_not_the_cii_rules(as
     assert not any(c.document == "关键信息基础设施安全保护条例" for c in answer.citations[:1]), answer.citations
     retrieval = assistant.retriever.retrieve(question)
     assert retrieval.denied == ("关键信息基础设施",)
-    assert "关基" not in retrieval.standalone_query
+    # The text made for the status denied is left out; the case-by-case article is still found.
+    assert not any(h.article.title == "关键信息基础设施安全保护条例" for h in retrieval.hits), retrieval.hits
+    assert any(h.article.article.label == "第四条" for h in retrieval.hits[:3])
 
 
 def test_an_asker_whose_case_is_not_told_is_quoted_every_case(shared_corpus: Path) -> None:
@@ -130,3 +125,20 @@ def test_cases_widen_only_when_they_end_with_everyone_else() -> None:
     assert with_cases([lead_in, *cases, others, "涉嫌违法犯罪的，应当报案。"], [4]) == [0, 1, 2, 3, 4]
     # Conditions without a 「其他…」 款 are separate rules, not cases of one: nothing widens.
     assert with_cases([lead_in, *cases, "涉嫌违法犯罪的，应当报案。"], [1]) == [1]
+
+
+def test_the_text_made_for_a_denied_status_stays_when_the_question_names_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    retrieval = assistant.retriever.retrieve("我们不是关基，关基条例里的事件报告要求对我们有什么影响？")
+    assert retrieval.denied == ("关键信息基础设施",)
+    assert any(h.article.title == "关键信息基础设施安全保护条例" for h in retrieval.hits[:5]), retrieval.hits
+
+
+def test_an_article_made_for_the_denied_status_is_not_quoted(shared_corpus: Path) -> None:
+    # 网安法 第三十八条 「关键信息基础设施的运营者采购…」 binds no one who is not 关基; 第四条 provides for all.
+    incidents = corpus_articles(shared_corpus, INCIDENTS)["第四条"]
+    cii_duties = corpus_articles(shared_corpus, "网络安全法_2025修正.md")["第三十八条"]
+    question = "我们不是关基，发生较大网络安全事件要报给谁？"
+    found = dataclasses.replace(retrieval_of(question, [incidents, cii_duties]), denied=("关键信息基础设施",))
+    assert [c.article for c in compose(question, found).citations] == ["第四条"]
+    # Without the denial both are quoted.
+    assert len(compose(question, retrieval_of(question, [incidents, cii_duties])).citations) == 2

@@ -15,6 +15,7 @@ from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,
     best_sentence,
+    made_for_a_denied_status,
     pick_paragraphs,
     quote_paragraphs,
     shorten,
@@ -120,14 +121,13 @@ def decline_answer(
     return Composition(text=text, citations=(), declined=True, kind="declined")
 
 
-def select_articles(
-    question: str, retrieval: RetrievalResult, kind: str, limit: int
-) -> list[Chosen]:
-    """Return the articles the answer quotes, in the order they are presented."""
+def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit: int) -> list[Chosen]:
+    """Return the articles the answer quotes, in the order they are presented (none made for a status denied)."""
     query = retrieval.standalone_query or question
     terms = _terms(question, retrieval)
     named = named_documents(query, [*retrieval.hits, *retrieval.linked])
     hits = unique_hits([*retrieval.hits, *retrieval.linked])
+    hits = [h for h in hits if not made_for_a_denied_status(h.article, retrieval.denied)] or hits
     if not hits:
         return []
     # A regulation named in the question is where the answer is looked for first.

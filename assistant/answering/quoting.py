@@ -25,6 +25,7 @@ _DENIED_MALUS = 0.5
 _RESIDUAL_BONUS = 0.3
 # A 款 that provides for one case: 「涉及关键信息基础设施的，…」「网络运营者属于中央和国家机关各部门…的，…」.
 _CASE = re.compile(r"^[^，。；：]{2,40}的，")
+_FIRST_CLAUSE = re.compile(r"^[^，。；：\n]+")
 
 
 def pick_paragraphs(hit: Hit, terms: dict[str, float], kind: str, denied: Sequence[str] = ()) -> tuple[int, ...]:
@@ -97,6 +98,17 @@ def fit(text: str, terms: dict[str, float], denied: Sequence[str] = ()) -> float
         score -= _DENIED_MALUS if any(states_status(text, status) for status in denied) else 0.0
         score += _RESIDUAL_BONUS if is_residual(text) else 0.0
     return score
+
+
+def made_for_a_denied_status(article: StoredArticle, denied: Sequence[str]) -> bool:
+    """Return whether an article is made for a status the asker denied: the subject its first clause names is of
+    that status (「关键信息基础设施的运营者采购网络产品和服务，…」), and no 款 provides for everyone else. An article
+    listing the status among its cases (「有下列情形之一的：…（二）关键信息基础设施运营者…」) is not."""
+    paragraphs = article.article.paragraphs
+    if not (denied and paragraphs) or any(is_residual(paragraph) for paragraph in paragraphs):
+        return False
+    subject = _FIRST_CLAUSE.match(paragraphs[0])
+    return subject is not None and any(states_status(subject.group(0), status) for status in denied)
 
 
 def best_sentence(

@@ -3,8 +3,8 @@
 Officials often state the category they fall outside of, because the rule they need depends on it: an incident is
 reported within one hour by an operator of critical information infrastructure, within four by 其他网络运营者. Searched
 as written, 「不是关基」 is the question's rarest words and fills the answer with the rules for 关基, the very ones the
-asker said do not apply. So the statuses denied are taken out of what is searched, and the answer avoids quoting
-the rules made for them.
+asker said do not apply. So the texts made for a status denied are left out of the search (the status itself stays
+searched: the article providing case by case names it), and the answer avoids quoting the 款 made for it.
 
 Only a declarative clause denies: 「是不是关基」「算不算关基」「医院不属于关基吗？」 ask, and keep their words.
 """
@@ -63,17 +63,10 @@ def denied_statuses(text: str) -> tuple[Denial, ...]:
     return tuple(found)
 
 
-def without_denials(text: str) -> str:
-    """Return text (normalised) with its denied statuses (「不是关基」) removed; unchanged when it denies none, when
-    it asks whether a rule of the denied status binds the asker too (「我们不是重要数据处理者，还要每年做风险评估
-    吗？」: that rule is what is asked about), or when nothing else would be left."""
-    if not denied_statuses(text) or _ALSO.search(normalize_text(text)):
-        return text
-    clauses = []
-    for clause in _CLAUSE.findall(normalize_text(text)):
-        clauses.append(clause if _ASKS.search(clause) else _DENIAL.sub(_after_status, clause))
-    stripped = "".join(clauses)
-    return stripped if stripped.strip(" ，,。；;？?（）()") else text
+def compares_with_denied(text: str) -> bool:
+    """Return whether a question asks if a rule of the status it denies binds the asker too (「我们不是重要数据处理者，
+    还要每年做风险评估吗？」): that status's rules are then what is asked about."""
+    return bool(_ALSO.search(normalize_text(text)))
 
 
 def states_status(text: str, status: str) -> bool:
@@ -86,11 +79,6 @@ def states_status(text: str, status: str) -> bool:
 def is_residual(text: str) -> bool:
     """Return whether a paragraph or sentence provides for everyone outside the categories before it (「其他…」)."""
     return bool(_RESIDUAL.match(text))
-
-
-def _after_status(match: re.Match[str]) -> str:
-    """Return what a denial leaves searchable: nothing, or the whole match when it denies no status (「不是很清楚」)."""
-    return match.group(0) if _NOT_A_STATUS.match(match.group("what")) else ""
 
 
 def _statute_words(status: str) -> str:

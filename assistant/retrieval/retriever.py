@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from assistant.indexing.indexer import parse_unit_id
-from assistant.language.negation import denied_statuses, without_denials
+from assistant.language.negation import compares_with_denied, denied_statuses
 from assistant.language.textnorm import normalize_text
 from assistant.language.typos import read_slips
 from assistant.language.verdict import without_verdict
@@ -127,9 +127,7 @@ class Retriever:
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
             query, typo_notices = read_slips(query, self.indexer.document_frequency)
-        # 「我们不是关基」: what the asker is not is not searched (its rules would fill the answer), only remembered.
         denied = tuple(d.core for d in denied_statuses(query))
-        query = without_denials(query)
         found = find_references(query, view.titles, view.articles_of)
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
@@ -138,6 +136,10 @@ class Retriever:
             lookups = (unnamed,)  # 「第二十一条讲的什么？」: which regulation's is asked, not a search for 第二十一条
         carried = [r.article.key for r in found if r.article is not None and r not in lookups]
         allowed = self.scope(view, query, filters)
+        if denied and not compares_with_denied(query):
+            # 「我们不是关基」: a text made for a status the asker denies (关基条例) does not bind them. The status
+            # stays searched: an article providing case by case (事件报告办法 第四条) is found by it.
+            allowed = [v for v in allowed if v not in view.texts_made_for(denied, query)] or allowed
         if not lookups and (turned_to := regulations_turned_to(question, history, finder, unname)):
             # 「那数据安全法呢？」 asks the last question of that regulation alone: the others answered it already.
             allowed = [v for v in allowed if view.group_of(v) in turned_to] or allowed
@@ -158,16 +160,15 @@ class Retriever:
         own = focus_query(question, history, finder, unname) if self.settings.retrieval.turn_weight > 0 else ""
         if own and self.settings.retrieval.typo_correction:
             own = read_slips(own, self.indexer.document_frequency)[0]
-        own = without_denials(own) if own else own
         own_scores = self._search(view, own, allowed, concepts=False) if own and own != query else {}
         add_turn_ranks(scores, own_scores)
         # Articles the conversation names by number: the duty a penalty question asks about, for certain.
         referenced = [r.article.key for r in lookups if r.article is not None] + carried
         if history and not lookups and not carried and is_penalty_question(question):
-            # An article named earlier is the obligation discussed; else the previous turn's best articles are.
-            # The previous turn as it was searched: 「要在多长时间内报告？」 alone is about no duty in particular.
+            # An article named earlier is the obligation discussed; else the previous turn's best articles are,
+            # searched as it was asked (「要在多长时间内报告？」 alone is about no duty in particular).
             before = standalone_query(history[-1], history[:-1], self.rewrite, find=finder, unname=unname)
-            carried += self._obligations_before(view, without_denials(before), allowed)
+            carried += self._obligations_before(view, before, allowed)
         named = [r.article.key for r in lookups if r.article is not None] + carried
         duties: list[str] = []
         if not lookups and is_penalty_question(query) and (duty := duty_query(query)):

@@ -61,6 +61,13 @@ class CatalogSnapshot:
         """Return the keys of the penalty articles citing an article, within its version."""
         return self.penalty_links_of(key.rpartition("#")[0]).get(key, [])
 
+    def texts_made_for(self, statuses: Iterable[str], query: str) -> set[str]:
+        """Return the versions of texts made for one of the statuses, by their title (关键信息基础设施 ->
+        关键信息基础设施安全保护条例), but those of a text the query names."""
+        named = {m.short_title for m in self.titles.mentions(query.lower())}
+        return {v for v, group in self.groups.items()
+                if any(status in group for status in statuses) and group not in named}
+
     def penalties_led_to(self, sources: Iterable[tuple[str, float]], referenced: Collection[str]) -> dict[str, float]:
         """Return penalty article key -> the best score among the source articles leading to it: the penalties citing
         each source; for an article the conversation names by number (referenced), those sanctioning it."""
