@@ -30,6 +30,8 @@ CII = "关键信息基础设施安全保护条例.md"
         ("我们既不是关基也不是中央单位，多久报", ["关键信息基础设施", "中央"]),
         ("我們醫院不是關基，要多久上報？", ["关键信息基础设施"]),  # traditional script
         ("我们单位不是关基运营者，要做检测评估吗？", ["关键信息基础设施"]),
+        # A term of art stays whole when its status alone would be too short to name anything: 数据 is every text.
+        ("我们不是数据处理者，要做什么？", ["数据处理者"]),
         # Asked, not denied: the words are the subject.
         ("我们的政务云是不是关基？", []),
         ("政务外网算不算关键信息基础设施？", []),
@@ -142,3 +144,12 @@ def test_an_article_made_for_the_denied_status_is_not_quoted(shared_corpus: Path
     assert [c.article for c in compose(question, found).citations] == ["第四条"]
     # Without the denial both are quoted.
     assert len(compose(question, retrieval_of(question, [incidents, cii_duties])).citations) == 2
+
+
+def test_only_a_specific_status_leaves_texts_out(assistant) -> None:  # type: ignore[no-untyped-def]
+    view = assistant.retriever.view()
+    made_for = view.texts_made_for(["关键信息基础设施"], "我们不是关基")
+    assert {view.group_of(v) for v in made_for} == {"关键信息基础设施安全保护条例"}
+    # Two characters name no text: 网络 is in the title of both other texts of this home.
+    assert any("网络" in view.group_of(v) for v in view.versions)
+    assert view.texts_made_for(["网络"], "我们不是网络运营者") == set()

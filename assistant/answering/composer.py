@@ -145,24 +145,7 @@ def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit:
     if kind == "penalty":
         penalties = [h for h in hits if states_a_penalty(h.article) and (h.via == "linked" or relevant(h))]
         duties = [h for h in hits if not states_a_penalty(h.article) and h.via != "linked" and relevant(h)][:2]
-        # The penalty citing a duty found (「不履行本法第二十七条…」 for 第二十七条) wins; among the rest,
-        # the one naming the question's conduct wins over the one merely ranked first.
-        # The duties found: those quoted, and those retrieval ranked in the first five (a follow-up's 「不报会怎样？」
-        # finds the duty discussed there, whose words the question no longer repeats).
-        found = duties + [h for h in hits[:5] if not states_a_penalty(h.article) and h.via != "linked"]
-        quoted = {(h.article.version_id, h.article.article.number, h.article.article.suffix) for h in found}
-        quoted_texts = {h.article.version_id for h in found}
-
-        def sanctions_quoted(h: Hit) -> bool:
-            # By number, or as the text's penalty for breaching any of its provisions (「未按照本办法规定报告…的」)
-            # when retrieval put it among the first three (for a duty it found, see Retriever._rank).
-            return any((h.article.version_id, *ref) in quoted for ref in cited_articles(h.article.article.text)) or (
-                rank[h.article.key] < 3 and h.article.version_id in quoted_texts and is_general_penalty(h.article))
-
-        # 「那违反了怎么罚？」 (after an article looked up) tells no conduct to match: retrieval's order stands.
-        duty = duty_query(query)
-        told = bool(duty) and any(w >= 1.0 for w in query_terms(duty, [h.article.title for h in hits]).values())
-        penalties.sort(key=lambda h: (not sanctions_quoted(h), -scores[h.article.key] if told else rank[h.article.key]))
+        penalties = _penalties_in_order(penalties, duties, hits, rank, scores, query)
         picked = [(h, "penalty") for h in penalties[:2]] + [(h, "support") for h in duties]
         if not penalties:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
@@ -184,6 +167,31 @@ def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit:
     picked = _cover_named(picked[:limit], hits, named, limit)
     chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind, retrieval.denied), role) for h, role in picked]
     return _grouped(chosen, by_number=kind == "list")
+
+
+def _penalties_in_order(
+    penalties: list[Hit], duties: list[Hit], hits: list[Hit], rank: dict[str, int], scores: dict[str, float],
+    query: str,
+) -> list[Hit]:
+    """Return the penalty articles in the order they are quoted. The one sanctioning a duty found wins: by number
+    (「不履行本法第二十七条…」 for 第二十七条), or as the text's penalty for breaching any of its provisions
+    (「未按照本办法规定报告…的」) when retrieval put it among the first three. The duties found are those quoted and
+    those retrieval ranked in the first five (a follow-up's 「不报会怎样？」 finds the duty discussed there, whose
+    words it no longer repeats). Among the rest, the one naming the question's conduct wins over the one merely
+    ranked first; a question that tells no conduct (「那违反了怎么罚？」 after an article looked up) keeps
+    retrieval's order."""
+    found = duties + [h for h in hits[:5] if not states_a_penalty(h.article) and h.via != "linked"]
+    numbers = {(h.article.version_id, h.article.article.number, h.article.article.suffix) for h in found}
+    texts = {h.article.version_id for h in found}
+
+    def sanctions_found(h: Hit) -> bool:
+        return any((h.article.version_id, *ref) in numbers for ref in cited_articles(h.article.article.text)) or (
+            rank[h.article.key] < 3 and h.article.version_id in texts and is_general_penalty(h.article))
+
+    duty = duty_query(query)
+    told = bool(duty) and any(w >= 1.0 for w in query_terms(duty, [h.article.title for h in hits]).values())
+    return sorted(penalties, key=lambda h: (not sanctions_found(h), -scores[h.article.key] if told
+                                            else rank[h.article.key]))
 
 
 def _cover_named(

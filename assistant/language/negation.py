@@ -31,6 +31,9 @@ _NOT_A_STATUS = re.compile(
 )
 # Words that name the kind of body, not the status: 中央单位 denies 中央, 关基运营者 denies 关基.
 _KIND_OF_BODY = re.compile(r"(?:单位|机构|部门|企业|公司|运营者|处理者|系统|的)+$")
+# A status this long names one kind of body or data (关键信息基础设施, 重要数据); a shorter one (中央) only tells
+# which 款 of an article to prefer, never which texts to leave out.
+SPECIFIC_STATUS_CHARS = 4
 # The statutes' own denial, 「非关键信息基础设施运营者」, is the asker's status, not the one denied.
 _STATUTE_NEGATION = "非"
 # 「还要…吗」「也得…吗」: whether what binds the status denied binds the asker too.
@@ -58,6 +61,8 @@ def denied_statuses(text: str) -> tuple[Denial, ...]:
             if _NOT_A_STATUS.match(what):
                 continue
             core = _statute_words(_KIND_OF_BODY.sub("", what) or what)
+            if len(core) < SPECIFIC_STATUS_CHARS and _statute_words(what) in _legal_terms():
+                core = _statute_words(what)  # 数据处理者: 数据 alone would deny every text on data
             if len(core) >= 2:
                 found.append(Denial(what, core))
     return tuple(found)
@@ -90,8 +95,13 @@ def _statute_words(status: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _legal_terms() -> frozenset[str]:
+    return frozenset(load_legal_terms())
+
+
+@functools.lru_cache(maxsize=1)
 def _aliases_longest_first() -> tuple[tuple[str, str], ...]:
-    terms = set(load_legal_terms())
+    terms = _legal_terms()
     # Only aliases of concepts: 关基 -> 关键信息基础设施; 网安法 names a regulation, not a status.
     concepts = {short: full for short, full in load_aliases().items() if full in terms or not full.endswith("法")}
     return tuple(sorted(concepts.items(), key=lambda kv: -len(kv[0])))

@@ -95,9 +95,9 @@ def is_general_penalty(stored: StoredArticle) -> bool:
     """Return True for an article sanctioning a breach of its text's provisions as a whole, citing none of them
     by number: 「网络运营者未按照本办法规定报告网络安全事件的，有关主管部门…进行处罚」, 个人信息保护法 第六十六条
     「违反本法规定处理个人信息…」. The composer prefers it for a duty of its text found near the top (a follow-up's
-    「不报会怎样？」 after the reporting rules). It is not linked to duties for ranking: tried, it lifted the same
-    few articles for any penalty question (and for a follow-up, the general penalties of every text its previous
-    turn touched)."""
+    「不报会怎样？」 after the reporting rules); ranking follows it only from an article the conversation names by
+    number that no penalty article cites (CatalogSnapshot.penalties_sanctioning). Linking every such duty to it was
+    tried: it lifted the same few articles for any penalty question."""
     text = stored.article.text
     first = re.split(r"[。；]", text, maxsplit=1)[0]  # 「…构成犯罪的，依法追究刑事责任」 may follow the sanction
     return (stored.article.kind == "article" and bool(_GENERAL_BREACH.search(first))

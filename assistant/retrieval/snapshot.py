@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
+from assistant.language.negation import SPECIFIC_STATUS_CHARS
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.protocols import CatalogReader
 from assistant.records import DocumentVersion, SearchFilters, StoredArticle
@@ -63,10 +64,11 @@ class CatalogSnapshot:
 
     def texts_made_for(self, statuses: Iterable[str], query: str) -> set[str]:
         """Return the versions of texts made for one of the statuses, by their title (关键信息基础设施 ->
-        关键信息基础设施安全保护条例), but those of a text the query names."""
+        关键信息基础设施安全保护条例), but those of a text the query names; a short status (中央) leaves out none."""
         named = {m.short_title for m in self.titles.mentions(query.lower())}
+        specific = [status for status in statuses if len(status) >= SPECIFIC_STATUS_CHARS]
         return {v for v, group in self.groups.items()
-                if any(status in group for status in statuses) and group not in named}
+                if group not in named and any(status in group for status in specific)}
 
     def penalties_led_to(self, sources: Iterable[tuple[str, float]], referenced: Collection[str]) -> dict[str, float]:
         """Return penalty article key -> the best score among the source articles leading to it: the penalties citing
