@@ -234,3 +234,22 @@ def test_the_trainer_fits_a_model_the_retriever_loads(home: Path, tmp_path: Path
     retriever = wiring.build_retriever(Settings(home=home))
     retriever.order = model  # the fitted file, applied where the shipped one would be
     assert retriever.retrieve("个人信息泄露了要不要通知本人").hits
+
+
+def test_a_questions_weights_sum_alike_in_every_process() -> None:
+    # The bigrams come from a set, whose order follows the per-process string hash; summed in that order, two
+    # processes gave sums differing in their last bits, and the model ordered two candidates differently.
+    code = (
+        "import math\n"
+        "from assistant.retrieval.learned_order import QuestionFacts, question_weights\n"
+        "text = '区里有个委办局的业务系统一直没定级也没测评，被市网信办通报了，以前是先警告、拒不改正才罚款，修正以后呢'\n"
+        "facts = QuestionFacts(text, frozenset(), True, lambda g: 1 / (1 + math.log1p(sum(map(ord, g)) % 97)))\n"
+        "weights = question_weights(facts)\n"
+        "print(list(weights) == sorted(weights), repr(sum(weights.values())))\n"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}, cwd=Path(__file__).parents[1]).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1 and outputs.pop().startswith("True "), outputs

@@ -96,6 +96,13 @@ def subject_bigrams(text: str) -> set[str]:
     return {g for g in grams if not (FORM_CHARACTERS & set(g))}
 
 
+def question_weights(facts: QuestionFacts) -> dict[str, float]:
+    """Return the question's subject bigrams with their IDF weights, in a fixed order: a set's order follows the
+    per-process string hash, and float sums taken in another order differ in their last bits, enough to flip the
+    order of two candidates the model scores alike (the same question answered differently by two processes)."""
+    return {gram: facts.idf(gram) for gram in sorted(subject_bigrams(facts.text))}
+
+
 def _weighted_share(weights: dict[str, float], text: str) -> float:
     total = sum(weights.values())
     return sum(w for g, w in weights.items() if g in text) / total if total else 0.0
@@ -116,7 +123,7 @@ def candidate_features(
         best_of.setdefault(group, entry.fused)
     order_of = {group: i for i, group in enumerate(best_of)}
     first_ten = groups[:10]
-    weights = {gram: facts.idf(gram) for gram in subject_bigrams(facts.text)}  # once per question, not per article
+    weights = question_weights(facts)  # once per question, not per article
     asks_definition, asks_time, asks_who = (bool(p.search(facts.text)) for p in (_DEFINITION_ASKED, _TIME_ASKED,
                                                                                _WHO_ASKED))
     rows = []
