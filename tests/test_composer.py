@@ -271,6 +271,18 @@ def test_a_looked_up_article_stating_no_time_brings_one_found_that_states_it(sha
     assert ("中华人民共和国数据安全法", "第二十一条") not in cited  # found, but states no time
 
 
+def test_a_question_asking_how_long_is_led_by_the_article_stating_a_time(shared_corpus: Path) -> None:
+    # 事件报告办法 第七条 (what a report contains) ranked first; 第四条, second, states the hours.
+    incidents = corpus_articles(shared_corpus, "国家网络安全事件报告管理办法.md")
+    question = "网站被人植入了暗链，要在多长时间内报告？"
+    composed = compose(question, retrieval_of(question, [incidents["第七条"], incidents["第四条"]]))
+    assert [c.article for c in composed.citations][:1] == ["第四条"], composed.citations
+    # Asked for no time, retrieval's order stands.
+    other = "网站被人植入了暗链，报告给谁？"
+    composed = compose(other, retrieval_of(other, [incidents["第七条"], incidents["第四条"]]))
+    assert composed.kind == "answer" and composed.citations[0].article == "第七条", composed.citations
+
+
 def test_question_stating_the_right_number_is_not_contradicted(cii: dict[str, StoredArticle]) -> None:
     question = "关键信息基础设施发生较大变化的，保护工作部门要在3个月内完成重新认定，对吗？"
     composed = compose(question, retrieval_of(question, [cii["第十一条"]]))

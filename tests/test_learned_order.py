@@ -242,7 +242,7 @@ def test_a_questions_weights_sum_alike_in_every_process() -> None:
     code = (
         "import math\n"
         "from assistant.retrieval.learned_order import QuestionFacts, question_weights\n"
-        "text = '区里有个委办局的业务系统一直没定级也没测评，被市网信办通报了，以前是先警告、拒不改正才罚款，修正以后呢'\n"
+        "text = '区里有个委办局的业务系统一直没定级也没测评，被市网信办通报了，以前先警告、拒不改正才罚款'\n"
         "facts = QuestionFacts(text, frozenset(), True, lambda g: 1 / (1 + math.log1p(sum(map(ord, g)) % 97)))\n"
         "weights = question_weights(facts)\n"
         "print(list(weights) == sorted(weights), repr(sum(weights.values())))\n"

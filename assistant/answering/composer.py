@@ -9,8 +9,21 @@ from dataclasses import dataclass
 
 from assistant.answering.citations import build_citation
 from assistant.answering.decline import article_text, coverage, covered_topics, query_terms
-from assistant.answering.premise import governing_index, quantity_pattern, stating_hit
-from assistant.answering.quantities import YES_NO_ENDINGS, Quantity, asserted_quantities, unsupported_quantities
+from assistant.answering.premise import (
+    AS_RELEVANT,
+    TIME_UNITS,
+    asks_for_a_time,
+    governing_index,
+    quantity_pattern,
+    stating_hit,
+)
+from assistant.answering.quantities import (
+    YES_NO_ENDINGS,
+    Quantity,
+    asserted_quantities,
+    quantity_units_in,
+    unsupported_quantities,
+)
 from assistant.answering.quoting import (
     PENALTY_TEXT,
     SENTENCE,
@@ -164,9 +177,22 @@ def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit:
         picked = [(h, "support") for h in ranked[:count]]
     else:
         picked = [(h, "support") for h in hits if h.via != "linked" and relevant(h)][:count]
+        if asks_for_a_time(question) and (timed := _first_stating_a_time([h for h, _ in picked[:3]], scores)):
+            # 「要在多长时间内报告？」 as asked (a rewrite adds words such as 期限): the article stating the time leads.
+            picked = [(timed, "support"), *((h, role) for h, role in picked if h is not timed)]
     picked = _cover_named(picked[:limit], hits, named, limit)
     chosen = [Chosen(h.article, pick_paragraphs(h, terms, kind, retrieval.denied), role) for h, role in picked]
     return _grouped(chosen, by_number=kind == "list")
+
+
+def _first_stating_a_time(hits: Sequence[Hit], scores: dict[str, float]) -> Hit | None:
+    """Return the first hit stating a length of time, when the first states none and that one is about as relevant
+    (scores: the question's terms each covers) as the first."""
+    if not hits or TIME_UNITS & quantity_units_in(hits[0].article.article.text):
+        return None
+    floor = AS_RELEVANT * scores[hits[0].article.key]
+    return next((h for h in hits[1:] if TIME_UNITS & quantity_units_in(h.article.article.text)
+                 and scores[h.article.key] >= floor), None)
 
 
 def _penalties_in_order(

@@ -14,7 +14,7 @@ from assistant.records import Hit, StoredArticle
 _TIME_ASKED = re.compile(r"多久|多长时间|几天|几日|多少天|多少日|几个工作日|几个月|多少个月|几年|多少年|几小时|"
                          r"多少小时|期限|时限|有效期|频次|频率|几次")
 TIME_UNITS = frozenset({"小时", "工作日", "日", "周", "月", "年"})
-_AS_RELEVANT = 0.8  # share of the first article's relevance an article stating the unit needs to be checked on
+AS_RELEVANT = 0.8  # share of the first article's relevance an article stating the unit needs to be checked on
 
 
 def quantity_pattern(unit: str) -> re.Pattern[str]:
@@ -40,7 +40,7 @@ def governing_index(
         return stating[0]
     in_unit = [i for i in pool if asserted.unit in quantity_units_in(articles[i].article.text)]
     best = max(in_unit, key=lambda i: relevance[i], default=None)
-    if best is not None and relevance[best] >= _AS_RELEVANT * relevance[pool[0]]:
+    if best is not None and relevance[best] >= AS_RELEVANT * relevance[pool[0]]:
         return best
     return pool[0]
 
