@@ -42,7 +42,7 @@ CII = "关键信息基础设施安全保护条例.md"
     ],
 )
 def test_denied_statuses_are_read_from_declarative_clauses(question: str, denied: list[str]) -> None:
-    assert [d.core for d in denied_statuses(question)] == denied
+    assert list(denied_statuses(question)) == denied
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_the_rule_for_everyone_else_is_quoted_to_one_outside_the_categories(shar
     question = "我们是市属国企（不是关基），发现服务器中了勒索病毒，研判是较大事件。要向谁报、最晚多久报？"
     hit = Hit(article=article, score=1.0)
     terms = query_terms(question)
-    denied = [d.core for d in denied_statuses(question)]
+    denied = list(denied_statuses(question))
     chosen = pick_paragraphs(hit, terms, "answer", denied)
     quoted = "\n".join(article.article.paragraphs[i] for i in chosen)
     assert "其他网络运营者" in quoted and "4小时" in quoted, quoted

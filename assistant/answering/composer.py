@@ -11,17 +11,16 @@ from assistant.answering.citations import build_citation
 from assistant.answering.decline import article_text, coverage, covered_topics, query_terms
 from assistant.answering.premise import (
     AS_RELEVANT,
-    TIME_UNITS,
     asks_for_a_time,
     governing_index,
     quantity_pattern,
+    states_a_time,
     stating_hit,
 )
 from assistant.answering.quantities import (
     YES_NO_ENDINGS,
     Quantity,
     asserted_quantities,
-    quantity_units_in,
     unsupported_quantities,
 )
 from assistant.answering.quoting import (
@@ -188,11 +187,11 @@ def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit:
 def _first_stating_a_time(hits: Sequence[Hit], scores: dict[str, float]) -> Hit | None:
     """Return the first hit stating a length of time, when the first states none and that one is about as relevant
     (scores: the question's terms each covers) as the first."""
-    if not hits or TIME_UNITS & quantity_units_in(hits[0].article.article.text):
+    if not hits or states_a_time(hits[0].article.article.text):
         return None
     floor = AS_RELEVANT * scores[hits[0].article.key]
-    return next((h for h in hits[1:] if TIME_UNITS & quantity_units_in(h.article.article.text)
-                 and scores[h.article.key] >= floor), None)
+    return next((h for h in hits[1:] if states_a_time(h.article.article.text) and scores[h.article.key] >= floor),
+                None)
 
 
 def _penalties_in_order(

@@ -54,6 +54,11 @@ def stating_hit(chosen: Sequence[StoredArticle], hits: Sequence[Hit], asserted: 
     return next((h for h in hits[:5] if quantity_in(asserted, h.article.article.text)), None)
 
 
+def states_a_time(text: str) -> bool:
+    """Return whether a text states a length of time (六个月, 72小时, 每年)."""
+    return bool(TIME_UNITS & quantity_units_in(text))
+
+
 def asks_for_a_time(text: str) -> bool:
     """Return whether a question asks how long, how often or by when."""
     return bool(_TIME_ASKED.search(text))

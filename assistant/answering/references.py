@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.answering.decline import article_text, coverage, expand_aliases, query_terms
-from assistant.answering.premise import TIME_UNITS, asks_for_a_time
-from assistant.answering.quantities import quantity_units_in
+from assistant.answering.premise import asks_for_a_time, states_a_time
 from assistant.language.textnorm import NOT_CONTENT, normalize_text, normalize_title
 from assistant.records import Hit, RetrievalResult
 
@@ -52,11 +51,11 @@ def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
     for lookup in retrieval.lookups:
         rest = rest.replace(normalize_text(lookup.reference).lower(), " ")
     terms = query_terms(rest, [h.article.title for h in retrieval.hits])
-    if asks_for_a_time(rest) and not any(TIME_UNITS & quantity_units_in(a.article.text) for a in named):
+    if asks_for_a_time(rest) and not any(states_a_time(a.article.text) for a in named):
         # 「数据安全法第三十条规定的风险评估多久做一次？」: 第三十条 says 定期; an article stating the period answers.
         # Among them, those on the named article's subject too (重要数据的处理者 … 风险评估) come first.
         context = query_terms(" ".join([rest, *(a.article.text for a in named)]), [h.article.title for h in others])
-        timed = [h for h in others if TIME_UNITS & quantity_units_in(h.article.article.text)]
+        timed = [h for h in others if states_a_time(h.article.article.text)]
         timed.sort(key=lambda h: -coverage(context, article_text(h.article)))
         return timed[:BEYOND_REFERENCE_ARTICLES]
     if len(NOT_CONTENT.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from assistant.language.textnorm import normalize_text
 from assistant.language.vocabulary import load_aliases, load_legal_terms
@@ -42,17 +41,10 @@ _ALSO = re.compile(r"还要|也要|也得|还得|还需要|也需要|还用|也�
 _RESIDUAL = re.compile(r"^\s*其他")
 
 
-@dataclass(frozen=True)
-class Denial:
-    """One status a question denies: as written, and in the statutes' words (关基 -> 关键信息基础设施)."""
-
-    written: str
-    core: str  # the status itself, without the kind of body, in the statutes' words
-
-
-def denied_statuses(text: str) -> tuple[Denial, ...]:
-    """Return the statuses the asker says they lack, in the order written."""
-    found: list[Denial] = []
+def denied_statuses(text: str) -> tuple[str, ...]:
+    """Return the statuses the asker says they lack, in the order written: each without the kind of body, in the
+    statutes' words (「不是关基运营者」 -> 关键信息基础设施)."""
+    found: list[str] = []
     for clause in _CLAUSE.findall(normalize_text(text)):
         if _ASKS.search(clause):
             continue
@@ -64,7 +56,7 @@ def denied_statuses(text: str) -> tuple[Denial, ...]:
             if len(core) < SPECIFIC_STATUS_CHARS and _statute_words(what) in _legal_terms():
                 core = _statute_words(what)  # 数据处理者: 数据 alone would deny every text on data
             if len(core) >= 2:
-                found.append(Denial(what, core))
+                found.append(core)
     return tuple(found)
 
 
@@ -75,8 +67,8 @@ def compares_with_denied(text: str) -> bool:
 
 
 def states_status(text: str, status: str) -> bool:
-    """Return whether text is about a denied status (Denial.core): it names it (关键信息基础设施的运营者…), not its
-    statutory negation (非关键信息基础设施运营者)."""
+    """Return whether text is about a denied status (as denied_statuses gives it): it names it (关键信息基础设施的
+    运营者…), not its statutory negation (非关键信息基础设施运营者)."""
     text = normalize_text(text)
     return status in text.replace(_STATUTE_NEGATION + status, "")
 

@@ -127,7 +127,7 @@ class Retriever:
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
             query, typo_notices = read_slips(query, self.indexer.document_frequency)
-        denied = tuple(d.core for d in denied_statuses(query))
+        denied = denied_statuses(query)
         found = find_references(query, view.titles, view.articles_of)
         # Only an article named in this turn goes first; one carried over from an earlier turn
         # (「…第三十一条讲的什么？」 then 「违反了会怎么处理？」) is context: it leads to its penalty articles.
@@ -164,12 +164,12 @@ class Retriever:
         add_turn_ranks(scores, own_scores)
         # Articles the conversation names by number: the duty a penalty question asks about, for certain.
         referenced = [r.article.key for r in lookups if r.article is not None] + carried
+        named = list(referenced)
         if history and not lookups and not carried and is_penalty_question(question):
             # An article named earlier is the obligation discussed; else the previous turn's best articles are,
             # searched as it was asked (「要在多长时间内报告？」 alone is about no duty in particular).
             before = standalone_query(history[-1], history[:-1], self.rewrite, find=finder, unname=unname)
-            carried += self._obligations_before(view, before, allowed)
-        named = [r.article.key for r in lookups if r.article is not None] + carried
+            named += self._obligations_before(view, before, allowed)
         duties: list[str] = []
         if not lookups and is_penalty_question(query) and (duty := duty_query(query)):
             # The duty breached, found without the punishment words, leads to the penalty article citing it.

@@ -33,6 +33,7 @@ class CatalogSnapshot:
     catalog: CatalogReader
     _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    _general_penalties: dict[str, list[str]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
     _members: dict[str, set[str]] | None = None
     _regulation_links: dict[str, str] | None = None
@@ -85,11 +86,18 @@ class CatalogSnapshot:
         """Return the keys of the penalty articles citing an article or, when none does and it is no penalty article
         itself, its text's penalties for breaching its provisions as a whole (crossref.is_general_penalty)."""
         citing = self.penalties_citing(key)
-        articles = self.articles_of(key.rpartition("#")[0])
-        article = next((a for a in articles if a.key == key), None)
-        if citing or article is None or is_penalty_article(article) or is_general_penalty(article):
+        version_id = key.rpartition("#")[0]
+        general = self.general_penalties_of(version_id)
+        if citing or key in general:
             return citing
-        return [a.key for a in articles if is_general_penalty(a)]
+        article = next((a for a in self.articles_of(version_id) if a.key == key), None)
+        return [] if article is None or is_penalty_article(article) else general
+
+    def general_penalties_of(self, version_id: str) -> list[str]:
+        """Return the keys of a version's penalty articles for breaching its provisions as a whole."""
+        if version_id not in self._general_penalties:
+            self._general_penalties[version_id] = [a.key for a in self.articles_of(version_id) if is_general_penalty(a)]
+        return self._general_penalties[version_id]
 
     def regulation_links(self, idf: Callable[[str], float]) -> dict[str, str]:
         """Return the links from an article to the article of another regulation it refers to (current texts)."""
