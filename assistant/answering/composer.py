@@ -33,8 +33,8 @@ from assistant.answering.quoting import (
     shorten,
     states_a_penalty,
 )
-from assistant.answering.references import beyond_references, named_documents, unique_hits
-from assistant.language.textnorm import has_content
+from assistant.answering.references import beyond_references, implementing_documents, named_documents, unique_hits
+from assistant.language.textnorm import has_content, normalize_text
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
 from assistant.retrieval.crossref import cited_articles, duty_query, is_general_penalty, is_penalty_question
 
@@ -77,9 +77,12 @@ def classify(question: str, retrieval: RetrievalResult) -> str:
     # The turn as asked says its form: a follow-up's rewritten query loses its 吗 (「敏感个人信息里包括行踪轨迹吗？」).
     if asserted_quantities(query) or _YES_NO_END.search(query) or _YES_NO_END.search(question):
         return "answer"  # 「…包括国家秘密，对吗？」 asks for a verdict, not a list
-    if _DEFINITION_QUESTION.search(query):
+    # A follow-up's earlier turns tell its subject, not its form: 「…应该属于国家秘密，该怎么处理？」 then
+    # 「报上去以后，多久能有个说法？」 asks how long, not what belongs to what.
+    turn = normalize_text(question)
+    if _DEFINITION_QUESTION.search(turn):
         return "definition"
-    if _LIST_QUESTION.search(query):
+    if _LIST_QUESTION.search(turn):
         return "list"
     return "answer"
 
@@ -142,8 +145,9 @@ def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit:
     hits = [h for h in hits if not made_for_a_denied_status(h.article, retrieval.denied)] or hits
     if not hits:
         return []
-    # A regulation named in the question is where the answer is looked for first.
-    hits.sort(key=lambda h: 0 if h.article.doc_id in named else 1)
+    # A regulation named in the question is where the answer is looked for first, and so is one implementing it.
+    looked_in = {*named, *implementing_documents(named, hits)}
+    hits.sort(key=lambda h: 0 if h.article.doc_id in looked_in else 1)
     rank = {h.article.key: index for index, h in enumerate(hits)}
     scores = {h.article.key: coverage(terms, article_text(h.article)) for h in hits}
     best = max(scores.values())
@@ -163,10 +167,12 @@ def select_articles(question: str, retrieval: RetrievalResult, kind: str, limit:
             picked = [(h, "support") for h in hits if relevant(h)][:count]
     elif kind == "list":
         # A list gathers every retrieved article imposing a duty; sanctions answer another question.
+        # Retrieval's first three stand, as for any question; further down, an article must share the question's
+        # words and impose a duty.
         duties = [
             h for h in hits
-            if h.via != "linked" and scores[h.article.key] >= 0.35 * best and not states_a_penalty(h.article)
-            and (rank[h.article.key] < 3 or _OBLIGATION_TEXT.search(h.article.article.text))
+            if h.via != "linked" and not states_a_penalty(h.article) and (rank[h.article.key] < 3 or (
+                scores[h.article.key] >= 0.35 * best and _OBLIGATION_TEXT.search(h.article.article.text)))
         ]
         picked = [(h, "list") for h in (duties or hits[:1])]
     elif kind == "definition":
@@ -215,8 +221,15 @@ def _penalties_in_order(
 
     duty = duty_query(query)
     told = bool(duty) and any(w >= 1.0 for w in query_terms(duty, [h.article.title for h in hits]).values())
-    return sorted(penalties, key=lambda h: (not sanctions_found(h), -scores[h.article.key] if told
-                                            else rank[h.article.key]))
+    ordered = sorted(penalties, key=lambda h: (not sanctions_found(h), -scores[h.article.key] if told
+                                               else rank[h.article.key]))
+    # Retrieval's first article, when it is a penalty article, is quoted whatever the order: the question's words
+    # and meaning matched it best (「…最多可能罚多少？」 of the conduct the article names).
+    first = next((h for h in penalties if rank[h.article.key] == 0), None)
+    if first is not None and first not in ordered[:2]:
+        ordered.remove(first)
+        ordered.insert(1, first)
+    return ordered
 
 
 def _cover_named(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.answering.decline import article_text, coverage, expand_aliases, query_terms
@@ -12,6 +13,7 @@ from assistant.records import Hit, RetrievalResult
 BEYOND_REFERENCE_CHARS = 12
 BEYOND_REFERENCE_COVERAGE = 0.5
 BEYOND_REFERENCE_ARTICLES = 2
+_IMPLEMENTING = re.compile(r"实施(?:条例|细则|办法)")  # what follows a law's title in its implementing text's
 
 
 def named_documents(query: str, hits: Sequence[Hit]) -> list[str]:
@@ -28,6 +30,17 @@ def named_documents(query: str, hits: Sequence[Hit]) -> list[str]:
             # 保守国家秘密法实施条例 must not also count as 保守国家秘密法.
             text = text[:position] + " " * len(title) + text[position + len(title) :]
     return list(dict.fromkeys(doc for _, doc in sorted(found)))
+
+
+def implementing_documents(named: Sequence[str], hits: Sequence[Hit]) -> list[str]:
+    """Return the doc ids of retrieved texts implementing a named one: 保守国家秘密法实施条例 for 保密法. Officials
+    name the law; the periods, procedures and limits it leaves to the State Council are in its 实施条例."""
+    titles = {h.article.doc_id: normalize_title(h.article.title) for h in hits}
+    named_titles = [titles[doc] for doc in named if doc in titles]
+    return list(dict.fromkeys(
+        doc for doc, title in titles.items() if doc not in named
+        and any(title.startswith(law) and _IMPLEMENTING.fullmatch(title[len(law):]) for law in named_titles)))
+
 
 
 def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
