@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.answering.composer import classify, compose
-from assistant.records import RetrievalResult
+from assistant.records import LookupResult, RetrievalResult
 from tests.test_composer import assert_quotes_are_exact, corpus_articles, retrieval_of
-
-
-def test_retrievals_first_article_is_quoted_when_it_is_a_penalty_article(shared_corpus: Path) -> None:
-    # 第六十九条 punishes a network operator that takes no remedial measures on finding secrets published;
-    # 第六十七条 and 第七十一条 share more of the question's words (违反, 单位) and would take both penalty places.
-    rules = corpus_articles(shared_corpus, "保守国家秘密法实施条例.md")
-    law = corpus_articles(shared_corpus, "保守国家秘密法.md")
-    question = ("我们是本地一个论坛的运营公司，有网友上传了涉密文件，保密局说我们发现后没及时采取补救措施。"
-                "这种情况最多可能罚多少？")
-    found = [rules["第六十九条"], rules["第三十九条"], law["第四十七条"], law["第五十七条"], rules["第六十七条"]]
-    composed = compose(question, retrieval_of(question, found, linked=[rules["第七十一条"]]))
-    assert composed.kind == "penalty"
-    cited = [c.article for c in composed.citations]
-    assert "第六十九条" in cited[:2]
-    assert_quotes_are_exact(composed.text, [*found, rules["第七十一条"]])
 
 
 def test_a_list_answer_keeps_retrievals_first_three(shared_corpus: Path) -> None:
@@ -58,3 +45,23 @@ def test_the_implementing_regulation_of_a_named_law_is_looked_in_first(shared_co
     composed = compose(question, retrieval)
     assert composed.citations[0].article == "第二十五条"
     assert "10个工作日内" in composed.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # 第二十七条's own words fill the question; it asks for more detailed rules all the same.
+        "数安法第二十七条说重要数据的处理者要明确数据安全负责人，有没有更细的规定？",
+        "数安法第二十七条规定重要数据的处理者应当明确数据安全负责人和管理机构，还有哪些配套的办法？",
+    ],
+)
+def test_a_looked_up_article_asked_beyond_brings_the_best_others(shared_corpus: Path, question: str) -> None:
+    dsl = corpus_articles(shared_corpus, "数据安全法.md")
+    rules = corpus_articles(shared_corpus, "网络数据安全管理条例.md")
+    found = [dsl["第二十七条"], rules["第三十条"], dsl["第二十一条"]]
+    lookup = LookupResult(reference="数安法第二十七条", title=dsl["第二十七条"].title, label="第二十七条",
+                          article=dsl["第二十七条"])
+    composed = compose(question, retrieval_of(question, found, lookups=[lookup]))
+    assert [c.label for c in composed.citations][:2] == [
+        "《中华人民共和国数据安全法》第二十七条", "《网络数据安全管理条例》第三十条"]
+    assert_quotes_are_exact(composed.text, found)

@@ -221,15 +221,8 @@ def _penalties_in_order(
 
     duty = duty_query(query)
     told = bool(duty) and any(w >= 1.0 for w in query_terms(duty, [h.article.title for h in hits]).values())
-    ordered = sorted(penalties, key=lambda h: (not sanctions_found(h), -scores[h.article.key] if told
-                                               else rank[h.article.key]))
-    # Retrieval's first article, when it is a penalty article, is quoted whatever the order: the question's words
-    # and meaning matched it best (「…最多可能罚多少？」 of the conduct the article names).
-    first = next((h for h in penalties if rank[h.article.key] == 0), None)
-    if first is not None and first not in ordered[:2]:
-        ordered.remove(first)
-        ordered.insert(1, first)
-    return ordered
+    return sorted(penalties, key=lambda h: (not sanctions_found(h), -scores[h.article.key] if told
+                                            else rank[h.article.key]))
 
 
 def _cover_named(

@@ -13,6 +13,10 @@ from assistant.records import Hit, RetrievalResult
 BEYOND_REFERENCE_CHARS = 12
 BEYOND_REFERENCE_COVERAGE = 0.5
 BEYOND_REFERENCE_ARTICLES = 2
+# A question asking for texts beyond the one it names: more detailed or supporting rules, other provisions.
+_ASKS_OTHER_TEXTS = re.compile(
+    r"更(?:细|具体|详细)的?(?:规定|办法|要求|规则)|配套|另有规定|(?:其他|其它|别的)(?:规定|法规|办法|文件)|"
+    r"还有(?:哪些|什么|没有)(?:规定|法规|办法|文件)")
 _IMPLEMENTING = re.compile(r"实施(?:条例|细则|办法)")  # what follows a law's title in its implementing text's
 
 
@@ -49,7 +53,8 @@ def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
     「个保法第五十七条说泄露了要通知，新的事件报告办法又说要报告，是不是两套要求？」 names one article and asks
     about another text: quoting the named article alone leaves half unanswered. 「关基条例第十四条讲的啥」 or
     「…第五十二条规定的个人信息保护负责人」 ask nothing the named article does not hold: it is quoted alone. A
-    question asking how long or how often, of an article stating no time, is answered by those found that state one.
+    question asking how long or how often, of an article stating no time, is answered by those found that state one;
+    one asking for more detailed or supporting rules (「有没有更细的规定？」), by the best others whatever it restates.
     """
     named = [lk.article for lk in retrieval.lookups if lk.article is not None]
     if not named:
@@ -63,7 +68,6 @@ def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
     rest = normalize_text(question).lower()
     for lookup in retrieval.lookups:
         rest = rest.replace(normalize_text(lookup.reference).lower(), " ")
-    terms = query_terms(rest, [h.article.title for h in retrieval.hits])
     if asks_for_a_time(rest) and not any(states_a_time(a.article.text) for a in named):
         # 「数据安全法第三十条规定的风险评估多久做一次？」: 第三十条 says 定期; an article stating the period answers.
         # Among them, those on the named article's subject too (重要数据的处理者 … 风险评估) come first.
@@ -71,6 +75,9 @@ def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
         timed = [h for h in others if states_a_time(h.article.article.text)]
         timed.sort(key=lambda h: -coverage(context, article_text(h.article)))
         return timed[:BEYOND_REFERENCE_ARTICLES]
+    if _ASKS_OTHER_TEXTS.search(rest):
+        return others[:BEYOND_REFERENCE_ARTICLES]  # 「有没有更细的规定？」: whatever the named article says
+    terms = query_terms(rest, [h.article.title for h in retrieval.hits])
     if len(NOT_CONTENT.sub("", rest)) < BEYOND_REFERENCE_CHARS or not terms:
         return []
     if max(coverage(terms, article_text(article)) for article in named) >= BEYOND_REFERENCE_COVERAGE:
