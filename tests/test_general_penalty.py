@@ -36,11 +36,15 @@ def test_not_reporting_an_incident_is_answered_with_the_reporting_rules_penalty(
     # Before: 「不报会怎样？」 was no penalty question, and the penalty chosen was 网安法 第六十八条 (setting up a
     # criminal website: the 暗链's words), not the 办法's article on failing to report.
     assert is_penalty_question("不报会怎样？")
-    history = ["我们局的网站被人植入了暗链。", "要在多长时间内报告？"]
+    history = ["我们公司的网站被人植入了暗链。", "要在多长时间内报告？"]
     answer = assistant.answer("不报会怎样？", history)
     first = answer.citations[0]
     assert (first.document, first.article) == ("国家网络安全事件报告管理办法", "第十条"), answer.citations
     assert "未按照本办法规定报告网络安全事件" in answer.text.split("\n")[0]
+    # A bureau asking of its own website is a state organ: 网安法 第七十四条 (处分) leads, the 办法's article follows.
+    answer = assistant.answer("不报会怎样？", ["我们局的网站被人植入了暗链。", "要在多长时间内报告？"])
+    cited = [(c.document, c.article) for c in answer.citations]
+    assert cited[:2] == [("中华人民共和国网络安全法", "第七十四条"), ("国家网络安全事件报告管理办法", "第十条")], cited
 
 
 def test_a_penalty_follow_up_to_an_article_no_penalty_cites_gets_its_texts_general_penalty(assistant) -> None:  # type: ignore[no-untyped-def]

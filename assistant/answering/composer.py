@@ -34,9 +34,16 @@ from assistant.answering.quoting import (
     states_a_penalty,
 )
 from assistant.answering.references import beyond_references, implementing_documents, named_documents, unique_hits
+from assistant.language.asker import tells_a_state_organ
 from assistant.language.textnorm import has_content, normalize_text
 from assistant.records import Citation, Hit, LookupResult, RetrievalResult, StoredArticle
-from assistant.retrieval.crossref import cited_articles, duty_query, is_general_penalty, is_penalty_question
+from assistant.retrieval.crossref import (
+    cited_articles,
+    duty_query,
+    is_general_penalty,
+    is_penalty_question,
+    is_state_organ_penalty,
+)
 
 _LIST_QUESTION = re.compile(r"哪些|哪几|有什么|有何|包括|几项|几种|几类|列举|都有|清单|几个方面")
 _OBLIGATION_TEXT = re.compile(r"应当|不得|必须|负责|履行")
@@ -221,8 +228,10 @@ def _penalties_in_order(
 
     duty = duty_query(query)
     told = bool(duty) and any(w >= 1.0 for w in query_terms(duty, [h.article.title for h in hits]).values())
-    return sorted(penalties, key=lambda h: (not sanctions_found(h), -scores[h.article.key] if told
-                                            else rank[h.article.key]))
+    # A state organ's own conduct is sanctioned by the article for state organs (处分), not by the fines.
+    organ = tells_a_state_organ(query)
+    return sorted(penalties, key=lambda h: (not (organ and is_state_organ_penalty(h.article)), not sanctions_found(h),
+                                            -scores[h.article.key] if told else rank[h.article.key]))
 
 
 def _cover_named(

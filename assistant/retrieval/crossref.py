@@ -104,6 +104,26 @@ def is_general_penalty(stored: StoredArticle) -> bool:
             and bool(_STATED_SANCTION.search(text)) and not cited_articles(text) and not _ANY_BREACH.search(first))
 
 
+# 「国家机关不履行本法规定的…义务的」「国家机关政务网络的运营者不履行…的」: the sanction a state organ faces instead.
+_STATE_ORGAN_SUBJECT = re.compile(r"^国家机关")
+
+
+def is_state_organ_penalty(stored: StoredArticle) -> bool:
+    """Return True for a penalty article whose subject is a state organ: what sanctions it instead of a fine."""
+    return _STATE_ORGAN_SUBJECT.match(stored.article.text) is not None and is_penalty_article(stored)
+
+
+def boost_penalty_articles(
+    articles_by_keys: Callable[[list[str]], dict[str, StoredArticle]], entries: list[ArticleScore], boost: float
+) -> None:
+    """Add boost to the fused score of the entries that are penalty articles (a penalty question's candidates)."""
+    by_key = articles_by_keys([e.key for e in entries])
+    for entry in entries:
+        stored = by_key.get(entry.key)
+        if stored is not None and is_penalty_article(stored):
+            entry.fused += boost
+
+
 DUTY_PLACE = 4  # the breached duty goes at worst fifth: just below its penalty article
 
 
@@ -122,4 +142,26 @@ def duty_beside_penalty(
         if not penalties:
             continue
         return raise_to(ranked, duty, min(min(penalties) + 1, DUTY_PLACE), DUTY_PLACE)
+    return ranked
+
+
+def state_organ_penalty_first(
+    ranked: list[ArticleScore], state_organ_penalties: Callable[[str], Sequence[str]], *, source_depth: int = 3
+) -> list[ArticleScore]:
+    """Return ranked led by a state-organ penalty article of the texts found first, for a penalty question telling
+    a state organ's own conduct (language.asker.tells_a_state_organ).
+
+    「区人社局的社保系统…把参保人信息提供给了一家培训机构…那局里的相关负责人会怎么处理？」 is answered by 个人信息保护法
+    第六十八条 (上级机关责令改正, 处分), not by the fines of 第六十六条, which share more of its words.
+    """
+    texts = dict.fromkeys(e.key.rpartition("#")[0] for e in ranked[:source_depth])
+    candidates = [k for version in texts for k in state_organ_penalties(version)]
+    if not candidates:
+        return ranked
+    # The one the question's words ranked best (个保法's for 参保人信息, not 数安法's), else the first text's.
+    position = {e.key: i for i, e in enumerate(ranked)}
+    key = min(candidates, key=lambda k: position.get(k, len(ranked)))
+    top = ranked[0].fused
+    ranked = raise_to(ranked, key, 0, 0)
+    ranked[0].fused = max(ranked[0].fused, top)
     return ranked

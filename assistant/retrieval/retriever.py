@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from assistant.indexing.indexer import parse_unit_id
+from assistant.language.asker import tells_a_state_organ
 from assistant.language.negation import compares_with_denied, denied_statuses
 from assistant.language.textnorm import normalize_text
 from assistant.language.typos import read_slips
@@ -22,10 +23,12 @@ from assistant.records import (
 )
 from assistant.retrieval.conversation import Rewriter, focus_query, regulations_turned_to, standalone_query
 from assistant.retrieval.crossref import (
+    boost_penalty_articles,
     duty_beside_penalty,
     duty_query,
     is_penalty_article,
     is_penalty_question,
+    state_organ_penalty_first,
 )
 from assistant.retrieval.definitions import classes_asked, terms_asked
 from assistant.retrieval.document_facts import facts_hits
@@ -188,6 +191,8 @@ class Retriever:
             ranked = self._amended_first(view, query, allowed, ranked, named)
         if duties:
             ranked = duty_beside_penalty(ranked, duties, view.penalties_citing)
+        if not (lookups or versions_asked) and is_penalty_question(query) and tells_a_state_organ(query):
+            ranked = state_organ_penalty_first(ranked, view.state_organ_penalties_of)
         parts = [] if lookups else regulation_parts(titles, query)
         if parts:
             ranked = interleave(ranked, [self._part(view, query, allowed, part, parts, named, not versions_asked)
@@ -354,7 +359,7 @@ class Retriever:
                     extra.fused += config.mention_boost
                 scores[key] = extra
                 ranked.append(extra)
-            self._boost_penalty_articles(view, ranked[:30], config.penalty_boost / 2)
+            boost_penalty_articles(self.catalog.articles_by_keys, ranked[:30], config.penalty_boost / 2)
         return sorted(ranked, key=lambda e: (-e.fused, e.key))
 
     def _boost_definitions(
@@ -375,13 +380,6 @@ class Retriever:
                 ranked.append(scores[key])
             scores[key].fused += self.settings.retrieval.definition_boost
         return sorted(ranked, key=lambda e: (-e.fused, e.key))
-
-    def _boost_penalty_articles(self, view: CatalogSnapshot, entries: list[ArticleScore], boost: float) -> None:
-        by_key = self.catalog.articles_by_keys([e.key for e in entries])
-        for entry in entries:
-            stored = by_key.get(entry.key)
-            if stored is not None and is_penalty_article(stored):
-                entry.fused += boost
 
     def _linked(self, view: CatalogSnapshot, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
         """Return the penalty articles that cite the obligations among the first hits."""

@@ -10,7 +10,7 @@ from assistant.language.negation import SPECIFIC_STATUS_CHARS
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.protocols import CatalogReader
 from assistant.records import DocumentVersion, SearchFilters, StoredArticle
-from assistant.retrieval.crossref import is_general_penalty, is_penalty_article, penalty_links
+from assistant.retrieval.crossref import is_general_penalty, is_penalty_article, is_state_organ_penalty, penalty_links
 from assistant.retrieval.definitions import definition_index
 from assistant.retrieval.expansion import definition_members
 from assistant.retrieval.locality import PlaceNames, is_local
@@ -34,6 +34,7 @@ class CatalogSnapshot:
     _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     _general_penalties: dict[str, list[str]] = field(default_factory=dict)
+    _state_organ_penalties: dict[str, list[str]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
     _members: dict[str, set[str]] | None = None
     _regulation_links: dict[str, str] | None = None
@@ -98,6 +99,13 @@ class CatalogSnapshot:
         if version_id not in self._general_penalties:
             self._general_penalties[version_id] = [a.key for a in self.articles_of(version_id) if is_general_penalty(a)]
         return self._general_penalties[version_id]
+
+    def state_organ_penalties_of(self, version_id: str) -> list[str]:
+        """Return the keys of a version's penalty articles for a state organ (国家机关不履行…的)."""
+        if version_id not in self._state_organ_penalties:
+            self._state_organ_penalties[version_id] = [
+                a.key for a in self.articles_of(version_id) if is_state_organ_penalty(a)]
+        return self._state_organ_penalties[version_id]
 
     def regulation_links(self, idf: Callable[[str], float]) -> dict[str, str]:
         """Return the links from an article to the article of another regulation it refers to (current texts)."""
