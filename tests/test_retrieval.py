@@ -132,6 +132,7 @@ def test_penalty_question_ranks_the_citing_penalty_article(retriever: Retriever)
         "出了事怎么追责", "那如果不按规定销毁呢？", "没按要求留存的话呢？", "不履行这些义务会怎样",
         "违规了会怎么处理？", "重要数据违规出境罚多少", "国家机关不履行数据安全保护义务的法律责任是什么？",
         "直接责任人会被处分吗", "不报会怎样？", "没及时删会怎么样",
+        "那要是一直没去备案呢？", "要是对方超时一直不回呢？", "如果没有按时报告呢",
     ],
 )
 def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question: str) -> None:
@@ -147,6 +148,8 @@ def test_everyday_ways_of_asking_about_punishment_are_penalty_questions(question
         # 责任 qualified as a duty or a burden of proof is not liability.
         "网络数据处理者的主体责任有哪些", "我们作为委托方要承担哪些管理责任？", "那举证责任在谁？",
         "数据出境以后会怎样管理？",  # 会怎样 without a duty left undone asks how, not what follows
+        # 要是/如果 … 呢 asking about scope, consent or status, not about a duty left undone.
+        "如果数据量没到一百万呢？", "要是老同志不同意录指纹呢？", "如果我们不是关基呢？", "要是没有这个资质呢？",
     ],
 )
 def test_questions_about_a_duty_are_not_penalty_questions(question: str) -> None:
