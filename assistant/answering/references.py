@@ -46,7 +46,6 @@ def implementing_documents(named: Sequence[str], hits: Sequence[Hit]) -> list[st
         and any(title.startswith(law) and _IMPLEMENTING.fullmatch(title[len(law):]) for law in named_titles)))
 
 
-
 def beyond_references(question: str, retrieval: RetrievalResult) -> list[Hit]:
     """Return the best other articles found when a question asks more than what the articles it names say.
 

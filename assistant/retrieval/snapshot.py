@@ -33,8 +33,7 @@ class CatalogSnapshot:
     catalog: CatalogReader
     _articles: dict[str, list[StoredArticle]] = field(default_factory=dict)
     _links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    _general_penalties: dict[str, list[str]] = field(default_factory=dict)
-    _state_organ_penalties: dict[str, list[str]] = field(default_factory=dict)
+    _kinds: dict[Callable[[StoredArticle], bool], dict[str, list[str]]] = field(default_factory=dict)
     _definitions: dict[str, list[str]] | None = None
     _members: dict[str, set[str]] | None = None
     _regulation_links: dict[str, str] | None = None
@@ -96,16 +95,18 @@ class CatalogSnapshot:
 
     def general_penalties_of(self, version_id: str) -> list[str]:
         """Return the keys of a version's penalty articles for breaching its provisions as a whole."""
-        if version_id not in self._general_penalties:
-            self._general_penalties[version_id] = [a.key for a in self.articles_of(version_id) if is_general_penalty(a)]
-        return self._general_penalties[version_id]
+        return self._keys_where(is_general_penalty, version_id)
 
     def state_organ_penalties_of(self, version_id: str) -> list[str]:
         """Return the keys of a version's penalty articles for a state organ (国家机关不履行…的)."""
-        if version_id not in self._state_organ_penalties:
-            self._state_organ_penalties[version_id] = [
-                a.key for a in self.articles_of(version_id) if is_state_organ_penalty(a)]
-        return self._state_organ_penalties[version_id]
+        return self._keys_where(is_state_organ_penalty, version_id)
+
+    def _keys_where(self, test: Callable[[StoredArticle], bool], version_id: str) -> list[str]:
+        """Return the keys of a version's articles passing test, read once per version and test."""
+        found = self._kinds.setdefault(test, {})
+        if version_id not in found:
+            found[version_id] = [a.key for a in self.articles_of(version_id) if test(a)]
+        return found[version_id]
 
     def regulation_links(self, idf: Callable[[str], float]) -> dict[str, str]:
         """Return the links from an article to the article of another regulation it refers to (current texts)."""
