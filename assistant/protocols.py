@@ -66,6 +66,10 @@ class VectorStore(Protocol):
         self, vector: np.ndarray, n: int, version_ids: Sequence[str] | None = None, *, with_metadata: bool = False
     ) -> list[VectorHit]: ...
 
+    def export_units(self) -> tuple[list[str], np.ndarray, list[str]]: ...
+
+    def reopen(self) -> None: ...
+
 
 class KeywordIndex(Protocol):
     """BM25 over units, replaced version by version."""

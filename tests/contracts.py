@@ -88,6 +88,20 @@ class VectorStoreContract:
         assert {h.unit_id for h in store.query(vectors[2], 4, ["a"])} == {"a#0", "a#1"}
         assert store.query(vectors[2], 4, []) == []
 
+    def test_exports_every_unit_with_its_vector_and_version(self, store: VectorStore) -> None:
+        vectors = self._fill(store)
+        ids, exported, versions = store.export_units()
+        rows = {unit_id: (row, version) for unit_id, row, version in zip(ids, exported, versions, strict=True)}
+        assert sorted(rows) == ["a#0", "a#1", "b#0", "b#0/p1"]
+        assert rows["b#0"][1] == "b"
+        assert np.allclose(rows["b#0"][0], vectors[2], atol=1e-6)
+
+    def test_reopened_store_keeps_its_units(self, store: VectorStore) -> None:
+        vectors = self._fill(store)
+        store.reopen()
+        assert store.version_ids() == {"a", "b"}
+        assert store.query(vectors[1], 1)[0].unit_id == "a#1"
+
     def test_remove_version_drops_units_and_mark(self, store: VectorStore) -> None:
         vectors = self._fill(store)
         assert store.version_ids() == {"a", "b"}

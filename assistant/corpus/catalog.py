@@ -81,6 +81,12 @@ class Catalog:
                 self._conn.execute("ROLLBACK")
                 raise
 
+    def touch(self) -> None:
+        """Bump the generation with nothing else changed: the indexes changed under it (a reconcile re-indexed a
+        version), and readers' copies of them must be read again."""
+        with self.transaction():
+            pass
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         """Return all rows of a read query."""
         with self._lock:

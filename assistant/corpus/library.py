@@ -379,6 +379,8 @@ class Library:
                 continue
             logger.warning("re-indexing version=%s missing from the index", version_id)
             self.indexer.index_version(self.catalog.articles(version_id))
+        if (indexed - ready) or (ready - indexed):
+            self.catalog.touch()  # a process reading a copy of the indexes reads them again
         if self.catalog.refresh_currency(self._today()):
             logger.info("current versions changed with the date today=%s", self._today())
         # Homes made before versions were compared get their alignments here, without a rebuild.

@@ -79,6 +79,18 @@ class MemoryVectorStore:
         # As Chroma does, n below 1 still asks for one unit.
         return [VectorHit(u, sim, dict(meta) if with_metadata else {}) for sim, u, meta in scored[: max(1, n)]]
 
+    def reopen(self) -> None:
+        """Nothing to read again: this store is the process's own."""
+
+    def export_units(self) -> tuple[list[str], np.ndarray, list[str]]:
+        """Return every unit's id, vector (one row each) and version."""
+        with self._lock:
+            rows = sorted(self._units.items())
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32), []
+        return ([u for u, _ in rows], np.stack([v for _, (v, _) in rows]),
+                [str(meta.get("version_id", "")) for _, (_, meta) in rows])
+
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     norms = float(np.linalg.norm(a) * np.linalg.norm(b))

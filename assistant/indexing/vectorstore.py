@@ -66,17 +66,22 @@ class ChromaVectorStore:
     """
 
     def __init__(self, settings: Settings, connect: Callable[[Settings], Any]) -> None:
+        self._settings, self._connect = settings, connect
+        self._open()
+
+    def _open(self) -> None:
+        settings, connect = self._settings, self._connect
         try:
-            self._client = connect(settings)
+            client = connect(settings)
             name = settings.vectorstore.collection
             # embedding_function=None: Chroma's default would download a model; we always pass vectors.
-            self._units = self._client.get_or_create_collection(
-                name, embedding_function=None, metadata=HNSW_SETTINGS
-            )
-            self._versions = self._client.get_or_create_collection(
+            units = client.get_or_create_collection(name, embedding_function=None, metadata=HNSW_SETTINGS)
+            versions = client.get_or_create_collection(
                 f"{name}-versions", embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
-            _search_wide(self._units)
+            _search_wide(units)
+            # Swapped together: a search in another thread finishes on the collections it started with.
+            self._client, self._units, self._versions = client, units, versions
         except Exception as err:  # chromadb raises ValueError or bare Exceptions for connection failures
             if connect is http_client:
                 raise ConfigError(
@@ -91,6 +96,21 @@ class ChromaVectorStore:
                 ) from err
             raise
         self._batch = max(1, min(5000, int(self._client.get_max_batch_size())))
+
+    def reopen(self) -> None:
+        """Connect to the store on disk anew. A Chroma client keeps the vector index it loaded, so units another
+        process wrote since (`assistant corpus add` while the app runs) stay unseen by its searches and reads until a
+        new client loads them; a server's clients all see every write, so they keep their connection."""
+        if self._connect is not persistent_client:
+            return
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        # Chroma shares one client state per folder within a process (chromadb pinned <1.6 in pyproject.toml);
+        # forgetting it makes the next client read the folder again. tests/test_vector_mirror.py runs the writer.
+        SharedSystemClient._identifier_to_system.pop(str(self._settings.chroma_path), None)
+        SharedSystemClient._identifier_to_refcount.pop(str(self._settings.chroma_path), None)
+        self._open()
+        logger.info("vector store reopened: %s", self._settings.chroma_path)
 
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata], documents: Sequence[str]
@@ -155,3 +175,19 @@ class ChromaVectorStore:
             VectorHit(unit_id, 1.0 - float(distance), metadata or {})
             for unit_id, distance, metadata in zip(result["ids"][0], result["distances"][0], metadatas, strict=True)
         ]
+
+    def export_units(self) -> tuple[list[str], np.ndarray, list[str]]:
+        """Return every unit's id, vector (one row each) and version, read in pages (a copy kept in memory)."""
+        ids: list[str] = []
+        vectors: list[np.ndarray] = []
+        versions: list[str] = []
+        while True:
+            page = self._units.get(include=["embeddings", "metadatas"], limit=self._batch, offset=len(ids))
+            if not page["ids"]:
+                break
+            ids.extend(page["ids"])
+            vectors.append(np.asarray(page["embeddings"], dtype=np.float32))
+            versions.extend(str((meta or {}).get("version_id", "")) for meta in page["metadatas"])
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix, versions
+

@@ -89,7 +89,7 @@ def build_context(settings: Settings, *, host: str | None = None, users_file: Pa
         # One catalog and one indexer shared by the console's Library and the chat's Assistant, so a
         # document a maintainer adds is searchable at once.
         catalog = catalog or wiring.build_catalog(settings)
-        indexer = wiring.build_indexer(settings)
+        indexer = wiring.build_indexer(settings, catalog=catalog)  # type: ignore[arg-type]
         library = library or wiring.build_library(settings, catalog, indexer)  # type: ignore[arg-type]
         assistant = assistant or wiring.build_assistant(settings, catalog, indexer)  # type: ignore[arg-type]
     return UiContext(settings=settings, assistant=assistant, library=library, catalog=catalog,  # type: ignore[arg-type]
