@@ -44,6 +44,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
 
 class VectorStore(Protocol):
     """Units with their vectors; a version counts as stored only once marked (written last)."""
@@ -99,6 +101,8 @@ class SearchIndex(Protocol):
     """What retrieval searches: units by meaning and by keywords, optionally within some versions."""
 
     def search_dense(self, query: str, n: int, version_ids: Sequence[str] | None = None) -> list[VectorHit]: ...
+
+    def prepare_dense(self, queries: Sequence[str]) -> None: ...
 
     def search_dense_with_terms(
         self, query: str, terms: Sequence[str], n: int, version_ids: Sequence[str] | None = None

@@ -96,8 +96,14 @@ class QueryAdaptedEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Return normalise(W q) for the inner embedder's question vector q, in q's shape."""
-        vector = np.asarray(self.inner.embed_query(text), dtype=np.float32)
-        moved = vector @ self.matrix.T
+        return self._moved(self.inner.embed_query(text))
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        """Return normalise(W q) for each question, one row each."""
+        return self._moved(self.inner.embed_queries(texts))
+
+    def _moved(self, vectors: np.ndarray) -> np.ndarray:
+        moved = np.asarray(vectors, dtype=np.float32) @ self.matrix.T
         return moved / np.maximum(np.linalg.norm(moved, axis=-1, keepdims=True), 1e-12)
 
     def to_base_similarity(self, similarity: float) -> float:

@@ -37,6 +37,14 @@ class EmbedderContract:
 
     def test_empty_batch_gives_empty_matrix(self, embedder: Embedder) -> None:
         assert embedder.embed_documents([]).shape == (0, embedder.dimension)
+        assert embedder.embed_queries([]).shape == (0, embedder.dimension)
+
+    def test_questions_in_one_batch_are_the_questions_one_by_one(self, embedder: Embedder) -> None:
+        questions = ["等级保护", "网络日志要保存多久？", "处理敏感个人信息应当取得个人的单独同意吗"]
+        batch = embedder.embed_queries(questions)
+        assert batch.shape == (3, embedder.dimension) and batch.dtype == np.float32
+        for row, question in zip(batch, questions, strict=True):
+            assert np.allclose(row, embedder.embed_query(question), atol=1e-5)
 
     def test_has_a_name_for_the_cache(self, embedder: Embedder) -> None:
         assert isinstance(embedder.name, str) and embedder.name

@@ -102,6 +102,57 @@ def test_cache_serves_repeated_texts_without_embedding_again(tmp_path: Path) -> 
     assert np.allclose(second[0], first[1]) and np.allclose(second[2], first[0])
 
 
+class QuestionCalls(HashEmbedder):
+    """Hash embedder that records each call on the question side: one text, or a batch of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, ...]] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.calls.append((text,))
+        return super().embed_query(text)
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        self.calls.append(tuple(texts))
+        return np.stack([super(QuestionCalls, self).embed_query(t) for t in texts])
+
+
+def test_questions_about_to_be_searched_are_embedded_in_one_call() -> None:
+    inner = QuestionCalls()
+    embedder = CachedEmbedder(inner, None)
+    embedder.prepare_queries(["网络日志保存多久", "", "运营者留存日志", "网络日志保存多久"])
+    assert inner.calls == [("网络日志保存多久", "运营者留存日志")]
+    first, second = embedder.embed_query("网络日志保存多久"), embedder.embed_query("运营者留存日志")
+    assert inner.calls == [("网络日志保存多久", "运营者留存日志")]  # both served from memory
+    assert np.array_equal(first, HashEmbedder().embed_query("网络日志保存多久"))
+    assert np.array_equal(second, HashEmbedder().embed_query("运营者留存日志"))
+    # One question alone, or ones already in memory, gain nothing from a batch: left to embed_query.
+    embedder.prepare_queries(["网络日志保存多久", "数据出境"])
+    assert inner.calls[-1] == ("网络日志保存多久", "运营者留存日志")
+    embedder.embed_query("数据出境")
+    assert inner.calls[-1] == ("数据出境",)
+
+
+def test_a_question_and_its_asking_sentences_cost_one_call_of_the_model(settings: Settings) -> None:
+    from assistant.corpus.catalog import Catalog
+    from assistant.corpus.library import Library
+    from assistant.wiring import build_indexer, build_retriever
+    from tests.test_ingest import write_law
+
+    inner = QuestionCalls()
+    indexer = build_indexer(settings, CachedEmbedder(inner, None))
+    Library(settings, Catalog(settings.catalog_path), indexer).add(
+        [write_law(settings.home.parent, "a.md", "测试数据办法")])
+    retriever = build_retriever(settings, indexer=indexer)
+    inner.calls.clear()
+    asked = "数据处理者要履行哪些安全保护义务？"
+    question = "我们区的政务云平台刚上线，数据也都迁过去了。" + asked
+    retriever.retrieve(question)
+    # The legal concepts it is restated with are embedded once per home (embed_terms), apart.
+    assert [call for call in inner.calls if question in call or asked in call] == [(question, asked)], inner.calls
+
+
 def test_build_embedder_follows_settings(settings: Settings) -> None:
     embedder = build_embedder(settings)
     assert embedder.name == "hash-256"

@@ -42,6 +42,9 @@ class CountingEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.inner.embed_query(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_queries(texts)
+
 
 def _library(settings: Settings, inner: Embedder) -> tuple[Library, CountingEmbedder]:
     counting = CountingEmbedder(inner)

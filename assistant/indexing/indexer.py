@@ -111,6 +111,10 @@ class Indexer:
         """Return up to n units nearest the question's vector, optionally only from the given versions."""
         return self.vectors.query(self.embedder.embed_query(query), n, version_ids)
 
+    def prepare_dense(self, queries: Sequence[str]) -> None:
+        """Embed together the questions about to be searched one by one (see CachedEmbedder.prepare_queries)."""
+        self.embedder.prepare_queries(queries)
+
     def search_dense_with_terms(
         self, query: str, terms: Sequence[str], n: int, version_ids: Sequence[str] | None = None
     ) -> list[VectorHit]:

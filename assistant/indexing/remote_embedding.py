@@ -59,7 +59,13 @@ class OpenAIEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Return the vector of a question."""
-        return _normalise(self._request([self.query_prefix + text]), self.dimension)[0]
+        return self.embed_queries([text])[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Return one vector per question, in one request."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _normalise(self._request([self.query_prefix + t for t in texts]), self.dimension)
 
     def _request(self, texts: list[str]) -> list[list[float]]:
         """Return the endpoint's vectors for texts, in order; retry transient failures with backoff."""

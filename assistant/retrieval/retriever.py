@@ -157,13 +157,16 @@ class Retriever:
         if not lookups and (facts := facts_hits(view, query, filters))[0]:
             # 「关基条例还有效吗」「数安法是哪个部门发布的」: the catalog's record of the document answers.
             return RetrievalResult(question, query, facts[0], top_score=1.0, evidence=1.0, documents=facts[1])
-        scores = self._search(view, query, allowed)
         # What a turn asks is also searched apart, lower weighted (a follow-up's own words, a question's asking
         # sentences after its told situation); either search's evidence counts.
         own = focus_query(question, history, finder, unname) if self.settings.retrieval.turn_weight > 0 else ""
         if own and self.settings.retrieval.typo_correction:
             own = read_slips(own, self.indexer.document_frequency)[0]
-        own_scores = self._search(view, own, allowed, concepts=False) if own and own != query else {}
+        own = own if own != query else ""
+        duty = duty_query(query) if not lookups and is_penalty_question(query) else ""
+        self.indexer.prepare_dense([without_verdict(text) for text in (query, own, duty) if text])
+        scores = self._search(view, query, allowed)
+        own_scores = self._search(view, own, allowed, concepts=False) if own else {}
         add_turn_ranks(scores, own_scores)
         # Articles the conversation names by number: the duty a penalty question asks about, for certain.
         referenced = [r.article.key for r in lookups if r.article is not None] + carried
@@ -173,12 +176,10 @@ class Retriever:
             # searched as it was asked (「要在多长时间内报告？」 alone is about no duty in particular).
             before = standalone_query(history[-1], history[:-1], self.rewrite, find=finder, unname=unname)
             named += self._obligations_before(view, before, allowed)
-        duties: list[str] = []
-        if not lookups and is_penalty_question(query) and (duty := duty_query(query)):
-            # The duty breached, found without the punishment words, leads to the penalty article citing it.
-            # Its own words only: the concept searches cost a second embedding and add little to the first three.
-            duty_ranked = self._rank(view, duty, self._search(view, duty, allowed, concepts=False), (), set(allowed))
-            duties = [e.key for e in duty_ranked[:DUTY_DEPTH]]
+        # The duty breached, found without the punishment words, leads to the penalty article citing it. Its own
+        # words only: the concept searches cost a second embedding and add little to the first three.
+        duties = [e.key for e in self._rank(view, duty, self._search(view, duty, allowed, concepts=False), (),
+                                            set(allowed))[:DUTY_DEPTH]] if duty else []
         ranked = self._rank(view, query, scores, named, set(allowed), duties, referenced)
         mentions = view.titles.mentions(query.lower())
         titles = [m.short_title for m in mentions]
