@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -63,3 +68,47 @@ def hash_assistant(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory
     catalog, indexer = build_catalog(settings), build_indexer(settings)
     Library(settings, catalog, indexer).add(sorted(shared_corpus.glob("*.md")))
     return build_assistant(settings, catalog, indexer)
+
+
+CHROMA = Path(sys.executable).parent / "chroma"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """Start `chroma run` on a free loopback port, wait until it answers, stop it after the session (the test
+    modules of the server-backed stores share it, each test in a collection of its own)."""
+    if not CHROMA.is_file():
+        pytest.skip(f"chroma CLI not found at {CHROMA}")
+    port = _free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed in the teardown below
+    process = subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"chroma server exited early: {(data / 'server.log').read_text()[-2000:]}")
+                time.sleep(0.3)
+        else:
+            pytest.fail("chroma server did not start within 60 s")
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +52,16 @@ class TestMirroredStore(VectorStoreContract):
     @pytest.fixture()
     def store(self, settings: Settings) -> MirroredVectorStore:
         return MirroredVectorStore(build_vector_store(settings), Stamp(), max_units=1000)
+
+
+class TestMirroredServerStore(VectorStoreContract):
+    """The copy of a Chroma server's vectors: read in pages over HTTP; the server needs no reopening."""
+
+    @pytest.fixture()
+    def store(self, settings: Settings, chroma_server: int) -> MirroredVectorStore:
+        http = settings.model_copy(update={"vectorstore": settings.vectorstore.model_copy(update={
+            "backend": "http", "port": chroma_server, "collection": f"t{uuid.uuid4().hex[:10]}"})})
+        return MirroredVectorStore(build_vector_store(http), Stamp(), max_units=1000)
 
 
 def _random_units(count: int, versions: int, dimension: int = 48) -> tuple[list[str], np.ndarray, list[str]]:

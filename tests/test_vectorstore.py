@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,47 +15,11 @@ from assistant.settings import Settings
 from assistant.wiring import build_vector_store
 from tests.contracts import VectorStoreContract
 
-CHROMA = Path(sys.executable).parent / "chroma"
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """Start `chroma run` on a free loopback port, wait until it answers, stop it afterwards."""
-    if not CHROMA.is_file():
-        pytest.skip(f"chroma CLI not found at {CHROMA}")
-    port = _free_port()
-    data = tmp_path_factory.mktemp("chroma-server")
-    log = open(data / "server.log", "wb")  # noqa: SIM115 - closed in the teardown below
-    process = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(f"chroma server exited early: {(data / 'server.log').read_text()[-2000:]}")
-                time.sleep(0.3)
-        else:
-            pytest.fail("chroma server did not start within 60 s")
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 class TestPersistentStore(VectorStoreContract):
