@@ -166,6 +166,23 @@ def test_wiring_copies_chroma_for_questions_only(settings: Settings) -> None:
     assert not isinstance(build_indexer(memory, catalog=catalog).vectors, MirroredVectorStore)
 
 
+def test_a_reopened_store_stops_the_state_it_replaced_one_reopening_later(settings: Settings) -> None:
+    # Unstopped, every reopening kept Chroma's state for the folder (4-5 MB each); stopped at once, a search still
+    # running on it in another thread would fail.
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    ids, vectors, version_of = _random_units(6, 2, dimension=8)
+    store = build_vector_store(settings)
+    store.upsert(ids, vectors, [{"version_id": v} for v in version_of], [""] * 6)
+    states = []
+    for _ in range(3):
+        states.append(SharedSystemClient._identifier_to_system[str(settings.chroma_path)])
+        store.reopen()
+        assert store.query(vectors[3], 1)[0].unit_id == ids[3]
+    assert [state._running for state in states] == [False, False, True]
+    assert SharedSystemClient._identifier_to_system[str(settings.chroma_path)]._running
+
+
 def test_reconcile_reindexing_a_version_moves_the_generation(settings: Settings, tmp_path: Path) -> None:
     today = date(2026, 12, 1)
     library = Library(settings, Catalog(settings.catalog_path), build_indexer(settings), today=lambda: today)
