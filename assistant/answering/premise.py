@@ -8,11 +8,11 @@ from collections.abc import Sequence
 
 from assistant.answering.quantities import Quantity, quantity_in, quantity_units_in
 from assistant.language.numerals import CN_NUMERAL_WITH_WAN
+from assistant.language.question import TIME_ASKED_WORDS
 from assistant.records import Hit, StoredArticle
 
 # 「多久做一次」「有效期多长」: a question asking for a length of time, answered only by an article stating one.
-_TIME_ASKED = re.compile(r"多久|多长时间|几天|几日|多少天|多少日|几个工作日|几个月|多少个月|几年|多少年|几小时|"
-                         r"多少小时|期限|时限|有效期|频次|频率|几次")
+_TIME_ASKED = re.compile(TIME_ASKED_WORDS + "|频次|频率|几次")
 TIME_UNITS = frozenset({"小时", "工作日", "日", "周", "月", "年"})
 AS_RELEVANT = 0.8  # share of the first article's relevance an article stating the unit needs to be checked on
 

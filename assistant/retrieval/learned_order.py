@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.language.numerals import NUMERAL_PATTERN
+from assistant.language.question import TIME_ASKED_WORDS
 from assistant.language.textnorm import FORM_CHARACTERS, normalize_text
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore
@@ -40,9 +41,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 # Characters that carry a question's form; bigrams holding one say nothing of its subject.
 _DEFINITION_ASKED = re.compile(r"什么是|是什么|指什么|什么叫|叫什么|含义|定义|哪些属于|属于什么|属于哪|算不算|包括哪些")
 _DEFINES = re.compile(r"是指|所称|含义|包括")
-_TIME_ASKED = re.compile(
-    r"多久|多长时间|几天|几日|多少天|多少日|几个工作日|几个月|多少个月|几年|多少年|几小时|多少小时|期限|时限|时间要求|有效期"
-)
+_TIME_ASKED = re.compile(TIME_ASKED_WORDS + "|时间要求")
 _STATES_TIME = re.compile(rf"(?:{NUMERAL_PATTERN})\s*(?:个)?(?:小时|工作日|日|天|周|个月|月|年)")
 _WHO_ASKED = re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪个机关|哪里|哪儿|向哪|找哪|报给|归谁|哪家|主管部门")
 _NAMES_BODY = re.compile(r"部门|机关|机构|委员会|办公室")
