@@ -77,6 +77,7 @@ def test_answers_as_chroma_does_with_and_without_a_version_filter(settings: Sett
     chroma = build_vector_store(settings)
     chroma.upsert(ids, vectors, [{"version_id": v} for v in version_of], [""] * len(ids))
     mirror = MirroredVectorStore(chroma, Stamp(), max_units=5000)
+    assert mirror._copy is not None and len(mirror._copy.unit_ids) == 3000  # read when built, not when first asked
     rng = np.random.default_rng(3)
     for query in vectors[:30] + rng.normal(scale=0.3, size=(30, 48)).astype(np.float32):
         for versions in (None, ["v3"], ["v1", "v7", "v19", "v28"]):
@@ -126,8 +127,8 @@ def test_a_write_through_the_copy_is_searchable_at_once(settings: Settings) -> N
 def test_a_version_the_copy_lacks_is_searched_in_the_store(settings: Settings) -> None:
     ids, vectors, version_of = _random_units(20, 2, dimension=8)
     counting = CountingStore(build_vector_store(settings))
-    mirror = MirroredVectorStore(counting, Stamp(), max_units=100)  # type: ignore[arg-type]
     counting.upsert(ids[:10], vectors[:10], [{"version_id": "v0"}] * 10, [""] * 10)
+    mirror = MirroredVectorStore(counting, Stamp(), max_units=100)  # type: ignore[arg-type]
     mirror.query(vectors[0], 1)
     counting.store.upsert(ids[10:], vectors[10:], [{"version_id": "late"}] * 10, [""] * 10)  # same generation
     assert mirror.query(vectors[15], 1, ["late"])[0].unit_id == ids[15]
@@ -142,6 +143,16 @@ def test_a_store_over_the_limit_is_searched_by_its_own_index(settings: Settings)
     assert mirror.query(vectors[4], 1)[0].unit_id == ids[4]
     assert mirror.query(vectors[5], 1, ["v2"])[0].unit_id == ids[5]
     assert counting.searched == 2
+
+
+def test_an_empty_store_is_searched_until_a_write_through_the_copy(settings: Settings) -> None:
+    # A fresh home: nothing to copy when the app starts; the first text added in it is copied with it.
+    ids, vectors, version_of = _random_units(4, 1, dimension=8)
+    counting = CountingStore(build_vector_store(settings))
+    mirror = MirroredVectorStore(counting, Stamp(), max_units=100)  # type: ignore[arg-type]
+    assert mirror.query(vectors[0], 3) == [] and counting.searched == 1
+    mirror.upsert(ids, vectors, [{"version_id": v} for v in version_of], [""] * 4)
+    assert mirror.query(vectors[2], 1)[0].unit_id == ids[2] and counting.searched == 1
 
 
 def test_metadata_is_asked_of_the_store(settings: Settings) -> None:
