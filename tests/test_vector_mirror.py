@@ -155,6 +155,20 @@ def test_an_empty_store_is_searched_until_a_write_through_the_copy(settings: Set
     assert mirror.query(vectors[2], 1)[0].unit_id == ids[2] and counting.searched == 1
 
 
+def test_a_store_that_cannot_be_read_whole_is_searched_itself(settings: Settings, caplog) -> None:  # type: ignore[no-untyped-def]
+    ids, vectors, version_of = _random_units(4, 1, dimension=8)
+    counting = CountingStore(build_vector_store(settings))
+    counting.upsert(ids, vectors, [{"version_id": v} for v in version_of], [""] * 4)
+
+    def broken() -> None:
+        raise RuntimeError("Error executing plan: Internal error: Error finding id")
+
+    counting.export_units = broken  # type: ignore[method-assign]
+    mirror = MirroredVectorStore(counting, Stamp(), max_units=100)  # type: ignore[arg-type]
+    assert mirror.query(vectors[1], 1)[0].unit_id == ids[1] and counting.searched == 1
+    assert "could not be copied to memory (Error executing plan" in caplog.text
+
+
 def test_metadata_is_asked_of_the_store(settings: Settings) -> None:
     ids, vectors, version_of = _random_units(6, 2, dimension=8)
     counting = CountingStore(build_vector_store(settings))

@@ -129,7 +129,11 @@ class MirroredVectorStore:
         if units > self.max_units:
             logger.info("vector store holds over %d units: searched by its own index", self.max_units)
             return None
-        return _read(self.store)
+        try:
+            return _read(self.store)
+        except Exception as err:  # noqa: BLE001 - a store that cannot be read whole can still be searched
+            logger.warning("vector store could not be copied to memory (%s); it is searched itself", err)
+            return None
 
     def _drop(self) -> None:
         """Forget the copy after a write through here; the store needs no reopening for its own writes."""
