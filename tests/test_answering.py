@@ -378,3 +378,21 @@ def test_a_standard_the_library_mentions_is_not_declined_for_its_number(shared_c
 def test_quantities_compare_by_value_and_unit(claim: str, text: str, stated: bool) -> None:
     (quantity,) = asserted_quantities(claim)
     assert quantity_in(quantity, text) is stated
+
+
+def test_the_corpus_vocabulary_forgets_what_it_found_when_the_library_changes(
+    shared_corpus: Path, tmp_path: Path
+) -> None:
+    from assistant.answering.decline import CorpusVocabulary
+    from assistant.wiring import build_catalog, build_library
+
+    # Whether a word occurs in the corpus is remembered per word; a text added later must be seen at once.
+    settings = Settings(home=tmp_path / "home", embedding={"backend": "hash", "threads": 1})
+    catalog = build_catalog(settings)
+    library = build_library(settings, catalog)
+    library.add([shared_corpus / "国家网络安全事件报告管理办法.md"])
+    vocabulary = CorpusVocabulary(catalog)
+    question = "商用密码检测机构要什么资质？"
+    before = vocabulary.known_share(question)
+    library.add([shared_corpus / "商用密码管理条例.md"])
+    assert before < vocabulary.known_share(question) == 1.0

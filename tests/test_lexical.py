@@ -61,6 +61,21 @@ def test_tokenize(mode: str, text: str, expected: list[str]) -> None:
     assert tokenize(text, mode) == expected
 
 
+@pytest.mark.parametrize("mode", ["bigram", "jieba", "hybrid"])
+def test_coverage_is_the_share_of_the_query_terms_a_unit_holds(tmp_path: Path, mode: str) -> None:
+    index = LexicalIndex(tmp_path / "lexical", mode=mode)
+    index.index_version("a", UNITS_A)
+    index.index_version("b", UNITS_B)
+    query = "网络运营者的数据分类分级和真实身份"
+    terms = query_terms(query, mode)
+    texts = dict(UNITS_A + UNITS_B)
+    hits = index.search(query, 5)
+    assert {round(h.coverage, 3) for h in hits} != {1.0}  # partial matches are among them
+    for hit in hits:
+        held = set(tokenize(texts[hit.unit_id], mode))
+        assert hit.coverage == pytest.approx(sum(1 for t in terms if t in held) / len(terms))
+
+
 def test_query_terms_drop_question_words_and_repeats() -> None:
     terms = query_terms("请问什么是重要数据？重要数据", "bigram")
     assert terms == ["是重", "重要", "要数", "数据"]  # no 请问/问什/什么, each term once

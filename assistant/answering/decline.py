@@ -46,6 +46,7 @@ GENERIC_BIGRAMS = frozenset(
     "法律 行政 政法 法规 机关 主管 责任 工作 相关 应当 措施 制度 规定 建立 进行 提供 按照 违反".split()
 )
 _GENERIC_WEIGHT = 0.3
+_WORD_MEMORY = 50_000  # words remembered as found or not in the corpus, forgotten all at once when full
 # A regulation's name: a run of characters ending in 办法/条例/细则 or a law's or rule's usual last words;
 # 该办法/本条例 refer back and are skipped. 规定/标准/指引 alone end too many sentences (国家有关规定) to count
 # unquoted; a name in 《》 always counts, whatever its ending (《个人信息安全规范》).
@@ -98,6 +99,7 @@ class CorpusVocabulary:
         self._text = ""
         self._articles: tuple[str, ...] = ()
         self._articles_using: dict[str, int] = {}  # word -> articles whose text uses it, counted on demand
+        self._in_text: dict[str, bool] = {}  # word -> found in the corpus; a scan of the whole text costs ~0.1 ms
         self.titles: tuple[str, ...] = ()
         self.scope: frozenset[str] = frozenset()
         self.standards: frozenset[str] = frozenset()  # standard numbers the library's texts mention (gb/t 20986)
@@ -114,7 +116,7 @@ class CorpusVocabulary:
         # Query words are compared after normalisation; statutes are printed in simplified characters already.
         self._articles = tuple(text.lower() for text in texts)
         self._text = "\n".join([*(title.lower() for title in titles), *self._articles])
-        self._articles_using = {}
+        self._articles_using, self._in_text = {}, {}
         self.titles = tuple(sorted(titles))
         self.scope = scope_words(titles)
         self.standards = frozenset(_standard_key(m) for m in _STANDARD.finditer(self._text))
@@ -147,6 +149,12 @@ class CorpusVocabulary:
             self._articles_using[word] = sum(1 for text in self._articles if word in text)
         return self._articles_using[word]
 
+    def _occurs(self, word: str) -> bool:
+        if word not in self._in_text:
+            self._in_text = {} if len(self._in_text) >= _WORD_MEMORY else self._in_text
+            self._in_text[word] = word in self._text
+        return self._in_text[word]
+
     def known_share(self, question: str) -> float:
         """Return the share of the question's subject words found somewhere in the corpus (1.0 for none).
 
@@ -154,7 +162,7 @@ class CorpusVocabulary:
         """
         self.refresh()
         cut = subject_words(question, self.titles)
-        known = {word: word in self._text or _is_everyday_word(word) for word in cut}
+        known = {word: self._occurs(word) or _is_everyday_word(word) for word in cut}
         words = [word for word in cut if known[word] or len(set(word) - FORM_CHARACTERS) >= 2]
         if not words:
             return 1.0

@@ -10,6 +10,7 @@ Every unit's text carries the regulation's title (full and short) and its chapte
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +41,7 @@ class Unit:
     text: str
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a question parses some 900 unit ids, mostly the same ones again
 def parse_unit_id(unit_id: str) -> tuple[str, int | None]:
     """Return (article key, paragraph index or None) of a unit id."""
     key, sep, paragraph = unit_id.rpartition(PARAGRAPH_SEPARATOR)

@@ -221,9 +221,13 @@ def top_hits(
     if weights is None or not term_ids or state.n_units == 0:
         return []
     scores = np.zeros(weights.shape[0], dtype=np.float32)
+    # How many of the terms each row holds (its coverage), counted in the same pass: a column lists a row once.
+    found = np.zeros(weights.shape[0], dtype=np.float32)
     for term_id in term_ids:
         start, end = weights.indptr[term_id], weights.indptr[term_id + 1]
-        scores[weights.indices[start:end]] += weights.data[start:end]
+        rows = weights.indices[start:end]
+        scores[rows] += weights.data[start:end]
+        found[rows] += 1.0
     if excluded is not None:
         scores[excluded] = 0.0
     count = min(n, int(np.count_nonzero(scores)))
@@ -231,7 +235,4 @@ def top_hits(
         return []
     top = np.argpartition(-scores, count - 1)[:count]
     top = top[np.argsort(-scores[top], kind="stable")]
-    found = np.zeros(len(top), dtype=np.float32)
-    for term_id in term_ids:
-        found += np.isin(top, weights.indices[weights.indptr[term_id] : weights.indptr[term_id + 1]])
-    return [(str(state.unit_ids[i]), float(scores[i]), float(f)) for i, f in zip(top, found, strict=True)]
+    return [(str(state.unit_ids[i]), float(scores[i]), float(found[i])) for i in top]
