@@ -43,6 +43,15 @@ def test_the_duty_a_penalty_question_describes_leads_to_the_article_punishing_it
     assert labels[0] == ("中华人民共和国网络安全法", "第六十一条"), labels[:5]
 
 
+def test_the_duty_in_everyday_words_is_bridged_to_the_statutes_before_it_is_searched(retriever: Retriever) -> None:
+    # 没定级也没测评 never occurs in the law; the concept vocabulary reads it as 网络安全等级保护, the duty of
+    # 第二十三条, which goes beside its penalty article 第六十一条. Searched in its own words only, the duty found
+    # was 第四十条 (每年检测评估, for 测评).
+    hits = retriever.retrieve("单位的业务系统一直没定级也没测评，按现在的网安法第一次罚多少？").hits
+    labels = [h.article.article.label for h in hits if h.article.title == "中华人民共和国网络安全法"]
+    assert labels[:2] == ["第六十一条", "第二十三条"], labels[:5]
+
+
 def _ranked(*keys: str) -> list[ArticleScore]:
     return [ArticleScore(key) for key in keys]
 

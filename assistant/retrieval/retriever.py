@@ -176,9 +176,10 @@ class Retriever:
             # searched as it was asked (「要在多长时间内报告？」 alone is about no duty in particular).
             before = standalone_query(history[-1], history[:-1], self.rewrite, find=finder, unname=unname)
             named += self._obligations_before(view, before, allowed)
-        # The duty breached, found without the punishment words, leads to the penalty article citing it. Its own
-        # words only: the concept searches cost a second embedding and add little to the first three.
-        duties = [e.key for e in self._rank(view, duty, self._search(view, duty, allowed, concepts=False), (),
+        # The duty breached, found without the punishment words, leads to the penalty article citing it. Its
+        # everyday words are bridged to the statute's as the question's are (没定级也没测评 -> 等级保护); the
+        # restated search reuses the duty's vector, so it costs no second embedding.
+        duties = [e.key for e in self._rank(view, duty, self._search(view, duty, allowed), (),
                                             set(allowed))[:DUTY_DEPTH]] if duty else []
         ranked = self._rank(view, query, scores, named, set(allowed), duties, referenced)
         mentions = view.titles.mentions(query.lower())
