@@ -55,7 +55,7 @@ from assistant.retrieval.outline import outline_hits
 from assistant.retrieval.regulation_refs import follow_references
 from assistant.retrieval.rerank import RerankStage
 from assistant.retrieval.snapshot import CatalogSnapshot, passes_filters
-from assistant.retrieval.version_links import VersionLinker, names_the_texts
+from assistant.retrieval.version_links import VersionLinker, is_version_question, names_the_texts
 from assistant.settings import Settings
 
 # A Chroma `where` filter costs about 15 ms whatever its size; over-fetching and filtering by the version
@@ -101,11 +101,12 @@ class Retriever:
         for version in chosen:
             groups.setdefault(view.group_of(version.version_id), []).append(version)
         mentioned = {m.short_title for m in view.titles.mentions(query.lower())}
-        wants_version = names_version(query)
+        wants_version, compares = names_version(query), is_version_question(query)
         allowed: list[str] = []
         for short, members in groups.items():
-            if len(members) == 1:
-                allowed.append(members[0].version_id)
+            if len(members) == 1 or (compares and not wants_version and (short in mentioned or not mentioned)):
+                # A question about the change may quote either text (「以前罚五万到五十万，新版还在吗」): search both.
+                allowed.extend(m.version_id for m in members)
                 continue
             if wants_version and (short in mentioned or not mentioned):
                 picked, _ = view.titles.choose_version(short, query.lower())
@@ -118,10 +119,8 @@ class Retriever:
         return allowed
 
     # -- retrieval ---------------------------------------------------------------------------------
-    def retrieve(
-        self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None,
-        top_k: int | None = None,
-    ) -> RetrievalResult:
+    def retrieve(self, question: str, history: Sequence[str] = (), filters: SearchFilters | None = None,
+                 top_k: int | None = None) -> RetrievalResult:
         """Return the ranked articles for a question (lookups first), penalty links and evidence."""
         top_k = top_k or self.settings.retrieval.top_k
         view = self.view()
