@@ -94,7 +94,8 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the vector ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the keyword ranking in fusion.")
     rrf_k: int = Field(5, ge=1, description="Reciprocal-rank-fusion constant.")
-    prefer_current: bool = Field(True, description="Prefer the version in force unless a question names another.")
+    prefer_current: bool = Field(True, description="Prefer the version in force unless a question names another "
+                                 "or asks about the change (then every version is searched).")
     paragraph_min_chars: int = Field(
         160, ge=0, description="Articles longer than this are also indexed paragraph by paragraph (款)."
     )
