@@ -150,6 +150,19 @@ def test_a_follow_up_naming_another_regulation_is_searched_in_it(assistant: Assi
     assert len({h.article.title for h in again.hits}) > 1
 
 
+def test_a_follow_up_s_own_words_are_also_searched_in_the_regulation_the_conversation_is_in(
+    assistant: Assistant,
+) -> None:
+    incident = "区政府门户网站首页被篡改了，我们已经在4小时内报给了省网信办。"
+    asked = "处置完以后还要再交什么材料吗？有期限没有？"
+    result = assistant.retriever.retrieve(asked, [incident])
+    labels = _labels(result)
+    # Over all three texts 材料 and 期限 find the export rules' 申报材料 (数据出境安全评估办法 第七条); within the text
+    # the conversation leads with, 处置…结束后 finds the summary report due within 30 days.
+    assert labels[0][0] == "国家网络安全事件报告管理办法"
+    assert ("国家网络安全事件报告管理办法", "第八条") in labels[:2], labels[:5]
+
+
 def test_a_one_character_slip_does_not_change_the_subject(assistant: Assistant) -> None:
     # 个人信息怎(么办) is one character from the alias 个人信息法: read as a name, it would drop the situation.
     result = assistant.retriever.retrieve("用户要求删除个人信息怎么办？", [EXPORT])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from assistant.indexing.indexer import parse_unit_id
 from assistant.language.asker import tells_a_state_organ
@@ -17,7 +17,6 @@ from assistant.language.vocabulary import expand_colloquial
 from assistant.protocols import CatalogReader, SearchIndex
 from assistant.records import (
     DocumentVersion,
-    Hit,
     RetrievalResult,
     SearchFilters,
 )
@@ -43,7 +42,6 @@ from assistant.retrieval.hits import make_hits
 from assistant.retrieval.learned_order import Observer, QuestionFacts, reorder
 from assistant.retrieval.lookup import (
     TitleIndex,
-    blank_mentions,
     find_references,
     named_in,
     names_version,
@@ -124,7 +122,7 @@ class Retriever:
         """Return the ranked articles for a question (lookups first), penalty links and evidence."""
         top_k = top_k or self.settings.retrieval.top_k
         view = self.view()
-        finder, unname = self._regulation_finder(view), self._regulation_unnamer(view)
+        finder, unname = view.regulations_named, view.without_regulation_names
         query = standalone_query(question, history, self.rewrite, find=finder, unname=unname)
         typo_notices: tuple[str, ...] = ()
         if self.settings.retrieval.typo_correction:
@@ -202,6 +200,8 @@ class Retriever:
             # The one regulation the question names (「…数安法对机关用数据又有什么约束？」) has its best article second,
             # when the whole question's words found only others.
             ranked = interleave(ranked, [ranked[:1], self._part(view, query, allowed, titles[0], titles, named)[:1]])
+        if history and own and not (lookups or parts or titles) and ranked:
+            ranked = self._turn_within_topic(view, own, allowed, named, ranked)
         if not lookups and self.settings.retrieval.regulation_references:
             # A question naming its regulations keeps to them: a third one referred to would displace theirs.
             ranked = follow_references(ranked, view.regulation_links(self._idf),
@@ -215,7 +215,7 @@ class Retriever:
             hits, notices = hits[:top_k], (notice,) if notice else ()
         spans = [(m.start, m.end) for m in mentions]
         hits, version_links = self._version_linker.link(query, hits, view.versions, mentioned, spans)
-        linked = self._linked(view, hits, query)
+        linked = view.linked_penalties(hits)
         # An article the question names by number (in any version) is found for certain.
         resolved = any(r.article is not None for r in lookups) or any(h.via == "lookup" for h in hits)
         top_score = 1.0 if resolved else (hits[0].score if hits else 0.0)
@@ -243,6 +243,21 @@ class Retriever:
         ranked = self._rank(view, query, self._search(view, query, inside), named, set(inside))
         return self._learned_order(view, query, parts, ranked) if learned else ranked
 
+    def _turn_within_topic(
+        self, view: CatalogSnapshot, own: str, allowed: list[str], named: Sequence[str], ranked: list[ArticleScore]
+    ) -> list[ArticleScore]:
+        """Return ranked with the best article for a follow-up's own words within the regulation the conversation
+        leads with (its first article's) second, unless it is in the first five already.
+
+        「网站首页被篡改了，已报给省网信办」 then 「处置完以后还要再交什么材料吗？」: over the whole library, 材料 and
+        期限 find other texts' 申报材料; within 事件报告办法, its 第八条 (处置结束后30日内总结报告).
+        """
+        inside = [v for v in allowed if view.group_of(v) == _group(view, ranked[0])]
+        asked = self._rank(view, own, self._search(view, own, inside, concepts=False), named, set(inside))
+        if not asked or asked[0].key in {e.key for e in ranked[:5]}:
+            return ranked
+        return interleave(ranked, [ranked[:1], asked[:1]])
+
     def _learned_order(
         self, view: CatalogSnapshot, query: str, titles: Sequence[str], ranked: list[ArticleScore],
         observe: Observer | None = None,
@@ -264,18 +279,6 @@ class Retriever:
         # In the text the question's words choose (旧法…原文: the older one), whatever the scope preferred.
         texts = [view.titles.choose_version(group, query.lower())[0].version_id for group in amended]
         return interleave(ranked, [self._part(view, query, texts, group, amended, named)[:1] for group in amended])
-
-    def _regulation_finder(self, view: CatalogSnapshot) -> Callable[[str], list[str]]:
-        # Exact names only: a one-character slip (个人信息怎 read as 个人信息法) must not end a conversation's subject.
-        return lambda text: [m.short_title for m in view.titles.mentions(normalize_text(text).lower()) if m.exact]
-
-    def _regulation_unnamer(self, view: CatalogSnapshot) -> Callable[[str], str]:
-        # The names a turn gives as written, each blanked by one space: how short the rest is tells a follow-up.
-        def unname(text: str) -> str:
-            text = normalize_text(text)
-            return blank_mentions(text, [m for m in view.titles.mentions(text.lower()) if m.exact],
-                                  keep_positions=False)
-        return unname
 
     def _search(
         self, view: CatalogSnapshot, query: str, allowed: list[str], *, concepts: bool = True
@@ -381,17 +384,6 @@ class Retriever:
                 ranked.append(scores[key])
             scores[key].fused += self.settings.retrieval.definition_boost
         return sorted(ranked, key=lambda e: (-e.fused, e.key))
-
-    def _linked(self, view: CatalogSnapshot, hits: Sequence[Hit], query: str) -> tuple[Hit, ...]:
-        """Return the penalty articles that cite the obligations among the first hits."""
-        keys: list[str] = []
-        shown = {h.article.key for h in hits[:5]}
-        for hit in hits[:3]:
-            for key in view.penalties_citing(hit.article.key):
-                if key not in keys and key not in shown:
-                    keys.append(key)
-        stored = self.catalog.articles_by_keys(keys)
-        return tuple(Hit(stored[k], 0.0, via="linked") for k in keys if k in stored)
 
 
 def _group(view: CatalogSnapshot, entry: ArticleScore) -> str:

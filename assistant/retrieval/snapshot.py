@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.language.negation import SPECIFIC_STATUS_CHARS
 from assistant.language.textnorm import normalize_text, normalize_title
 from assistant.protocols import CatalogReader
-from assistant.records import DocumentVersion, SearchFilters, StoredArticle
+from assistant.records import DocumentVersion, Hit, SearchFilters, StoredArticle
 from assistant.retrieval.crossref import is_general_penalty, is_penalty_article, is_state_organ_penalty, penalty_links
 from assistant.retrieval.definitions import definition_index
 from assistant.retrieval.expansion import definition_members
 from assistant.retrieval.locality import PlaceNames, is_local
-from assistant.retrieval.lookup import TitleIndex
+from assistant.retrieval.lookup import TitleIndex, blank_mentions
 from assistant.retrieval.regulation_refs import regulation_links
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,17 @@ class CatalogSnapshot:
         """Return the short title grouping a version with its other versions."""
         return self.groups[version_id]
 
+    def regulations_named(self, text: str) -> list[str]:
+        """Return the short titles a text names exactly: a one-character slip (个人信息怎 read as 个人信息法) must
+        not end a conversation's subject."""
+        return [m.short_title for m in self.titles.mentions(normalize_text(text).lower()) if m.exact]
+
+    def without_regulation_names(self, text: str) -> str:
+        """Return the text with the names it gives as written each blanked by one space: how short the rest is tells
+        a follow-up."""
+        text = normalize_text(text)
+        return blank_mentions(text, [m for m in self.titles.mentions(text.lower()) if m.exact], keep_positions=False)
+
     def articles_of(self, version_id: str) -> list[StoredArticle]:
         """Return a version's articles in document order."""
         if version_id not in self._articles:
@@ -62,6 +73,18 @@ class CatalogSnapshot:
     def penalties_citing(self, key: str) -> list[str]:
         """Return the keys of the penalty articles citing an article, within its version."""
         return self.penalty_links_of(key.rpartition("#")[0]).get(key, [])
+
+    def linked_penalties(self, hits: Sequence[Hit]) -> tuple[Hit, ...]:
+        """Return the penalty articles citing the obligations among the first three hits, but those shown in the
+        first five."""
+        keys: list[str] = []
+        shown = {h.article.key for h in hits[:5]}
+        for hit in hits[:3]:
+            for key in self.penalties_citing(hit.article.key):
+                if key not in keys and key not in shown:
+                    keys.append(key)
+        stored = self.catalog.articles_by_keys(keys)
+        return tuple(Hit(stored[k], 0.0, via="linked") for k in keys if k in stored)
 
     def texts_made_for(self, statuses: Iterable[str], query: str) -> set[str]:
         """Return the versions of texts made for one of the statuses, by their title (关键信息基础设施 ->
