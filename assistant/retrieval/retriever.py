@@ -232,7 +232,7 @@ class Retriever:
 
     def _part(
         self, view: CatalogSnapshot, query: str, allowed: list[str], part: str, parts: list[str], named: Sequence[str],
-        learned: bool = False,
+        learned: bool = False, concepts: bool = True,
     ) -> list[ArticleScore]:
         """Return the ranking of one part of a question: its regulation's articles, or those of the unnamed ones;
         learned, in the learned order as the whole question's ranking is."""
@@ -240,7 +240,7 @@ class Retriever:
                                          else view.group_of(v) == part)]
         if not inside:
             return []
-        ranked = self._rank(view, query, self._search(view, query, inside), named, set(inside))
+        ranked = self._rank(view, query, self._search(view, query, inside, concepts=concepts), named, set(inside))
         return self._learned_order(view, query, parts, ranked) if learned else ranked
 
     def _turn_within_topic(
@@ -252,8 +252,8 @@ class Retriever:
         「网站首页被篡改了，已报给省网信办」 then 「处置完以后还要再交什么材料吗？」: over the whole library, 材料 and
         期限 find other texts' 申报材料; within 事件报告办法, its 第八条 (处置结束后30日内总结报告).
         """
-        inside = [v for v in allowed if view.group_of(v) == _group(view, ranked[0])]
-        asked = self._rank(view, own, self._search(view, own, inside, concepts=False), named, set(inside))
+        topic = _group(view, ranked[0])
+        asked = self._part(view, own, allowed, topic, [topic], named, concepts=False)
         if not asked or asked[0].key in {e.key for e in ranked[:5]}:
             return ranked
         return interleave(ranked, [ranked[:1], asked[:1]])
