@@ -104,11 +104,12 @@ def reply_text(outputs) -> str:  # type: ignore[no-untyped-def]
 
 
 class User(threading.Thread):
-    """One chat user: asks questions until the deadline, recording latency and failures."""
+    """One chat user: asks questions until the deadline (and at least min_turns), recording latency and failures."""
 
-    def __init__(self, url: str, asked: list[str], deadline: float, seed: int) -> None:
+    def __init__(self, url: str, asked: list[str], deadline: float, seed: int, min_turns: int = 0) -> None:
         super().__init__(daemon=True)
         self.url, self.asked, self.deadline, self.rng = url, asked, deadline, random.Random(seed)
+        self.min_turns = min_turns
         self.records: list[dict] = []
 
     def run(self) -> None:
@@ -121,7 +122,7 @@ class User(threading.Thread):
             self.records.append({"ok": False, "error": f"connect: {type(err).__name__}: {err}"[:300]})
             return
         turns = 0
-        while time.monotonic() < self.deadline:
+        while turns < self.min_turns or time.monotonic() < self.deadline:
             question = self.rng.choice(self.asked)
             if turns % 4 == 3:  # now and then a follow-up, so server-side history is exercised
                 question = "那违反了会怎么处罚？"
@@ -162,8 +163,9 @@ def tiny_home(base: Path) -> Path:
     return home
 
 
-def run_load(home: Path, embedder: str, users: int, duration: float, seed: int = 7) -> dict:
-    """Serve home on loopback, run the users for duration seconds, return the figures."""
+def run_load(home: Path, embedder: str, users: int, duration: float, seed: int = 7, min_turns: int = 0) -> dict:
+    """Serve home on loopback, run the users for duration seconds (each asking at least min_turns questions, however
+    long they take), return the figures."""
     with tempfile.TemporaryDirectory(prefix="load-") as tmp:
         copy = Path(tmp) / "home"
         shutil.copytree(home, copy, ignore=shutil.ignore_patterns("write.lock"))
@@ -177,7 +179,7 @@ def run_load(home: Path, embedder: str, users: int, duration: float, seed: int =
             rss_before = rss_mb(server.pid)
             asked = questions()
             deadline = time.monotonic() + duration
-            crowd = [User(url, asked, deadline, seed + i) for i in range(users)]
+            crowd = [User(url, asked, deadline, seed + i, min_turns) for i in range(users)]
             began = time.monotonic()
             for user in crowd:
                 user.start()
