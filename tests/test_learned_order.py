@@ -162,6 +162,19 @@ def test_features_match_what_is_asked_with_what_an_article_states(shared_corpus:
     assert list(_column(unasked, "time_match")) == [0.0, 0.0] and list(_column(unasked, "who_match")) == [0.0, 0.0]
 
 
+def test_a_question_whether_something_may_be_done_matches_an_article_forbidding(shared_corpus: Path) -> None:
+    pipl = corpus_articles(shared_corpus, "个人信息保护法.md")
+    forbids, notifies = pipl["第十条"], pipl["第五十七条"]  # 不得非法…提供; 应当…通知 after a leak
+    ranked = [ArticleScore(forbids.key, fused=1.0), ArticleScore(notifies.key, fused=0.9)]
+    articles = {forbids.key: forbids, notifies.key: notifies}
+    for asked in ("合作的银行想要一份居民名单，能不能直接给？", "把名单转给银行做推广，这么做合规吗？"):
+        rows = candidate_features(_facts(asked), ranked, articles, lambda _v: "个人信息保护法", is_penalty_article)
+        assert list(_column(rows, "prohibition_match")) == [1.0, 0.0], asked
+    told = candidate_features(_facts("名单给了银行，要通知本人吗？"), ranked, articles, lambda _v: "个人信息保护法",
+                              is_penalty_article)
+    assert list(_column(told, "prohibition_match")) == [0.0, 0.0]
+
+
 def test_reordering_keeps_every_candidate_and_hands_out_the_fused_scores_in_order(shared_corpus: Path) -> None:
     csl = corpus_articles(shared_corpus, "网络安全法_2025修正.md")
     labels = ["第二十三条", "第二十四条", "第二十五条", "第二十六条"]

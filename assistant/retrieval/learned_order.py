@@ -45,6 +45,10 @@ _TIME_ASKED = re.compile(TIME_ASKED_WORDS + "|时间要求")
 _STATES_TIME = re.compile(rf"(?:{NUMERAL_PATTERN})\s*(?:个)?(?:小时|工作日|日|天|周|个月|月|年)")
 _WHO_ASKED = re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪个机关|哪里|哪儿|向哪|找哪|报给|归谁|哪家|主管部门")
 _NAMES_BODY = re.compile(r"部门|机关|机构|委员会|办公室")
+# Whether something may be done (「能不能直接给他们？」「这么做合规吗？」) is answered by what the statutes forbid.
+_MAY_ASKED = re.compile(r"能不能|可不可以|能否|可否|可以吗|是否可以|能直接|可以直接|允许|行不行|"
+                        r"合规吗|合法吗|违法吗|违规吗|违不违法|算不算违法")
+_PROHIBITS = re.compile(r"不得|禁止|严禁")
 
 FEATURES = (
     "fused",  # the fused score with every boost, as the hand-set order had it
@@ -68,6 +72,7 @@ FEATURES = (
     "definition_match",  # a definition question and an article that defines
     "time_match",  # a question asking how long or by when, and an article stating a time limit
     "who_match",  # a question asking who or to whom, and an article naming a department or body
+    "prohibition_match",  # a question asking whether something may be done, and an article forbidding something
     "general_part",  # in 总则 or 附则
     "length",  # log of its characters
     "regulation_strength",  # its regulation's best fused score over the top candidate's
@@ -123,8 +128,8 @@ def candidate_features(
     order_of = {group: i for i, group in enumerate(best_of)}
     first_ten = groups[:10]
     weights = question_weights(facts)  # once per question, not per article
-    asks_definition, asks_time, asks_who = (bool(p.search(facts.text)) for p in (_DEFINITION_ASKED, _TIME_ASKED,
-                                                                               _WHO_ASKED))
+    asks_definition, asks_time, asks_who, asks_may = (
+        bool(p.search(facts.text)) for p in (_DEFINITION_ASKED, _TIME_ASKED, _WHO_ASKED, _MAY_ASKED))
     rows = []
     seen: set[str] = set()
     for rank, (group, entry) in enumerate(zip(groups, ranked, strict=True), start=1):
@@ -154,6 +159,7 @@ def candidate_features(
             float(asks_definition and bool(_DEFINES.search(body))),
             float(asks_time and bool(_STATES_TIME.search(body))),
             float(asks_who and bool(_NAMES_BODY.search(body))),
+            float(asks_may and bool(_PROHIBITS.search(body))),
             float("总则" in headings or "附则" in headings),
             math.log1p(len(body)),
             best_of[group] / top_fused,
