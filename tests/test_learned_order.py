@@ -167,12 +167,14 @@ def test_a_question_whether_something_may_be_done_matches_an_article_forbidding(
     forbids, notifies = pipl["第十条"], pipl["第五十七条"]  # 不得非法…提供; 应当…通知 after a leak
     ranked = [ArticleScore(forbids.key, fused=1.0), ArticleScore(notifies.key, fused=0.9)]
     articles = {forbids.key: forbids, notifies.key: notifies}
-    for asked in ("合作的银行想要一份居民名单，能不能直接给？", "把名单转给银行做推广，这么做合规吗？"):
+    # A verdict is asked however it is worded (language/verdict.py): 合规吗, 违法了吗, 合不合法.
+    for asked in ("合作的银行想要一份居民名单，能不能直接给？", "把名单转给银行做推广，这么做合规吗？",
+                  "把名单挂到公众号上了，这个学校违法了吗？", "名单转给银行，合不合法？"):
         rows = candidate_features(_facts(asked), ranked, articles, lambda _v: "个人信息保护法", is_penalty_article)
         assert list(_column(rows, "prohibition_match")) == [1.0, 0.0], asked
-    told = candidate_features(_facts("名单给了银行，要通知本人吗？"), ranked, articles, lambda _v: "个人信息保护法",
-                              is_penalty_article)
-    assert list(_column(told, "prohibition_match")) == [0.0, 0.0]
+    for told in ("名单给了银行，要通知本人吗？", "违法收集的名单怎么处理？"):  # 违法 as the subject asks no verdict
+        rows = candidate_features(_facts(told), ranked, articles, lambda _v: "个人信息保护法", is_penalty_article)
+        assert list(_column(rows, "prohibition_match")) == [0.0, 0.0], told
 
 
 def test_reordering_keeps_every_candidate_and_hands_out_the_fused_scores_in_order(shared_corpus: Path) -> None:

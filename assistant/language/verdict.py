@@ -22,6 +22,11 @@ _VERDICT = re.compile(
 )
 
 
+def asks_verdict(query: str) -> bool:
+    """Return whether the question asks whether something is lawful (合规吗, 合不合法, 算不算违法)."""
+    return bool(_VERDICT.search(query))
+
+
 def without_verdict(query: str) -> str:
     """Return the query without the verdict it asks for (合规吗, 合不合法, 算不算违法); unchanged when nothing else
     would be left."""

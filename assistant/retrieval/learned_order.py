@@ -28,6 +28,7 @@ import numpy as np
 from assistant.language.numerals import NUMERAL_PATTERN
 from assistant.language.question import TIME_ASKED_WORDS
 from assistant.language.textnorm import FORM_CHARACTERS, normalize_text
+from assistant.language.verdict import asks_verdict
 from assistant.records import StoredArticle
 from assistant.retrieval.fusion import ArticleScore
 
@@ -45,9 +46,9 @@ _TIME_ASKED = re.compile(TIME_ASKED_WORDS + "|时间要求")
 _STATES_TIME = re.compile(rf"(?:{NUMERAL_PATTERN})\s*(?:个)?(?:小时|工作日|日|天|周|个月|月|年)")
 _WHO_ASKED = re.compile(r"谁|哪个部门|哪些部门|哪个单位|哪个机关|哪里|哪儿|向哪|找哪|报给|归谁|哪家|主管部门")
 _NAMES_BODY = re.compile(r"部门|机关|机构|委员会|办公室")
-# Whether something may be done (「能不能直接给他们？」「这么做合规吗？」) is answered by what the statutes forbid.
-_MAY_ASKED = re.compile(r"能不能|可不可以|能否|可否|可以吗|是否可以|能直接|可以直接|允许|行不行|"
-                        r"合规吗|合法吗|违法吗|违规吗|违不违法|算不算违法")
+# Whether something may be done (「能不能直接给他们？」, or as a verdict 「这么做合规吗？」, language/verdict.py) is
+# answered by what the statutes forbid.
+_MAY_ASKED = re.compile(r"能不能|可不可以|能否|可否|可以吗|是否可以|能直接|可以直接|允许|行不行")
 _PROHIBITS = re.compile(r"不得|禁止|严禁")
 
 FEATURES = (
@@ -130,6 +131,7 @@ def candidate_features(
     weights = question_weights(facts)  # once per question, not per article
     asks_definition, asks_time, asks_who, asks_may = (
         bool(p.search(facts.text)) for p in (_DEFINITION_ASKED, _TIME_ASKED, _WHO_ASKED, _MAY_ASKED))
+    asks_may = asks_may or asks_verdict(facts.text)
     rows = []
     seen: set[str] = set()
     for rank, (group, entry) in enumerate(zip(groups, ranked, strict=True), start=1):
