@@ -1,0 +1,116 @@
+"""Where the gold articles the answers miss are lost: never among the candidates, or among them and ordered out.
+
+usage: .venv/bin/python eval/where_lost.py --home H SET.jsonl ... [--out FIGURES.json]
+
+Each answerable question is retrieved as the assistant retrieves it. Every gold article is placed twice: in the
+final ranking (first, second to fifth, sixth to tenth, beyond) and among the candidates the learned order
+re-orders (the fused ranking's first DEPTH, learned_order.py), when it re-ordered any: a version question's
+ranking is the version linker's, and a question answered from a reference or the catalog is searched for nothing.
+A gold article outside the first five was then either ordered out (it was a candidate) or never found (it was not);
+the first calls for better features or models, the second for better searches. Only counts are printed and
+written, so the held-out sets can be measured without being studied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assistant.evaluation.formats import ArticleRef, GoldRef, Question, read_questions  # noqa: E402
+from assistant.evaluation.matching import ref_matches_gold  # noqa: E402
+from assistant.records import StoredArticle  # noqa: E402
+from assistant.retrieval.learned_order import DEPTH  # noqa: E402
+from assistant.retrieval.retriever import Retriever  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.wiring import build_retriever  # noqa: E402
+
+FINAL_BANDS = ("first", "second to fifth", "sixth to tenth", "beyond tenth")
+SHOWN = 10  # the final ranking is read this far, as the evaluation format's `retrieved` list is
+
+
+def final_band(position: int | None) -> str:
+    """Return the band of a 1-based position in the final ranking (None: not within SHOWN)."""
+    if position == 1:
+        return FINAL_BANDS[0]
+    if position is not None and position <= 5:
+        return FINAL_BANDS[1]
+    if position is not None and position <= SHOWN:
+        return FINAL_BANDS[2]
+    return FINAL_BANDS[3]
+
+
+def _position(gold: GoldRef, articles: list[StoredArticle]) -> int | None:
+    for index, article in enumerate(articles, start=1):
+        if ref_matches_gold(gold, ArticleRef(article.title, article.article.label, article.version)):
+            return index
+    return None
+
+
+def place_golds(retriever: Retriever, question: Question) -> list[tuple[str, str]]:
+    """Return, per gold article of the question, its final band and its candidate state (among, not among,
+    unobserved)."""
+    observed: list[list[str]] = []
+    retriever.observe_order = lambda _text, head, _rows: observed.append([entry.key for entry in head])
+    try:
+        result = retriever.retrieve(question.question, list(question.history or []), top_k=SHOWN)
+    finally:
+        retriever.observe_order = None
+    final = [hit.article for hit in result.hits[:SHOWN]]
+    candidates: list[StoredArticle] = []
+    if observed:  # the whole question's ranking is observed first; a part's search is not
+        stored = retriever.catalog.articles_by_keys(observed[0])
+        candidates = [stored[key] for key in observed[0] if key in stored]
+    places = []
+    for gold in question.gold:
+        state = "unobserved" if not observed else ("among" if _position(gold, candidates) else "not among")
+        places.append((final_band(_position(gold, final)), state))
+    return places
+
+
+def summarise(places: list[tuple[str, str]], questions: int) -> dict[str, object]:
+    """Return the counts and shares of the gold articles' places."""
+    total = len(places) or 1
+    final = Counter(band for band, _ in places)
+    state = Counter(candidate for _, candidate in places)
+    outside = [candidate for band, candidate in places if band not in FINAL_BANDS[:2]]
+    lost = Counter(outside)
+    return {
+        "questions": questions,
+        "gold_articles": len(places),
+        "final": {band: round(final[band] / total, 3) for band in FINAL_BANDS},
+        f"among the first {DEPTH} candidates": {k: round(state[k] / total, 3) for k in ("among", "not among",
+                                                                                         "unobserved")},
+        "outside the first five": {
+            "ordered out (a candidate)": lost["among"],
+            "never a candidate": lost["not among"],
+            "unobserved (version, reference or catalog answers)": lost["unobserved"],
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("sets", type=Path, nargs="+")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args()
+    retriever = build_retriever(Settings(home=args.home))
+    figures: dict[str, object] = {}
+    for path in args.sets:
+        questions, _ = read_questions(path)
+        answerable = [q for q in questions if q.answerable and q.gold]
+        places = [place for q in answerable for place in place_golds(retriever, q)]
+        figures[path.stem] = summarise(places, len(answerable))
+        print(path.stem, json.dumps(figures[path.stem], ensure_ascii=False))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
