@@ -7,8 +7,9 @@ final ranking (first, second to fifth, sixth to tenth, beyond) and among the can
 re-orders (the fused ranking's first DEPTH, learned_order.py), when it re-ordered any: a version question's
 ranking is the version linker's, and a question answered from a reference or the catalog is searched for nothing.
 A gold article outside the first five was then either ordered out (it was a candidate) or never found (it was not);
-the first calls for better features or models, the second for better searches. Only counts are printed and
-written, so the held-out sets can be measured without being studied.
+the first calls for better features or models, the second for better searches. The figures are given for each set
+and each of its question categories. Only counts are printed and written, so the held-out sets can be measured
+without being studied.
 """
 
 from __future__ import annotations
@@ -93,6 +94,17 @@ def summarise(places: list[tuple[str, str]], questions: int) -> dict[str, object
     }
 
 
+def set_figures(retriever: Retriever, answerable: list[Question]) -> tuple[dict[str, object], dict[str, object]]:
+    """Return a set's figures, and the same for each of its question categories (counts, never a question)."""
+    placed = {q.id: place_golds(retriever, q) for q in answerable}
+    overall = summarise([place for places in placed.values() for place in places], len(answerable))
+    by_category: dict[str, object] = {}
+    for category in sorted({q.category for q in answerable}):
+        members = [q for q in answerable if q.category == category]
+        by_category[category] = summarise([place for q in members for place in placed[q.id]], len(members))
+    return overall, by_category
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True)
@@ -104,9 +116,9 @@ def main() -> None:
     for path in args.sets:
         questions, _ = read_questions(path)
         answerable = [q for q in questions if q.answerable and q.gold]
-        places = [place for q in answerable for place in place_golds(retriever, q)]
-        figures[path.stem] = summarise(places, len(answerable))
-        print(path.stem, json.dumps(figures[path.stem], ensure_ascii=False))
+        overall, by_category = set_figures(retriever, answerable)
+        figures[path.stem] = {**overall, "by category": by_category}
+        print(path.stem, json.dumps(overall, ensure_ascii=False))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -48,3 +48,15 @@ def test_a_gold_article_found_and_one_the_library_lacks_are_told_apart(retriever
         "unobserved (version, reference or catalog answers)": 0,
     }
     assert figures["final"]["beyond tenth"] == 0.5
+
+
+def test_a_sets_figures_are_also_given_per_category(retriever: Retriever) -> None:
+    found = Question(id="w-2", question="网络运营者的网络日志要保存多长时间？", category="obligation",
+                     gold=(GoldRef("中华人民共和国网络安全法", "第二十三条"),))
+    lacking = Question(id="w-3", question="个人信息处理者处理敏感个人信息要取得什么同意？", category="definition",
+                       gold=(GoldRef("中华人民共和国个人信息保护法", "第二十九条"),))
+    overall, by_category = where_lost.set_figures(retriever, [found, lacking])
+    assert overall["questions"] == 2 and overall["gold_articles"] == 2
+    assert sorted(by_category) == ["definition", "obligation"]
+    assert by_category["definition"]["outside the first five"]["never a candidate"] == 1  # type: ignore[index]
+    assert by_category["obligation"]["outside the first five"]["never a candidate"] == 0  # type: ignore[index]
