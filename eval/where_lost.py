@@ -18,38 +18,35 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.evaluation.formats import ArticleRef, GoldRef, Question, read_questions  # noqa: E402
 from assistant.evaluation.matching import ref_matches_gold  # noqa: E402
-from assistant.records import StoredArticle  # noqa: E402
+from assistant.evaluation.runner import MIN_RETRIEVED, retrieved_refs  # noqa: E402
 from assistant.retrieval.learned_order import DEPTH  # noqa: E402
 from assistant.retrieval.retriever import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.wiring import build_retriever  # noqa: E402
 
 FINAL_BANDS = ("first", "second to fifth", "sixth to tenth", "beyond tenth")
-SHOWN = 10  # the final ranking is read this far, as the evaluation format's `retrieved` list is
 
 
 def final_band(position: int | None) -> str:
-    """Return the band of a 1-based position in the final ranking (None: not within SHOWN)."""
+    """Return the band of a 1-based position in the final ranking (None: not within the first MIN_RETRIEVED)."""
     if position == 1:
         return FINAL_BANDS[0]
     if position is not None and position <= 5:
         return FINAL_BANDS[1]
-    if position is not None and position <= SHOWN:
+    if position is not None and position <= MIN_RETRIEVED:
         return FINAL_BANDS[2]
     return FINAL_BANDS[3]
 
 
-def _position(gold: GoldRef, articles: list[StoredArticle]) -> int | None:
-    for index, article in enumerate(articles, start=1):
-        if ref_matches_gold(gold, ArticleRef(article.title, article.article.label, article.version)):
-            return index
-    return None
+def _position(gold: GoldRef, refs: Sequence[ArticleRef]) -> int | None:
+    return next((index for index, ref in enumerate(refs, start=1) if ref_matches_gold(gold, ref)), None)
 
 
 def place_golds(retriever: Retriever, question: Question) -> list[tuple[str, str]]:
@@ -58,14 +55,16 @@ def place_golds(retriever: Retriever, question: Question) -> list[tuple[str, str
     observed: list[list[str]] = []
     retriever.observe_order = lambda _text, head, _rows: observed.append([entry.key for entry in head])
     try:
-        result = retriever.retrieve(question.question, list(question.history or []), top_k=SHOWN)
+        result = retriever.retrieve(question.question, list(question.history or []), top_k=MIN_RETRIEVED)
     finally:
         retriever.observe_order = None
-    final = [hit.article for hit in result.hits[:SHOWN]]
-    candidates: list[StoredArticle] = []
+    # The final ranking as a result file records it (each article once), which the scorer reads.
+    final = retrieved_refs(result.hits)[:MIN_RETRIEVED]
+    candidates: list[ArticleRef] = []
     if observed:  # the whole question's ranking is observed first; a part's search is not
         stored = retriever.catalog.articles_by_keys(observed[0])
-        candidates = [stored[key] for key in observed[0] if key in stored]
+        candidates = [ArticleRef(stored[key].title, stored[key].article.label, stored[key].version)
+                      for key in observed[0] if key in stored]
     places = []
     for gold in question.gold:
         state = "unobserved" if not observed else ("among" if _position(gold, candidates) else "not among")
